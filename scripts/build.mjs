@@ -1,0 +1,74 @@
+// Bundles the extension host code, the webview, the CLI, the engine worker and the in-VS Code tests
+// with esbuild. Runtime code is bundled so the .vsix needs no node_modules.
+//   node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  target: 'es2022',
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+  },
+];
+if (existsSync('src/engine/worker/trainingWorker.ts')) {
+  builds.push({
+    ...common,
+    entryPoints: { worker: 'src/engine/worker/trainingWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+  });
+}
+if (!production) {
+  // The extension tests run inside the real extension host; mocha is bundled in, vscode is not.
+  builds.push({
+    ...common,
+    entryPoints: { 'test/extension/index': 'test/extension/index.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes…');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  console.log(`esbuild: built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}
