@@ -1,0 +1,91 @@
+// The BN inventory: what the views show about a model's normalization layers, as plain data.
+// Values become Float32Array (cheap to post to a webview as typed arrays, not JSON number lists).
+
+import type { ModelDescription, MomentumConvention, NormKind, NormLayer, TensorInfo } from '../formats/model';
+
+export interface LayerSummary {
+  readonly name: string;
+  readonly kind: NormKind;
+  readonly op: string;
+  readonly channels: number | null;
+  readonly epsilon: number | null;
+  readonly momentum: number | null;
+  readonly momentumConvention: MomentumConvention | null;
+  /** The same momentum in PyTorch's convention (r = (1 − m)·r + m·batch), so layers from any framework compare. */
+  readonly momentumPytorch: number | null;
+  readonly affine: boolean | null;
+  readonly center: boolean | null;
+  readonly scale: boolean | null;
+  readonly training: boolean | null;
+  readonly numBatchesTracked: number | null;
+  readonly after: string | null;
+  readonly before: string | null;
+  readonly gamma: Float32Array | null;
+  readonly beta: Float32Array | null;
+  readonly runningMean: Float32Array | null;
+  readonly runningVar: Float32Array | null;
+}
+
+export interface ModelSummary {
+  readonly file: string;
+  readonly format: string;
+  readonly variant: string;
+  readonly producer: string | null;
+  readonly producerVersion: string | null;
+  readonly opset: number | null;
+  readonly parameterCount: number;
+  readonly layers: readonly LayerSummary[];
+  readonly notes: readonly string[];
+}
+
+/** Converts a momentum to PyTorch's convention: Keras' m keeps m of the old value, PyTorch's m takes m of the new. */
+export function toPytorchMomentum(momentum: number | null, convention: MomentumConvention | null): number | null {
+  if (momentum === null || convention === null) return null;
+  return convention === 'pytorch' ? momentum : 1 - momentum;
+}
+
+function floats(t: TensorInfo | null): Float32Array | null {
+  if (!t) return null;
+  const v = t.values();
+  return v instanceof Float32Array ? v : Float32Array.from(v);
+}
+
+function summarizeLayer(l: NormLayer): LayerSummary {
+  return {
+    name: l.name,
+    kind: l.kind,
+    op: l.op,
+    channels: l.channels,
+    epsilon: l.epsilon,
+    momentum: l.momentum,
+    momentumConvention: l.momentumConvention,
+    momentumPytorch: toPytorchMomentum(l.momentum, l.momentumConvention),
+    affine: l.affine,
+    center: l.center,
+    scale: l.scale,
+    training: l.training,
+    numBatchesTracked: l.numBatchesTracked,
+    after: l.after,
+    before: l.before,
+    gamma: floats(l.gamma),
+    beta: floats(l.beta),
+    runningMean: floats(l.runningMean),
+    runningVar: floats(l.runningVar),
+  };
+}
+
+export function summarizeModel(model: ModelDescription): ModelSummary {
+  // Shapes only: counting parameters must not decode the big weights.
+  const parameterCount = model.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  return {
+    file: model.file,
+    format: model.format,
+    variant: model.variant,
+    producer: model.producer,
+    producerVersion: model.producerVersion,
+    opset: model.opset,
+    parameterCount,
+    layers: model.normLayers.map(summarizeLayer),
+    notes: model.notes,
+  };
+}

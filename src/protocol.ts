@@ -1,0 +1,32 @@
+// The messages between the extension host and the inspector webview, shared by both sides.
+// The webview says `ready` when its script has loaded; the host answers with the model (or an error).
+// Per-channel arrays travel as Float32Array, which postMessage transfers without a JSON number list.
+
+import type { ModelSummary } from './analysis/inventory';
+
+export type { LayerSummary, ModelSummary } from './analysis/inventory';
+
+/** Settings the webview needs (from the `bnlens.*` configuration section). */
+export interface ViewSettings {
+  readonly significantDigits: number;
+}
+
+export type HostToWebview =
+  | { readonly type: 'loading'; readonly file: string }
+  | { readonly type: 'model'; readonly model: ModelSummary; readonly settings: ViewSettings }
+  | { readonly type: 'error'; readonly file: string; readonly message: string };
+
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  /** The user asked to read the file again (after fixing it, say). */
+  | { readonly type: 'reload' };
+
+/** What the webview keeps with setState, so a hidden and re-shown tab comes back as it was. */
+export interface InspectorViewState {
+  readonly selectedLayer: string | null;
+  readonly filter: string;
+  readonly sortKey: SortKey;
+  readonly sortDescending: boolean;
+}
+
+export type SortKey = 'index' | 'name' | 'kind' | 'channels' | 'epsilon' | 'momentum';

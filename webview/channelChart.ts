@@ -1,0 +1,51 @@
+// A per-channel bar chart in SVG: one bar per channel, a zero line, the value on hover (<title>),
+// colours from the VS Code theme via CSS classes.
+
+import { svg, h } from './dom';
+import { formatNumber } from './format';
+
+const WIDTH = 560;
+const HEIGHT = 120;
+const PAD = 4;
+
+export function channelChart(label: string, values: Float32Array | null, digits: number): HTMLElement {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, label));
+  if (!values || values.length === 0) {
+    figure.append(h('p', { class: 'muted' }, 'not stored in this file'));
+    return figure;
+  }
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  const span = hi - lo || 1;
+  const y = (v: number): number => PAD + ((hi - v) / span) * (HEIGHT - 2 * PAD);
+  const barWidth = (WIDTH - 2 * PAD) / values.length;
+  const chart = svg('svg', {
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    role: 'img',
+    'aria-label': `${label}: ${values.length} channels, from ${formatNumber(lo, digits)} to ${formatNumber(hi, digits)}`,
+    preserveAspectRatio: 'none',
+  });
+  values.forEach((v, c) => {
+    const finite = Number.isFinite(v);
+    const top = finite ? Math.min(y(v), y(0)) : PAD;
+    const height = finite ? Math.max(Math.abs(y(v) - y(0)), 0.5) : HEIGHT - 2 * PAD;
+    chart.append(
+      svg('rect', {
+        x: PAD + c * barWidth,
+        y: top,
+        width: Math.max(barWidth - (barWidth > 3 ? 1 : 0), 0.5),
+        height,
+        class: finite ? (v < 0 ? 'bar negative' : 'bar') : 'bar invalid',
+      }, svg('title', {}, `channel ${c}: ${formatNumber(v, digits)}`)),
+    );
+  });
+  chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y(0), y2: y(0), class: 'zero' }));
+  figure.append(chart, h('p', { class: 'range muted' }, `min ${formatNumber(lo, digits)} · max ${formatNumber(hi, digits)} · ${values.length} channels`));
+  return figure;
+}

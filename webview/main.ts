@@ -1,0 +1,113 @@
+// The inspector webview: says `ready`, then renders whatever the host sends. UI state (selection,
+// filter, sort) is kept with setState so a hidden-then-shown tab, or a reopened editor, comes back as it was.
+
+import type { HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings } from '../src/protocol';
+import { h } from './dom';
+import { formatCount } from './format';
+import { layerDetail } from './layerDetail';
+import { layerTable, visibleLayers } from './layerTable';
+import { vscode } from './vscodeApi';
+
+const app = document.getElementById('app') as HTMLElement;
+
+let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
+let current: { model: ModelSummary; settings: ViewSettings } | null = null;
+
+function update(patch: Partial<InspectorViewState>, focusSelection = false): void {
+  state = { ...state, ...patch };
+  vscode.setState(state);
+  render(focusSelection);
+}
+
+function header(model: ModelSummary): HTMLElement {
+  const producer = [model.producer, model.producerVersion].filter(Boolean).join(' ');
+  const facts = [
+    `${model.format.toUpperCase()}${model.variant !== model.format ? ` (${model.variant})` : ''}`,
+    producer ? `made by ${producer}` : null,
+    model.opset !== null ? `opset ${model.opset}` : null,
+    `${formatCount(model.parameterCount)} parameters`,
+    `${model.layers.length} normalization layer${model.layers.length === 1 ? '' : 's'}`,
+  ].filter((x): x is string => x !== null);
+  return h('header', {},
+    h('h1', {}, model.file),
+    h('p', { class: 'facts-line' }, facts.join(' · ')),
+    ...model.notes.map((n) => h('p', { class: 'note', role: 'note' }, n)),
+  );
+}
+
+function render(focusSelection = false): void {
+  if (!current) return;
+  const { model, settings } = current;
+  const digits = settings.significantDigits;
+  const selected = model.layers.find((l) => l.name === state.selectedLayer) ?? model.layers[0] ?? null;
+
+  const filter = h('input', {
+    type: 'search',
+    placeholder: 'Filter layers by name or kind',
+    'aria-label': 'Filter layers',
+    value: state.filter,
+  });
+  filter.addEventListener('input', () => {
+    state = { ...state, filter: filter.value };
+    vscode.setState(state);
+    tableHolder.replaceChildren(table());
+  });
+
+  const table = (): HTMLElement => {
+    const shown = visibleLayers({ layers: model.layers, filter: state.filter, sortKey: state.sortKey, sortDescending: state.sortDescending });
+    if (model.layers.length === 0) {
+      return h('p', { class: 'empty' }, 'This file has no normalization layers (BatchNorm, LayerNorm, GroupNorm or InstanceNorm).');
+    }
+    if (shown.length === 0) return h('p', { class: 'empty' }, `No layer matches “${state.filter}”.`);
+    return layerTable({
+      layers: model.layers,
+      selected: selected?.name ?? null,
+      filter: state.filter,
+      sortKey: state.sortKey,
+      sortDescending: state.sortDescending,
+      digits,
+      onSelect: (name) => update({ selectedLayer: name }, true),
+      onSort: (key: SortKey) => update({ sortKey: key, sortDescending: key === state.sortKey ? !state.sortDescending : false }),
+    });
+  };
+  const tableHolder = h('div', { class: 'table-holder' }, table());
+
+  const parts: HTMLElement[] = [header(model)];
+  if (model.layers.length > 0) parts.push(h('div', { class: 'toolbar' }, filter));
+  parts.push(tableHolder);
+  if (selected) parts.push(layerDetail(selected, digits));
+  app.replaceChildren(...parts);
+  if (focusSelection) app.querySelector<HTMLElement>('tr.selected')?.focus();
+}
+
+function renderError(file: string, message: string): void {
+  const retry = h('button', { type: 'button' }, 'Try again');
+  retry.addEventListener('click', () => vscode.postMessage({ type: 'reload' }));
+  app.replaceChildren(
+    h('div', { class: 'error', role: 'alert' },
+      h('h1', {}, `BN Lens could not open ${file}`),
+      h('p', { class: 'message' }, message),
+      h('p', { class: 'muted' }, 'Details are in the “BN Lens” output channel.'),
+      retry,
+    ),
+  );
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'loading':
+      if (!current) app.replaceChildren(h('p', { class: 'status' }, `Reading ${message.file}…`));
+      break;
+    case 'model':
+      current = { model: message.model, settings: message.settings };
+      render();
+      break;
+    case 'error':
+      current = null;
+      renderError(message.file, message.message);
+      break;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });
