@@ -14,21 +14,24 @@ export function channelChart(label: string, values: Float32Array | null, digits:
     figure.append(h('p', { class: 'muted' }, 'not stored in this file'));
     return figure;
   }
-  let lo = 0;
-  let hi = 0;
+  let min = Infinity;
+  let max = -Infinity;
   for (const v of values) {
     if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
+      min = Math.min(min, v);
+      max = Math.max(max, v);
     }
   }
+  // The axis always includes zero, so bar lengths compare honestly.
+  const lo = Math.min(0, min);
+  const hi = Math.max(0, max);
   const span = hi - lo || 1;
   const y = (v: number): number => PAD + ((hi - v) / span) * (HEIGHT - 2 * PAD);
   const barWidth = (WIDTH - 2 * PAD) / values.length;
   const chart = svg('svg', {
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
     role: 'img',
-    'aria-label': `${label}: ${values.length} channels, from ${formatNumber(lo, digits)} to ${formatNumber(hi, digits)}`,
+    'aria-label': `${label}: ${values.length} channels, from ${formatNumber(min, digits)} to ${formatNumber(max, digits)}`,
     preserveAspectRatio: 'none',
   });
   values.forEach((v, c) => {
@@ -46,6 +49,6 @@ export function channelChart(label: string, values: Float32Array | null, digits:
     );
   });
   chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y(0), y2: y(0), class: 'zero' }));
-  figure.append(chart, h('p', { class: 'range muted' }, `min ${formatNumber(lo, digits)} · max ${formatNumber(hi, digits)} · ${values.length} channels`));
+  figure.append(chart, h('p', { class: 'range muted' }, `min ${formatNumber(min, digits)} · max ${formatNumber(max, digits)} · ${values.length} channels`));
   return figure;
 }

@@ -22,7 +22,8 @@ const COLUMNS: { key: SortKey | null; label: string; numeric?: boolean }[] = [
   { key: 'kind', label: 'Kind' },
   { key: 'channels', label: 'Channels', numeric: true },
   { key: 'epsilon', label: 'ε', numeric: true },
-  { key: 'momentum', label: 'Momentum (as written)', numeric: true },
+  { key: null, label: 'Momentum (as written)' },
+  { key: 'momentum', label: 'Momentum (PyTorch)', numeric: true },
   { key: null, label: 'Affine' },
   { key: null, label: 'Mode' },
   { key: null, label: 'Position' },
@@ -56,10 +57,7 @@ export function visibleLayers(opts: Pick<TableOptions, 'layers' | 'filter' | 'so
 function momentumText(layer: LayerSummary, digits: number): string {
   if (layer.momentum === null) return '—';
   const written = formatNumber(layer.momentum, digits);
-  if (layer.momentumConvention === 'keras') {
-    return `${written} (Keras/ONNX convention; PyTorch ${formatNumber(layer.momentumPytorch, digits)})`;
-  }
-  return `${written} (PyTorch convention)`;
+  return `${written} (${layer.momentumConvention === 'keras' ? 'Keras/ONNX' : 'PyTorch'})`;
 }
 
 function position(layer: LayerSummary): string {
@@ -97,7 +95,8 @@ export function layerTable(opts: TableOptions): HTMLTableElement {
       h('td', {}, layer.kind),
       h('td', { class: 'numeric channels' }, layer.channels === null ? '—' : String(layer.channels)),
       h('td', { class: 'numeric epsilon' }, formatNumber(layer.epsilon, opts.digits)),
-      h('td', { class: 'numeric' }, momentumText(layer, opts.digits)),
+      h('td', {}, momentumText(layer, opts.digits)),
+      h('td', { class: 'numeric' }, formatNumber(layer.momentumPytorch, opts.digits)),
       h('td', {}, formatFlag(layer.affine)),
       h('td', {}, layer.training === null ? '—' : layer.training ? 'training' : 'inference'),
       h('td', {}, position(layer)),

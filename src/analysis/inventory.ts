@@ -44,10 +44,12 @@ export function toPytorchMomentum(momentum: number | null, convention: MomentumC
   return convention === 'pytorch' ? momentum : 1 - momentum;
 }
 
+/**
+ * A compact copy: a reader may hand out a view into the whole file's buffer, and postMessage would
+ * transfer that entire buffer to the webview, not just the view.
+ */
 function floats(t: TensorInfo | null): Float32Array | null {
-  if (!t) return null;
-  const v = t.values();
-  return v instanceof Float32Array ? v : Float32Array.from(v);
+  return t ? Float32Array.from(t.values()) : null;
 }
 
 function summarizeLayer(l: NormLayer): LayerSummary {

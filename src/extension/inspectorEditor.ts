@@ -56,6 +56,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       }
     };
 
+    const configListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('bnlens')) void show();
+    });
+    panel.onDidDispose(() => configListener.dispose());
+
     panel.webview.onDidReceiveMessage((message: WebviewToHost) => {
       switch (message.type) {
         case 'ready':
