@@ -7,7 +7,7 @@ import { sharedFixture } from '../sharedFixtures';
 
 async function summarize(relative: string) {
   const file = sharedFixture('onnx-node-tests', relative);
-  return summarizeModel(await readModel(relative, readFileSync(file)));
+  return summarizeModel(await readModel({ name: relative, bytes: readFileSync(file), readSibling: async () => null }));
 }
 
 describe('BN inventory of the ONNX node tests', () => {
