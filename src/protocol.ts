@@ -3,8 +3,10 @@
 // Per-channel arrays travel as Float32Array, which postMessage transfers without a JSON number list.
 
 import type { ModelSummary } from './analysis/inventory';
+import type { Anomaly } from './analysis/anomalies';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
+export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
 
 /** Settings the webview needs (from the `bnlens.*` configuration section). */
 export interface ViewSettings {
@@ -13,7 +15,7 @@ export interface ViewSettings {
 
 export type HostToWebview =
   | { readonly type: 'loading'; readonly file: string }
-  | { readonly type: 'model'; readonly model: ModelSummary; readonly settings: ViewSettings }
+  | { readonly type: 'model'; readonly model: ModelSummary; readonly anomalies: readonly Anomaly[]; readonly settings: ViewSettings }
   | { readonly type: 'error'; readonly file: string; readonly message: string };
 
 export type WebviewToHost =

@@ -1,7 +1,7 @@
 // The table of normalization layers: sortable by column, filterable by name/kind, keyboard-navigable
 // (arrow keys move the selection, like a list in VS Code).
 
-import type { LayerSummary, SortKey } from '../src/protocol';
+import type { Anomaly, LayerSummary, SortKey } from '../src/protocol';
 import { h } from './dom';
 import { formatFlag, formatNumber } from './format';
 
@@ -12,6 +12,8 @@ export interface TableOptions {
   readonly sortKey: SortKey;
   readonly sortDescending: boolean;
   readonly digits: number;
+  /** Findings per layer name. */
+  readonly flags: ReadonlyMap<string, readonly Anomaly[]>;
   onSelect(name: string): void;
   onSort(key: SortKey): void;
 }
@@ -19,6 +21,7 @@ export interface TableOptions {
 const COLUMNS: { key: SortKey | null; label: string; numeric?: boolean }[] = [
   { key: 'index', label: '#', numeric: true },
   { key: 'name', label: 'Layer' },
+  { key: null, label: 'Flags' },
   { key: 'kind', label: 'Kind' },
   { key: 'channels', label: 'Channels', numeric: true },
   { key: 'epsilon', label: 'ε', numeric: true },
@@ -65,6 +68,13 @@ function position(layer: LayerSummary): string {
   return parts.length ? parts.join(', ') : '—';
 }
 
+function flagCell(found: readonly Anomaly[]): HTMLTableCellElement {
+  if (!found.length) return h('td', { class: 'flags' }, '');
+  const warnings = found.filter((a) => a.severity === 'warning').length;
+  return h('td', { class: `flags ${warnings ? 'warning' : 'info'}`, title: found.map((a) => a.message).join('\n') },
+    `${warnings ? '⚠' : 'ℹ'} ${found.length}`);
+}
+
 export function layerTable(opts: TableOptions): HTMLTableElement {
   const indexOf = new Map(opts.layers.map((l, i) => [l.name, i]));
   const head = h('tr', {}, ...COLUMNS.map((col) => {
@@ -92,6 +102,7 @@ export function layerTable(opts: TableOptions): HTMLTableElement {
     },
       h('td', { class: 'numeric' }, String((indexOf.get(layer.name) ?? 0) + 1)),
       h('td', { class: 'name' }, layer.name),
+      flagCell(opts.flags.get(layer.name) ?? []),
       h('td', {}, layer.kind),
       h('td', { class: 'numeric channels' }, layer.channels === null ? '—' : String(layer.channels)),
       h('td', { class: 'numeric epsilon' }, formatNumber(layer.epsilon, opts.digits)),

@@ -1,7 +1,8 @@
 // The inspector webview: says `ready`, then renders whatever the host sends. UI state (selection,
 // filter, sort) is kept with setState so a hidden-then-shown tab, or a reopened editor, comes back as it was.
 
-import type { HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings } from '../src/protocol';
+import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings } from '../src/protocol';
+import { findingsByLayer, findingsSection } from './findings';
 import { h } from './dom';
 import { formatCount } from './format';
 import { layerDetail } from './layerDetail';
@@ -11,7 +12,7 @@ import { vscode } from './vscodeApi';
 const app = document.getElementById('app') as HTMLElement;
 
 let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
-let current: { model: ModelSummary; settings: ViewSettings } | null = null;
+let current: { model: ModelSummary; anomalies: readonly Anomaly[]; settings: ViewSettings } | null = null;
 
 function update(patch: Partial<InspectorViewState>, focusSelection = false): void {
   state = { ...state, ...patch };
@@ -19,7 +20,8 @@ function update(patch: Partial<InspectorViewState>, focusSelection = false): voi
   render(focusSelection);
 }
 
-function header(model: ModelSummary): HTMLElement {
+function header(model: ModelSummary, anomalies: readonly Anomaly[]): HTMLElement {
+  const warnings = anomalies.filter((a) => a.severity === 'warning').length;
   const producer = [model.producer, model.producerVersion].filter(Boolean).join(' ');
   const facts = [
     `${model.format.toUpperCase()}${model.variant !== model.format ? ` (${model.variant})` : ''}`,
@@ -27,6 +29,7 @@ function header(model: ModelSummary): HTMLElement {
     model.opset !== null ? `opset ${model.opset}` : null,
     `${formatCount(model.parameterCount)} parameters`,
     `${model.layers.length} normalization layer${model.layers.length === 1 ? '' : 's'}`,
+    `${warnings} warning${warnings === 1 ? '' : 's'}`,
   ].filter((x): x is string => x !== null);
   return h('header', {},
     h('h1', {}, model.file),
@@ -37,7 +40,8 @@ function header(model: ModelSummary): HTMLElement {
 
 function render(focusSelection = false): void {
   if (!current) return;
-  const { model, settings } = current;
+  const { model, anomalies, settings } = current;
+  const flags = findingsByLayer(anomalies);
   const digits = settings.significantDigits;
   const selected = model.layers.find((l) => l.name === state.selectedLayer) ?? model.layers[0] ?? null;
 
@@ -66,15 +70,17 @@ function render(focusSelection = false): void {
       sortKey: state.sortKey,
       sortDescending: state.sortDescending,
       digits,
+      flags,
       onSelect: (name) => update({ selectedLayer: name }, true),
       onSort: (key: SortKey) => update({ sortKey: key, sortDescending: key === state.sortKey ? !state.sortDescending : false }),
     });
   };
   const tableHolder = h('div', { class: 'table-holder' }, table());
 
-  const parts: HTMLElement[] = [header(model)];
+  const parts: HTMLElement[] = [header(model, anomalies)];
   if (model.layers.length > 0) parts.push(h('div', { class: 'toolbar' }, filter));
   parts.push(tableHolder);
+  parts.push(findingsSection(anomalies, (name) => update({ selectedLayer: name }, true)));
   if (selected) parts.push(layerDetail(selected, digits));
   app.replaceChildren(...parts);
   if (focusSelection) app.querySelector<HTMLElement>('tr.selected')?.focus();
@@ -100,7 +106,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       if (!current) app.replaceChildren(h('p', { class: 'status' }, `Reading ${message.file}…`));
       break;
     case 'model':
-      current = { model: message.model, settings: message.settings };
+      current = { model: message.model, anomalies: message.anomalies, settings: message.settings };
       render();
       break;
     case 'error':

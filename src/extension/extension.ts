@@ -4,10 +4,11 @@ import * as vscode from 'vscode';
 import { InspectorEditorProvider } from './inspectorEditor';
 import { registerCommands } from './commands';
 import { Log } from './log';
+import { ModelDiagnostics } from './diagnostics';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
-  InspectorEditorProvider.register(context, log);
+  InspectorEditorProvider.register(context, log, ModelDiagnostics.register(context));
   registerCommands(context);
 }
 

@@ -4,23 +4,26 @@
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
 import { summarizeModel } from '../analysis/inventory';
+import { findAnomalies } from '../analysis/anomalies';
+import type { ModelDiagnostics } from './diagnostics';
 import { displayName, loadModel } from './modelSource';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 import type { Log } from './log';
 
 class InspectorDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri) {}
+  constructor(readonly uri: vscode.Uri, private readonly onDispose: () => void) {}
+  /** Called when the last editor of the file closes. The file is read afresh whenever a view asks. */
   dispose(): void {
-    // Nothing held: the file is read afresh whenever the view asks.
+    this.onDispose();
   }
 }
 
 export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvider<InspectorDocument> {
   static readonly viewType = 'bnlens.inspector';
 
-  static register(context: vscode.ExtensionContext, log: Log): void {
-    const provider = new InspectorEditorProvider(context.extensionUri, log);
+  static register(context: vscode.ExtensionContext, log: Log, diagnostics: ModelDiagnostics): void {
+    const provider = new InspectorEditorProvider(context.extensionUri, log, diagnostics);
     context.subscriptions.push(
       vscode.window.registerCustomEditorProvider(InspectorEditorProvider.viewType, provider, {
         // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
@@ -30,10 +33,15 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     );
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Log,
+    private readonly diagnostics: ModelDiagnostics,
+  ) {}
 
   openCustomDocument(uri: vscode.Uri): InspectorDocument {
-    return new InspectorDocument(uri);
+    // The file's findings stay in the Problems panel while any editor shows it.
+    return new InspectorDocument(uri, () => this.diagnostics.clear(uri));
   }
 
   resolveCustomEditor(document: InspectorDocument, panel: vscode.WebviewPanel): void {
@@ -46,9 +54,12 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       const file = displayName(document.uri);
       await post({ type: 'loading', file });
       try {
-        const model = summarizeModel(await loadModel(document.uri));
-        this.log.info(`${file}: ${model.format}, ${model.layers.length} normalization layer(s)`);
-        await post({ type: 'model', model, settings: viewSettings() });
+        const description = await loadModel(document.uri);
+        const model = summarizeModel(description);
+        const anomalies = findAnomalies(model, description);
+        this.diagnostics.set(document.uri, anomalies);
+        this.log.info(`${file}: ${model.format}, ${model.layers.length} normalization layer(s), ${anomalies.length} finding(s)`);
+        await post({ type: 'model', model, anomalies, settings: viewSettings() });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.log.error(`Could not open ${file}`, error);
