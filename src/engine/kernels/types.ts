@@ -1,0 +1,48 @@
+// The kernel interface: every hot loop of the engine goes through these few functions, so that a
+// faster backend (WebAssembly SIMD next) can replace the plain-JavaScript one without touching layers.
+
+import type { FloatArray } from '../tensor';
+
+/** C[m×n] = op(A) · op(B), or C += op(A) · op(B) when accumulate. All matrices are dense row-major. */
+export interface GemmArgs {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** op(A) is m×k; A is stored k×m (row-major) when transA. */
+  readonly a: FloatArray;
+  readonly transA: boolean;
+  /** op(B) is k×n; B is stored n×k when transB. */
+  readonly b: FloatArray;
+  readonly transB: boolean;
+  readonly c: FloatArray;
+  readonly accumulate: boolean;
+}
+
+/** One image's worth of a 2-D convolution's geometry (1-D convolutions use height 1). */
+export interface ConvGeometry {
+  readonly channels: number;
+  readonly inH: number;
+  readonly inW: number;
+  readonly kH: number;
+  readonly kW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+export interface Kernels {
+  readonly name: string;
+  gemm(args: GemmArgs): void;
+  /**
+   * Unfolds `channels` planes of one image, starting at input[inputOffset], into
+   * col[(c·kH + i)·kW + j][oh·outW + ow] (zero where the window reads padding).
+   */
+  im2col(geometry: ConvGeometry, input: FloatArray, inputOffset: number, col: FloatArray): void;
+  /** The adjoint of im2col: adds every column entry back into gradInput (starting at gradInputOffset). */
+  col2im(geometry: ConvGeometry, col: FloatArray, gradInput: FloatArray, gradInputOffset: number): void;
+}

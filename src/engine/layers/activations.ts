@@ -1,0 +1,271 @@
+// Element-wise activations and Softmax, PyTorch semantics (including the gradient at kinks:
+// ReLU'(0) = 0, LeakyReLU'(0) = slope, Clip passes the gradient only strictly inside (min, max) like
+// hardtanh/ReLU6). Each layer keeps its input (and output where the derivative is cheaper from it).
+
+import type { ForwardContext, Layer, Parameter } from '../layer';
+import { Tensor, type FloatArray } from '../tensor';
+import { expectInputs, expectShape, saved } from './common';
+import { erf } from './erf';
+
+abstract class ElementwiseActivation implements Layer {
+  abstract readonly kind: string;
+  readonly name: string;
+  private state: { x: Tensor; y: Tensor } | undefined;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** y[i] = f(x[i]). */
+  protected abstract apply(x: FloatArray, y: FloatArray): void;
+  /** dx[i] = dy[i]·f′(x[i]) (y = f(x) is given too). */
+  protected abstract derive(x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray): void;
+
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
+    expectInputs(this.kind, inputs, 1);
+    const x = inputs[0];
+    const y = x.zerosLike();
+    this.apply(x.data, y.data);
+    this.state = { x, y };
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor[] {
+    const { x, y } = saved(this.kind, this.state);
+    expectShape(this.kind, gradOutput, x.shape);
+    const dx = x.zerosLike();
+    this.derive(x.data, y.data, gradOutput.data, dx.data);
+    return [dx];
+  }
+
+  parameters(): Parameter[] {
+    return [];
+  }
+
+  buffers(): Record<string, Tensor> {
+    return {};
+  }
+}
+
+export class ReLU extends ElementwiseActivation {
+  readonly kind = 'ReLU';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'relu');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+  }
+}
+
+export class LeakyReLU extends ElementwiseActivation {
+  readonly kind = 'LeakyReLU';
+  /** PyTorch negative_slope, default 0.01 (Keras' default alpha is 0.3: pass it when importing). */
+  readonly negativeSlope: number;
+  constructor(options: { negativeSlope?: number; name?: string } = {}) {
+    super(options.name ?? 'leakyrelu');
+    this.negativeSlope = options.negativeSlope ?? 0.01;
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    const s = this.negativeSlope;
+    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : s * x[i];
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    const s = this.negativeSlope;
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : s * dy[i];
+  }
+}
+
+/** Clamps to [min, max] (ONNX Clip, PyTorch hardtanh). */
+export class Clip extends ElementwiseActivation {
+  readonly kind: string = 'Clip';
+  readonly min: number;
+  readonly max: number;
+  constructor(options: { min: number; max: number; name?: string }) {
+    super(options.name ?? 'clip');
+    if (!(options.min <= options.max)) throw new RangeError(`Clip: min ${options.min} > max ${options.max}`);
+    this.min = options.min;
+    this.max = options.max;
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    const { min, max } = this;
+    for (let i = 0; i < x.length; i++) y[i] = x[i] < min ? min : x[i] > max ? max : x[i];
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    const { min, max } = this;
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > min && x[i] < max ? dy[i] : 0;
+  }
+}
+
+/** min(max(x, 0), 6) (PyTorch nn.ReLU6 = hardtanh(0, 6)). */
+export class ReLU6 extends Clip {
+  override readonly kind = 'ReLU6';
+  constructor(options: { name?: string } = {}) {
+    super({ min: 0, max: 6, name: options.name ?? 'relu6' });
+  }
+}
+
+export class Sigmoid extends ElementwiseActivation {
+  readonly kind = 'Sigmoid';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'sigmoid');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = sigmoid(x[i]);
+  }
+  protected derive(_x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < y.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  }
+}
+
+export class Tanh extends ElementwiseActivation {
+  readonly kind = 'Tanh';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'tanh');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+  }
+  protected derive(_x: FloatArray, y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  }
+}
+
+const SQRT_HALF = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_TANH_C = 0.044715;
+
+/**
+ * GELU (Hendrycks & Gimpel). approximate 'none' (default): x·Φ(x) with the exact normal CDF;
+ * 'tanh': 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) — PyTorch's nn.GELU(approximate=…).
+ */
+export class GELU extends ElementwiseActivation {
+  readonly kind = 'GELU';
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh'; name?: string } = {}) {
+    super(options.name ?? 'gelu');
+    this.approximate = options.approximate ?? 'none';
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    if (this.approximate === 'tanh') {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v)));
+      }
+    } else {
+      for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT_HALF));
+    }
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    if (this.approximate === 'tanh') {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v));
+        const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * v * v);
+        dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
+      }
+    } else {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const cdf = 0.5 * (1 + erf(v * SQRT_HALF));
+        const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        dx[i] = dy[i] * (cdf + v * pdf);
+      }
+    }
+  }
+}
+
+/** x·σ(x) (PyTorch nn.SiLU, a.k.a. swish). */
+export class SiLU extends ElementwiseActivation {
+  readonly kind = 'SiLU';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'silu');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = x[i] * sigmoid(x[i]);
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < x.length; i++) {
+      const s = sigmoid(x[i]);
+      dx[i] = dy[i] * s * (1 + x[i] * (1 - s));
+    }
+  }
+}
+
+/** Logistic function without overflow for large |x|. */
+export function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** Softmax along one axis (default the last), max-subtracted for stability. */
+export class Softmax implements Layer {
+  readonly kind = 'Softmax';
+  readonly name: string;
+  readonly axis: number;
+  private state: { y: Tensor; outer: number; size: number; inner: number } | undefined;
+
+  constructor(options: { axis?: number; name?: string } = {}) {
+    this.axis = options.axis ?? -1;
+    this.name = options.name ?? 'softmax';
+  }
+
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
+    expectInputs(this.kind, inputs, 1);
+    const x = inputs[0];
+    const axis = this.axis < 0 ? this.axis + x.rank : this.axis;
+    if (axis < 0 || axis >= x.rank) throw new RangeError(`Softmax: axis ${this.axis} out of range for rank ${x.rank}`);
+    const size = x.shape[axis];
+    const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const outer = x.size / (size * inner);
+    const y = x.zerosLike();
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * size * inner + i;
+        let max = -Infinity;
+        for (let k = 0; k < size; k++) max = Math.max(max, x.data[base + k * inner]);
+        let sum = 0;
+        for (let k = 0; k < size; k++) {
+          const e = Math.exp(x.data[base + k * inner] - max);
+          y.data[base + k * inner] = e;
+          sum += e;
+        }
+        for (let k = 0; k < size; k++) y.data[base + k * inner] /= sum;
+      }
+    }
+    this.state = { y, outer, size, inner };
+    return y;
+  }
+
+  backward(gradOutput: Tensor): Tensor[] {
+    const { y, outer, size, inner } = saved(this.kind, this.state);
+    expectShape(this.kind, gradOutput, y.shape);
+    const dy = gradOutput.data;
+    const dx = y.zerosLike();
+    // dx = y ⊙ (dy − Σ_k dy_k·y_k)
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * size * inner + i;
+        let dot = 0;
+        for (let k = 0; k < size; k++) dot += dy[base + k * inner] * y.data[base + k * inner];
+        for (let k = 0; k < size; k++) {
+          const idx = base + k * inner;
+          dx.data[idx] = y.data[idx] * (dy[idx] - dot);
+        }
+      }
+    }
+    return [dx];
+  }
+
+  parameters(): Parameter[] {
+    return [];
+  }
+
+  buffers(): Record<string, Tensor> {
+    return {};
+  }
+}
