@@ -16,6 +16,11 @@ export interface Dataset {
   readonly classNames?: readonly string[];
 }
 
+/** Uniform in [low, high). */
+export function uniform(rng: Rng, low: number, high: number): number {
+  return low + (high - low) * rng.next();
+}
+
 export function sampleCount(ds: Dataset): number {
   return ds.x.shape[0];
 }

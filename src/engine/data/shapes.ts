@@ -4,7 +4,7 @@
 
 import type { Rng } from '../layer';
 import { Tensor } from '../tensor';
-import type { Dataset } from './dataset';
+import { uniform, type Dataset } from './dataset';
 
 export const SHAPE_CLASSES = ['circle', 'square', 'triangle'] as const;
 export const SHAPE_SIZE = 28;
@@ -21,10 +21,10 @@ export function shapes(samples: number, rng: Rng, options: ShapesOptions = {}): 
   const y = new Int32Array(samples);
   for (let i = 0; i < samples; i++) {
     const label = i % SHAPE_CLASSES.length;
-    const radius = rng.uniform(5, 10);
-    const cx = rng.uniform(radius + 1, S - radius - 1);
-    const cy = rng.uniform(radius + 1, S - radius - 1);
-    const inside = insideTest(label, cx, cy, radius, rng.uniform(0, 2 * Math.PI));
+    const radius = uniform(rng, 5, 10);
+    const cx = uniform(rng, radius + 1, S - radius - 1);
+    const cy = uniform(rng, radius + 1, S - radius - 1);
+    const inside = insideTest(label, cx, cy, radius, uniform(rng, 0, 2 * Math.PI));
     const offset = i * S * S;
     for (let r = 0; r < S; r++) {
       for (let c = 0; c < S; c++) {

@@ -2,7 +2,7 @@
 
 import type { Rng } from '../layer';
 import { Tensor } from '../tensor';
-import type { Dataset } from './dataset';
+import { uniform, type Dataset } from './dataset';
 
 function build(points: Float32Array, labels: Int32Array, numClasses: number, featureNames: string[], classNames: string[]): Dataset {
   return { x: new Tensor(points, [labels.length, featureNames.length]), y: labels, numClasses, featureNames, classNames };
@@ -61,7 +61,7 @@ export function spirals(samples: number, classes: number, noise: number, rng: Rn
 
 /** Isotropic Gaussian blobs (scikit-learn make_blobs): centers uniform in [−10, 10]², std `std`. */
 export function blobs(samples: number, centers: number, std: number, rng: Rng): Dataset {
-  const c = Array.from({ length: centers }, () => [rng.uniform(-10, 10), rng.uniform(-10, 10)]);
+  const c = Array.from({ length: centers }, () => [uniform(rng, -10, 10), uniform(rng, -10, 10)]);
   const x = new Float32Array(samples * 2);
   const y = new Int32Array(samples);
   for (let i = 0; i < samples; i++) {
