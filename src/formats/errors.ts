@@ -23,3 +23,54 @@ export class OnnxError extends FormatError {
     this.name = 'OnnxError';
   }
 }
+
+export class SafetensorsError extends FormatError {
+  constructor(file: string, problem: string, where?: string) {
+    super('safetensors', file, problem, where);
+    this.name = 'SafetensorsError';
+  }
+}
+
+export class PyTorchError extends FormatError {
+  constructor(file: string, problem: string, where?: string) {
+    super('pytorch', file, problem, where);
+    this.name = 'PyTorchError';
+  }
+}
+
+export class KerasError extends FormatError {
+  constructor(file: string, problem: string, where?: string) {
+    super('keras', file, problem, where);
+    this.name = 'KerasError';
+  }
+}
+
+export class TfjsError extends FormatError {
+  constructor(file: string, problem: string, where?: string) {
+    super('tfjs', file, problem, where);
+    this.name = 'TfjsError';
+  }
+}
+
+export class TensorBoardError extends FormatError {
+  constructor(file: string, problem: string, where?: string) {
+    super('tensorboard', file, problem, where);
+    this.name = 'TensorBoardError';
+  }
+}
+
+/** A constructor of one format's error, so shared helpers can throw the right class. */
+export type ErrorFactory = (problem: string, where?: string) => FormatError;
+
+/** The error class of a format, for code that learns the format at run time. */
+export function errorFor(format: FormatId | 'unknown', file: string): ErrorFactory {
+  switch (format) {
+    case 'onnx': return (p, w) => new OnnxError(file, p, w);
+    case 'safetensors': return (p, w) => new SafetensorsError(file, p, w);
+    case 'pytorch': return (p, w) => new PyTorchError(file, p, w);
+    case 'keras': return (p, w) => new KerasError(file, p, w);
+    case 'tfjs': return (p, w) => new TfjsError(file, p, w);
+    case 'tensorboard': return (p, w) => new TensorBoardError(file, p, w);
+    default: return (p, w) => new FormatError('unknown', file, p, w);
+  }
+}

@@ -13,7 +13,10 @@ export interface TensorInfo {
   readonly name: string;
   readonly dtype: TensorDType;
   readonly shape: readonly number[];
-  /** Decoded values: float64 stays float64, every other numeric dtype becomes float32. */
+  /**
+   * Decoded values: float64, int64 and uint64 become a Float64Array (exact up to 2^53), every other
+   * numeric dtype a Float32Array. Throws the format's FormatError when the stored data is damaged.
+   */
   values(): Float32Array | Float64Array;
 }
 
@@ -65,6 +68,47 @@ export interface NormLayer {
   readonly axis?: number;
 }
 
+export interface GraphValue {
+  readonly name: string;
+  readonly dtype: TensorDType;
+  /** Dimensions; -1 where the file leaves a dimension symbolic or unknown. */
+  readonly shape: readonly number[] | null;
+}
+
+export interface Graph {
+  readonly nodes: readonly GraphNode[];
+  /** The graph's real inputs (initializers that old ONNX files also list as inputs are left out). */
+  readonly inputs?: readonly GraphValue[];
+  readonly outputs?: readonly GraphValue[];
+}
+
+/** One scalar summary value from a TensorBoard event file. */
+export interface ScalarPoint {
+  readonly tag: string;
+  readonly step: number;
+  /** Seconds since the Unix epoch, as the event records it. */
+  readonly wallTime: number;
+  readonly value: number;
+}
+
+/**
+ * One histogram summary. `edges` has one more entry than `counts`: bucket i spans
+ * [edges[i], edges[i+1]]. min/max/num/sum/sumSquares are null where the encoding has no such field
+ * (TensorFlow 2 tensor histograms carry only the buckets).
+ */
+export interface HistogramPoint {
+  readonly tag: string;
+  readonly step: number;
+  readonly wallTime: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly num: number | null;
+  readonly sum: number | null;
+  readonly sumSquares: number | null;
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+}
+
 export interface ModelDescription {
   /** The file's name as the user knows it (a path or a URI's path). */
   readonly file: string;
@@ -75,9 +119,18 @@ export interface ModelDescription {
   readonly producerVersion: string | null;
   /** ONNX default-domain opset. */
   readonly opset: number | null;
-  readonly graph: { readonly nodes: readonly GraphNode[] } | null;
+  readonly graph: Graph | null;
   readonly tensors: readonly TensorInfo[];
   readonly normLayers: readonly NormLayer[];
   /** What the reader had to infer or could not read, said plainly (shown to the user). */
   readonly notes: readonly string[];
+  /** TensorBoard event files: scalar summaries in file order (files of a run folder in name order). */
+  readonly scalars?: readonly ScalarPoint[];
+  /** TensorBoard event files: histogram summaries, both encodings turned into edges + counts. */
+  readonly histograms?: readonly HistogramPoint[];
+  /**
+   * True when the last record of an event file is only partly written (a writer is still at work):
+   * everything before it was read; reading again later will find more.
+   */
+  readonly incomplete?: boolean;
 }

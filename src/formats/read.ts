@@ -1,11 +1,26 @@
-// Detects a file's format from its bytes (and, where bytes cannot tell, its name) and dispatches to
-// the reader for that format.
+// readModel: detects a file's format (./detect) and hands it to that format's reader. The one entry
+// point the extension and the CLI call.
 
 import type { ModelDescription } from './model';
+import type { ModelSource } from './source';
 import { FormatError } from './errors';
-import { looksLikeOnnx, readOnnx } from './onnx/reader';
+import { detectFormat, EXPECTED_FORMATS, formatFromName } from './detect';
+import { hexHead } from './tensor';
+import { readOnnx } from './onnx/reader';
 
-export function readModel(file: string, bytes: Uint8Array): ModelDescription {
-  if (looksLikeOnnx(bytes) || /\.onnx$/i.test(file)) return readOnnx(file, bytes);
-  throw new FormatError('unknown', file, 'not a model file BN Lens can read (expected an ONNX model)', 'byte 0');
+export type { ModelSource } from './source';
+
+export async function readModel(source: ModelSource): Promise<ModelDescription> {
+  const detected = detectFormat(source.name, source.bytes);
+  switch (detected?.format) {
+    case 'onnx': return readOnnx(source);
+    default: break;
+  }
+  // The bytes match no format: a damaged file whose name tells its format gets that reader's own
+  // account of what is wrong.
+  switch (formatFromName(source.name)) {
+    case 'onnx': return readOnnx(source);
+    default: break;
+  }
+  throw new FormatError('unknown', source.name, `not a model file BN Lens can read (expected ${EXPECTED_FORMATS}); it starts with ${hexHead(source.bytes)}`, 'byte 0');
 }

@@ -1,104 +1,112 @@
-// Decoding onnx.TensorProto values. Values are decoded lazily: a reader builds TensorInfo objects
-// whose values() runs this only when someone asks (big convolution weights usually never are).
+// TensorInfo for ONNX TensorProtos. Sizes are checked when the model is read; values are decoded
+// only when asked for, from raw_data, the typed repeated fields, or an external data file that the
+// reader loaded next to the model.
 
-import { onnx } from 'onnx-proto';
 import type { TensorDType, TensorInfo } from '../model';
 import { OnnxError } from '../errors';
-import { toNumber } from './long';
+import { WireReader } from '../protobuf';
+import { BYTES_PER_ELEMENT, bfloat16ToFloat32, decodeRaw, elementCount, float16ToFloat32, isWideDType, lazyTensor, type FloatValues } from '../tensor';
+import { DATA_LOCATION_EXTERNAL, parseTensor, type OnnxTensor, type VarintData } from './proto';
 
 const DTYPES: Record<number, TensorDType> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
   9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
 };
 
-const BYTES_PER_ELEMENT: Partial<Record<TensorDType, number>> = {
-  float32: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2,
-  float64: 8, uint32: 4, uint64: 8, bfloat16: 2,
-};
-
 export function onnxDType(code: number): TensorDType {
   return DTYPES[code] ?? 'other';
 }
 
-export function float16ToFloat32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+/** External data files by the location written in the model, loaded by the reader. */
+export type ExternalFiles = ReadonlyMap<string, Uint8Array>;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }
 
-export function bfloat16ToFloat32(b: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setUint32(0, b << 16);
-  return view.getFloat32(0);
-}
-
-/** Reads `count` little-endian values of `dtype` from raw bytes into floats. */
-export function decodeRaw(raw: Uint8Array, dtype: TensorDType, count: number): Float32Array | Float64Array {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const out = dtype === 'float64' || dtype === 'int64' || dtype === 'uint64' ? new Float64Array(count) : new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    switch (dtype) {
-      case 'float32': out[i] = view.getFloat32(i * 4, true); break;
-      case 'float64': out[i] = view.getFloat64(i * 8, true); break;
-      case 'float16': out[i] = float16ToFloat32(view.getUint16(i * 2, true)); break;
-      case 'bfloat16': out[i] = bfloat16ToFloat32(view.getUint16(i * 2, true)); break;
-      case 'int8': out[i] = view.getInt8(i); break;
-      case 'uint8': case 'bool': out[i] = view.getUint8(i); break;
-      case 'int16': out[i] = view.getInt16(i * 2, true); break;
-      case 'uint16': out[i] = view.getUint16(i * 2, true); break;
-      case 'int32': out[i] = view.getInt32(i * 4, true); break;
-      case 'uint32': out[i] = view.getUint32(i * 4, true); break;
-      case 'int64': out[i] = Number(view.getBigInt64(i * 8, true)); break;
-      case 'uint64': out[i] = Number(view.getBigUint64(i * 8, true)); break;
-      default: throw new RangeError(`cannot decode ${dtype} as numbers`);
-    }
+function varints(file: string, parts: VarintData, where: string): number[] {
+  const out: number[] = [];
+  const fail = (problem: string, w?: string): OnnxError => new OnnxError(file, problem, w);
+  for (const p of parts) {
+    if (typeof p === 'number') out.push(p);
+    else WireReader.packedVarints(p, fail, where, 0, out);
   }
   return out;
 }
 
-function decodeTensor(file: string, t: onnx.ITensorProto, where: string): Float32Array | Float64Array {
-  const dtype = onnxDType(t.dataType ?? 0);
-  const shape = (t.dims ?? []).map(toNumber);
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-    throw new OnnxError(file, `tensor '${t.name}' keeps its data in an external file, which this reader does not load`, where);
+/** Where an external tensor's bytes are: its file's bytes and the range in them. */
+export function externalRange(file: string, t: OnnxTensor, external: ExternalFiles, byteCount: number): Uint8Array {
+  const location = t.externalData.get('location') ?? '';
+  const data = external.get(location);
+  if (!data) throw new OnnxError(file, `tensor '${t.name}' keeps its data in '${location}', which was not loaded`, t.where);
+  const offset = Number(t.externalData.get('offset') ?? '0');
+  const length = t.externalData.has('length') ? Number(t.externalData.get('length')) : byteCount;
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new OnnxError(file, `tensor '${t.name}' has external offset '${t.externalData.get('offset')}' and length '${t.externalData.get('length')}', which are not byte counts`, t.where);
   }
+  if (offset + length > data.length) {
+    throw new OnnxError(file, `tensor '${t.name}' reads bytes ${offset}..${offset + length} of '${location}', which has ${data.length} bytes`, t.where);
+  }
+  if (length !== byteCount) {
+    throw new OnnxError(file, `tensor '${t.name}' of shape [${t.dims.join(',')}] needs ${byteCount} bytes, its external data has length ${length}`, t.where);
+  }
+  return data.subarray(offset, offset + length);
+}
+
+/**
+ * The tensor's values from whichever field holds them (onnx.proto3: float_data for float, double_data
+ * for double, int64_data for int64, uint64_data for uint32/uint64, int32_data for the other kinds,
+ * float16 and bfloat16 as their bit patterns).
+ */
+function decodeTyped(file: string, t: OnnxTensor, dtype: TensorDType, count: number): FloatValues {
+  const mismatch = (n: number): OnnxError =>
+    new OnnxError(file, `tensor '${t.name}' of shape [${t.dims.join(',')}] needs ${count} values, the file holds ${n}`, t.where);
+  if (dtype === 'float32' || dtype === 'float64') {
+    const raw = concat(dtype === 'float32' ? t.floatData : t.doubleData);
+    const width = dtype === 'float32' ? 4 : 8;
+    if (raw.length !== count * width) throw mismatch(Math.floor(raw.length / width));
+    return decodeRaw(raw, dtype, count);
+  }
+  const source = dtype === 'int64' ? t.int64Data : dtype === 'uint32' || dtype === 'uint64' ? t.uint64Data : t.int32Data;
+  const values = varints(file, source, t.where);
+  if (values.length !== count) throw mismatch(values.length);
+  const out = isWideDType(dtype) ? new Float64Array(count) : new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    out[i] = dtype === 'float16' ? float16ToFloat32(v) : dtype === 'bfloat16' ? bfloat16ToFloat32(v) : dtype === 'bool' ? (v ? 1 : 0) : v;
+  }
+  return out;
+}
+
+/** A lazily decoded TensorInfo, named `name` (a Constant node's output) or the tensor's own name. */
+export function onnxTensorInfo(file: string, t: OnnxTensor, external: ExternalFiles, name = t.name): TensorInfo {
+  const dtype = onnxDType(t.dataType);
+  const shape = t.dims;
   const width = BYTES_PER_ELEMENT[dtype];
-  if (width === undefined) throw new OnnxError(file, `tensor '${t.name}' has data type ${t.dataType} (${dtype}), which is not numeric`, where);
+  const notNumeric = (): OnnxError => new OnnxError(file, `tensor '${t.name}' has data type ${t.dataType} (${dtype}), which is not numeric`, t.where);
+  if (width === undefined) return lazyTensor(name, dtype, shape, () => { throw notNumeric(); });
+  const count = elementCount(shape);
+  if (Number.isNaN(count)) throw new OnnxError(file, `tensor '${t.name}' has invalid dims [${shape.join(',')}]`, t.where);
+  if (t.dataLocation === DATA_LOCATION_EXTERNAL) {
+    const raw = externalRange(file, t, external, count * width);
+    return lazyTensor(name, dtype, shape, () => decodeRaw(raw, dtype, count));
+  }
   if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length !== count * width) {
-      throw new OnnxError(file, `tensor '${t.name}' of shape [${shape.join(',')}] needs ${count * width} bytes of ${dtype}, raw_data has ${t.rawData.length}`, where);
+    const raw = t.rawData;
+    if (raw.length !== count * width) {
+      throw new OnnxError(file, `tensor '${t.name}' of shape [${shape.join(',')}] needs ${count * width} bytes of ${dtype}, raw_data has ${raw.length}`, t.where);
     }
-    return decodeRaw(t.rawData, dtype, count);
+    return lazyTensor(name, dtype, shape, () => decodeRaw(raw, dtype, count));
   }
-  // Typed fields: which one holds the values depends on the data type (onnx.proto3 comments).
-  let values: ArrayLike<number | { toNumber(): number }> | undefined;
-  if (dtype === 'float32') values = t.floatData ?? undefined;
-  else if (dtype === 'float64') values = t.doubleData ?? undefined;
-  else if (dtype === 'int64') values = t.int64Data ?? undefined;
-  else if (dtype === 'uint32' || dtype === 'uint64') values = t.uint64Data ?? undefined;
-  else values = t.int32Data ?? undefined; // int8/16/32, uint8/16, bool, float16 and bfloat16 bits
-  const n = values?.length ?? 0;
-  if (n !== count) {
-    throw new OnnxError(file, `tensor '${t.name}' of shape [${shape.join(',')}] needs ${count} values, the file holds ${n}`, where);
-  }
-  const out = dtype === 'float64' || dtype === 'int64' || dtype === 'uint64' ? new Float64Array(count) : new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = toNumber(values![i]);
-    out[i] = dtype === 'float16' ? float16ToFloat32(v) : dtype === 'bfloat16' ? bfloat16ToFloat32(v) : v;
-  }
-  return out;
+  return lazyTensor(name, dtype, shape, () => decodeTyped(file, t, dtype, count));
 }
 
-export function tensorInfo(file: string, t: onnx.ITensorProto, where: string): TensorInfo {
-  let cached: Float32Array | Float64Array | undefined;
-  return {
-    name: t.name ?? '',
-    dtype: onnxDType(t.dataType ?? 0),
-    shape: (t.dims ?? []).map(toNumber),
-    values: () => (cached ??= decodeTensor(file, t, where)),
-  };
+/** A serialized TensorProto on its own (the ONNX node tests' input_K.pb / output_K.pb files). */
+export function readTensorProto(file: string, bytes: Uint8Array): TensorInfo {
+  const t = parseTensor(new WireReader(bytes, (problem, where) => new OnnxError(file, problem, where), 'TensorProto'));
+  return onnxTensorInfo(file, t, new Map());
 }
