@@ -16,7 +16,7 @@ const MC = 64;
 /** Columns of B per packed block. */
 const NC = 2048;
 
-let packedA = new Float64Array(MC * KC);
+const packedA = new Float64Array(MC * KC);
 let packedB = new Float64Array(NC * KC);
 const tile = new Float64Array(MR * NR);
 
