@@ -1,0 +1,39 @@
+// *.onnx files open in the BN Lens custom editor. What its webview shows is checked from outside, by the
+// driver in scripts/run-vscode-tests.mjs: the extension host cannot see a webview's DOM.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { INSPECTOR_VIEW_TYPE, closeAllEditors, waitFor, workspaceFile } from './util';
+
+/** The active tab once it shows `uri`, or whatever tab is active when the wait runs out. */
+async function activeTabFor(uri: vscode.Uri): Promise<vscode.Tab | undefined> {
+  const active = () => vscode.window.tabGroups.activeTabGroup.activeTab;
+  const showsUri = (tab: vscode.Tab | undefined) => {
+    const input = tab?.input as { uri?: vscode.Uri } | undefined;
+    return input?.uri?.toString() === uri.toString();
+  };
+  return (await waitFor(() => (showsUri(active()) ? active() : undefined))) ?? active();
+}
+
+function assertInspectorTab(tab: vscode.Tab | undefined, uri: vscode.Uri): void {
+  assert.ok(tab, `no active tab after opening ${uri.path}`);
+  const kind = tab.input?.constructor?.name ?? typeof tab.input;
+  assert.ok(tab.input instanceof vscode.TabInputCustom, `the active tab "${tab.label}" is a ${kind}, not a custom editor`);
+  assert.equal(tab.input.uri.toString(), uri.toString());
+  assert.equal(tab.input.viewType, INSPECTOR_VIEW_TYPE);
+}
+
+suite('Custom editor', () => {
+  teardown(closeAllEditors);
+
+  test('vscode.openWith model.onnx bnlens.inspector opens a custom editor tab', async () => {
+    const uri = workspaceFile('model.onnx');
+    await vscode.commands.executeCommand('vscode.openWith', uri, INSPECTOR_VIEW_TYPE);
+    assertInspectorTab(await activeTabFor(uri), uri);
+  });
+
+  test('a plain vscode.open of an .onnx file uses bnlens.inspector (the default editor)', async () => {
+    const uri = workspaceFile('model.onnx');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    assertInspectorTab(await activeTabFor(uri), uri);
+  });
+});
