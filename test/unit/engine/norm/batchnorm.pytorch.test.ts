@@ -5,24 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pytorchBatchNorm1d, pytorchBatchNorm2d, type BatchNorm } from '../../../../src/engine/norm';
 import type { DType } from '../../../../src/engine/tensor';
-import { EVAL, TRAIN, expectClose, readJsonFixture, tensorOf, type ArrayRef, type Tolerance } from './helpers';
-
-interface StepResults {
-  eval_output_initial_stats: ArrayRef;
-  step0: { y_train: ArrayRef; batch_mean: ArrayRef; batch_var_biased: ArrayRef; batch_var_unbiased: ArrayRef; dx: ArrayRef; dgamma: ArrayRef; dbeta: ArrayRef };
-  after_step1: { running_mean: ArrayRef; running_var: ArrayRef; num_batches_tracked: number };
-  after_step5: { running_mean: ArrayRef; running_var: ArrayRef; num_batches_tracked: number };
-  eval_output_after_5_steps: ArrayRef;
-}
-
-export interface TorchCase {
-  name: string;
-  kind: '2d' | '4d';
-  shape: number[];
-  num_features: number;
-  inputs: { xs: ArrayRef[]; gamma: ArrayRef; beta: ArrayRef; dy: ArrayRef };
-  results: Record<DType, StepResults>;
-}
+import { EVAL, TRAIN, expectClose, readJsonFixture, tensorOf, type Tolerance, type TorchCase } from './helpers';
 
 interface TorchReference {
   semantics: { momentum: number; eps: number };

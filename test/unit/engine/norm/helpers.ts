@@ -43,6 +43,24 @@ export function tensorOf(ref: ArrayRef, dtype: DType): Tensor {
 export const TRAIN: ForwardContext = { training: true, rng: seededRng(1) };
 export const EVAL: ForwardContext = { training: false, rng: seededRng(1) };
 
+interface TorchStepResults {
+  eval_output_initial_stats: ArrayRef;
+  step0: { y_train: ArrayRef; batch_mean: ArrayRef; batch_var_biased: ArrayRef; batch_var_unbiased: ArrayRef; dx: ArrayRef; dgamma: ArrayRef; dbeta: ArrayRef };
+  after_step1: { running_mean: ArrayRef; running_var: ArrayRef; num_batches_tracked: number };
+  after_step5: { running_mean: ArrayRef; running_var: ArrayRef; num_batches_tracked: number };
+  eval_output_after_5_steps: ArrayRef;
+}
+
+/** One case of bn_reference.json (PyTorch). */
+export interface TorchCase {
+  name: string;
+  kind: '2d' | '4d';
+  shape: number[];
+  num_features: number;
+  inputs: { xs: ArrayRef[]; gamma: ArrayRef; beta: ArrayRef; dy: ArrayRef };
+  results: Record<DType, TorchStepResults>;
+}
+
 export interface Tolerance {
   rtol: number;
   atol: number;
