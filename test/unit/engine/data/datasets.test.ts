@@ -35,7 +35,10 @@ describe('generated datasets', () => {
     for (let i = 0; i < 200; i++) expect(Math.hypot(s.x.data[2 * i], s.x.data[2 * i + 1])).toBeLessThanOrEqual(1 + 1e-6);
     const m = twoMoons(400, 0, createRng(1));
     let upper = 0, lower = 0;
-    for (let i = 0; i < 400; i++) (m.y[i] === 0 ? (upper += m.x.data[2 * i + 1]) : (lower += m.x.data[2 * i + 1]));
+    for (let i = 0; i < 400; i++) {
+      if (m.y[i] === 0) upper += m.x.data[2 * i + 1];
+      else lower += m.x.data[2 * i + 1];
+    }
     expect(upper / 200).toBeGreaterThan(lower / 200 + 0.5);
   });
 
