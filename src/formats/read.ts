@@ -7,6 +7,8 @@ import { FormatError } from './errors';
 import { detectFormat, EXPECTED_FORMATS, formatFromName } from './detect';
 import { hexHead } from './tensor';
 import { readOnnx } from './onnx/reader';
+import { readSafetensors } from './safetensors/reader';
+import { readPyTorch } from './pytorch/reader';
 
 export type { ModelSource } from './source';
 
@@ -14,12 +16,16 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
   const detected = detectFormat(source.name, source.bytes);
   switch (detected?.format) {
     case 'onnx': return readOnnx(source);
+    case 'safetensors': return readSafetensors(source);
+    case 'pytorch-zip': case 'pytorch-pickle': return readPyTorch(source);
     default: break;
   }
   // The bytes match no format: a damaged file whose name tells its format gets that reader's own
   // account of what is wrong.
   switch (formatFromName(source.name)) {
     case 'onnx': return readOnnx(source);
+    case 'safetensors': return readSafetensors(source);
+    case 'pytorch': return readPyTorch(source);
     default: break;
   }
   throw new FormatError('unknown', source.name, `not a model file BN Lens can read (expected ${EXPECTED_FORMATS}); it starts with ${hexHead(source.bytes)}`, 'byte 0');
