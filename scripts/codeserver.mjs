@@ -3,10 +3,10 @@
 // host's IPC sockets, Chromium's profile), so each run gets a temporary work folder that holds all of it
 // and is deleted afterwards.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', // we run as root
@@ -65,12 +65,13 @@ export function portIsFree(port) {
  * Starts code-server on 127.0.0.1 and waits for /healthz. Options: entry (code-server's out/node/entry.js),
  * work (from createWorkDir), port (default: a free one), env (extra variables; they reach the extension host),
  * extensionsDir, userDataDir (default: inside the work folder), echo (also print its output).
- * Returns { port, origin, userDataDir, extensionsDir, logFile, stop() }.
+ * Returns { port, origin, userDataDir, extensionsDir, logFile, exited (a promise), stop() }.
  */
 export async function startCodeServer({ entry, work, port, env = {}, extensionsDir, userDataDir, echo = false, timeoutMs = 30_000 }) {
   port ??= await freePort();
   extensionsDir ??= work.sub('extensions');
   userDataDir ??= work.sub('user-data');
+  seedSettings(userDataDir);
   const config = join(work.dir, 'code-server.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = join(work.dir, 'code-server.log');
@@ -121,7 +122,27 @@ export async function startCodeServer({ entry, work, port, env = {}, extensionsD
     }
     await sleep(200);
   }
-  return { port, origin, userDataDir, extensionsDir, logFile, pid: child.pid, stop };
+  return { port, origin, userDataDir, extensionsDir, logFile, exited, stop };
+}
+
+/**
+ * User settings for a fresh profile: no prompt about the repo's git folder above the workspace, no
+ * welcome page, and no extension gallery checks (the gallery is unreachable here; they only add noise).
+ */
+const SETTINGS = {
+  'git.openRepositoryInParentFolders': 'never',
+  'workbench.startupEditor': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+};
+
+function seedSettings(userDataDir) {
+  const file = join(userDataDir, 'User', 'settings.json');
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(SETTINGS, null, 2) + '\n');
 }
 
 /** SIGTERM to the process group, SIGKILL after a grace period. */

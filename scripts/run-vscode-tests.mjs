@@ -9,7 +9,8 @@
 //   node scripts/run-vscode-tests.mjs --vsix FILE   (installs FILE into a fresh extensions folder instead
 //                                                    of loading the repo, then checks the inspector renders)
 // Prints one line per test and a last line `N passed, N failed`. Exit: 0 all passed, 1 a test failed,
-// 2 the run could not be set up, 3 it ran out of time (BNLENS_TEST_TIMEOUT seconds, default 300).
+// 2 the run could not be set up, 3 it ran out of time (BNLENS_TEST_TIMEOUT seconds, default 300, counted
+// from when the workbench is installed).
 import { spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -25,10 +26,16 @@ const OVERALL_TIMEOUT_MS = Number(process.env.BNLENS_TEST_TIMEOUT || 300) * 1000
 const STEP_TIMEOUT_MS = 30_000;
 const HOST_TESTS_TIMEOUT_MS = 120_000; // workbench start + extension activation + the in-host suites
 const PALETTE_TITLE = 'BN Lens: Inspect with BN Lens';
-const OUR_FILES = ['inspector-onnx.png', 'inspector-error.png', 'inspector-error-truncated.png', 'vsix-inspector-onnx.png', 'vscode-logs', 'code-server.log', 'browser-console.log', 'remoteexthost.log', 'host-results.json'];
 
 const vsixArg = process.argv.indexOf('--vsix');
 const vsix = vsixArg > 0 ? resolve(process.argv[vsixArg + 1] ?? '') : null;
+
+// What a run writes to test-results/ (and removes first, so nothing stale passes for this run's output).
+const OUTPUTS = vsix
+  ? ['vsix-inspector-onnx.png']
+  : ['inspector-onnx.png', 'inspector-error.png', 'inspector-error-truncated.png', 'host-results.json'];
+const LOGS = ['vscode-logs', 'code-server.log', 'browser-console.log', 'remoteexthost.log'];
+
 const started = Date.now();
 const say = (msg) => console.log(`[test:vscode +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
@@ -42,13 +49,14 @@ let page;
 async function main() {
   if (vsix && !(existsSync(vsix) && statSync(vsix).isFile())) throw new SetupError(`--vsix: no such file: ${vsix}`);
   if (!vsix && !existsSync(hostTestsModule)) throw new SetupError(`${relative(repoRoot, hostTestsModule)} is missing: run npm run build first`);
-  // Remove what an earlier run left, so no stale screenshot or log passes for this run's.
   mkdirSync(resultsDir, { recursive: true });
   for (const f of readdirSync(resultsDir)) {
-    if (OUR_FILES.includes(f) || /^failed-\d+\.png$/.test(f)) rmSync(join(resultsDir, f), { recursive: true, force: true });
+    if ([...OUTPUTS, ...LOGS].includes(f) || /^failed-\d+\.png$/.test(f)) rmSync(join(resultsDir, f), { recursive: true, force: true });
   }
 
   const env = await prepareVscodeEnv({ log: (m) => console.log(m) });
+  // The clock starts once the workbench is installed: a first install's apt-get and npm time is not the tests'.
+  armOverallTimeout();
   work = createWorkDir();
   cleanups.push(() => work.remove());
   const workspace = prepareTestWorkspace(join(work.dir, 'workspace'));
@@ -345,7 +353,7 @@ let finishing = false;
 async function finish(code, reason) {
   if (finishing) return;
   finishing = true;
-  if (reason) console.error(`[test:vscode] ${reason}`);
+  if (reason) outcomes.push({ title: 'run: completes', state: 'failed', error: reason });
   const failed = outcomes.filter((o) => o.state === 'failed').length;
   if (code !== 0 || failed > 0) {
     try {
@@ -370,7 +378,10 @@ async function finish(code, reason) {
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(signal, () => finish(code, `stopped by ${signal}`));
 }
-const overall = setTimeout(() => finish(3, `timed out after ${OVERALL_TIMEOUT_MS / 1000} s (set BNLENS_TEST_TIMEOUT to change)`), OVERALL_TIMEOUT_MS);
+let overall;
+function armOverallTimeout() {
+  overall = setTimeout(() => finish(3, `timed out after ${OVERALL_TIMEOUT_MS / 1000} s (set BNLENS_TEST_TIMEOUT to change)`), OVERALL_TIMEOUT_MS);
+}
 try {
   await main();
 } catch (err) {
