@@ -1,0 +1,68 @@
+// Runs one training job and reports through `post`: 'started', then a 'progress' per step and an
+// 'epoch' per epoch, and finally 'done' (or 'error'). Between steps it yields to the event loop so a
+// 'cancel' message can arrive; cancellation takes effect at the next step boundary. Independent of
+// worker_threads, so tests can run it in-process.
+
+import { sampleCount } from '../data/dataset';
+import { evaluate, trainingSteps } from '../train/loop';
+import { buildDataset, buildModel, buildOptimizer, checkOutput, jobRngs } from './build';
+import { ConfigError, parseJobConfig } from './config';
+import type { WorkerToHost } from './messages';
+
+export interface JobControl {
+  isCancelled(): boolean;
+  /** Lets pending messages (cancel) be handled; default: one macrotask turn. */
+  yieldToEvents?: () => Promise<void>;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function runTrainingJob(rawConfig: unknown, post: (message: WorkerToHost) => void, control: JobControl): Promise<void> {
+  let source: 'config' | 'runtime' = 'config';
+  try {
+    const config = parseJobConfig(rawConfig);
+    const rngs = jobRngs(config.seed);
+    const { train, validation } = buildDataset(config.dataset, rngs);
+    const { model, summary } = buildModel(config.layers, train.x.shape.slice(1), rngs);
+    checkOutput(config, summary[summary.length - 1].outputShape, train.numClasses);
+    const optimizer = buildOptimizer(config.optimizer, config.lr, model);
+    const loss = config.loss ?? 'cross-entropy';
+    const n = sampleCount(train);
+    const stepsPerEpoch = config.dropLast ? Math.floor(n / config.batchSize) : Math.ceil(n / config.batchSize);
+    post({
+      type: 'started',
+      layers: summary,
+      parameterCount: summary.reduce((s, l) => s + l.parameters, 0),
+      trainSamples: n,
+      validationSamples: sampleCount(validation),
+      numClasses: train.numClasses,
+      totalSteps: stepsPerEpoch * config.epochs,
+    });
+    source = 'runtime';
+    const yieldToEvents = control.yieldToEvents ?? nextTurn;
+    let steps = 0;
+    let cancelled = false;
+    const events = trainingSteps(model, optimizer, train, {
+      epochs: config.epochs, batchSize: config.batchSize, loss, rng: rngs.shuffle, validation, dropLast: config.dropLast,
+    });
+    for (const event of events) {
+      if (event.type === 'step') {
+        steps = event.step;
+        if (!Number.isFinite(event.loss)) throw new Error(`the loss became ${event.loss} at step ${event.step} (learning rate too high?)`);
+        post({ type: 'progress', epoch: event.epoch, step: event.step, loss: event.loss, accuracy: event.accuracy });
+      } else {
+        post({ type: 'epoch', epoch: event.epoch, step: event.step, train: event.train, ...(event.validation ? { validation: event.validation } : {}) });
+      }
+      await yieldToEvents();
+      if (control.isCancelled()) {
+        cancelled = true;
+        break;
+      }
+    }
+    const done: WorkerToHost = { type: 'done', steps, cancelled };
+    if (sampleCount(validation) > 0) done.validation = evaluate(model, validation, loss);
+    post(done);
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e), source: e instanceof ConfigError ? 'config' : source });
+  }
+}

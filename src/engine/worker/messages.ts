@@ -1,0 +1,66 @@
+// The messages between the extension host and the training worker, as discriminated unions on `type`.
+// Everything is structured-clone friendly plain data.
+
+import type { Metrics } from '../train/loop';
+import type { LayerSummary } from './build';
+import type { TrainingJobConfig } from './config';
+
+export type HostToWorker =
+  | { type: 'start'; config: TrainingJobConfig }
+  /** Stop at the next step boundary; the worker then sends 'done' with cancelled: true. */
+  | { type: 'cancel' };
+
+export interface StartedMessage {
+  type: 'started';
+  layers: LayerSummary[];
+  parameterCount: number;
+  trainSamples: number;
+  validationSamples: number;
+  numClasses: number;
+  /** Optimizer steps the run will take if not cancelled. */
+  totalSteps: number;
+}
+
+export interface ProgressMessage extends Metrics {
+  type: 'progress';
+  epoch: number;
+  /** 1-based optimizer step. */
+  step: number;
+}
+
+export interface EpochMessage {
+  type: 'epoch';
+  epoch: number;
+  step: number;
+  train: Metrics;
+  validation?: Metrics;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  /** Steps taken. */
+  steps: number;
+  cancelled: boolean;
+  /** Eval-mode metrics of the final weights on the validation split (absent when it is empty). */
+  validation?: Metrics;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+  /** 'config': the job description was rejected; 'runtime': the run failed; 'crash': the worker died. */
+  source: 'config' | 'runtime' | 'crash';
+}
+
+export type WorkerToHost = StartedMessage | ProgressMessage | EpochMessage | DoneMessage | ErrorMessage;
+
+const WORKER_MESSAGE_TYPES: ReadonlySet<string> = new Set<WorkerToHost['type']>(['started', 'progress', 'epoch', 'done', 'error']);
+
+export function isWorkerToHost(value: unknown): value is WorkerToHost {
+  return typeof value === 'object' && value !== null && WORKER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+export function isHostToWorker(value: unknown): value is HostToWorker {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  return type === 'start' || type === 'cancel';
+}

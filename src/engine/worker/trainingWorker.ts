@@ -1,0 +1,30 @@
+// worker_threads entry (bundled to dist/worker.js): waits for one 'start', runs the job, honours
+// 'cancel' at step boundaries, then closes its port so the thread exits.
+
+import { parentPort } from 'node:worker_threads';
+import { runTrainingJob } from './job';
+import { isHostToWorker, type WorkerToHost } from './messages';
+
+const port = parentPort;
+if (!port) throw new Error('trainingWorker must run as a worker thread');
+
+let started = false;
+let cancelled = false;
+const post = (message: WorkerToHost): void => port.postMessage(message);
+
+port.on('message', (message: unknown) => {
+  if (!isHostToWorker(message)) {
+    post({ type: 'error', source: 'runtime', message: 'the worker got a message it does not understand' });
+    return;
+  }
+  if (message.type === 'cancel') {
+    cancelled = true;
+    return;
+  }
+  if (started) {
+    post({ type: 'error', source: 'runtime', message: 'a job is already running in this worker' });
+    return;
+  }
+  started = true;
+  void runTrainingJob(message.config, post, { isCancelled: () => cancelled }).finally(() => port.close());
+});
