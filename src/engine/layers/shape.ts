@@ -31,7 +31,7 @@ export class Identity extends StatelessLayer {
     this.name = options.name ?? 'identity';
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
     expectInputs(this.kind, inputs, 1);
     return inputs[0];
   }
@@ -52,7 +52,7 @@ export class Flatten extends StatelessLayer {
     this.name = options.name ?? 'flatten';
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
     expectInputs(this.kind, inputs, 1);
     const x = inputs[0];
     if (x.rank < 1) throw new RangeError('Flatten needs a batch dimension');
@@ -81,7 +81,7 @@ export class Reshape extends StatelessLayer {
     this.shape = [...options.shape];
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
     expectInputs(this.kind, inputs, 1);
     const x = inputs[0];
     const perSample = x.size / x.shape[0];
@@ -144,7 +144,7 @@ export class Transpose extends StatelessLayer {
     this.inverse = inverse;
   }
 
-  forward(inputs: readonly Tensor[]): Tensor {
+  forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
     expectInputs(this.kind, inputs, 1);
     const x = inputs[0];
     if (x.rank !== this.perm.length) throw new RangeError(`Transpose: perm has ${this.perm.length} axes, input has ${x.rank}`);
