@@ -124,6 +124,11 @@ export interface ModelDescription {
   readonly normLayers: readonly NormLayer[];
   /** What the reader had to infer or could not read, said plainly (shown to the user). */
   readonly notes: readonly string[];
+  /**
+   * A graph value whose contents the file alone determines (an initializer, or the output of a
+   * Constant, ConstantOfShape or Identity node), or null; for importing a graph into the engine.
+   */
+  readonly constant?: (valueName: string) => TensorInfo | null;
   /** TensorBoard event files: scalar summaries in file order (files of a run folder in name order). */
   readonly scalars?: readonly ScalarPoint[];
   /** TensorBoard event files: histogram summaries, both encodings turned into edges + counts. */

@@ -128,5 +128,6 @@ export async function readOnnx(source: ModelSource): Promise<ModelDescription> {
     tensors,
     normLayers: layers,
     notes: [...notes, ...foldedNote(graph, layers)],
+    constant: resolve,
   };
 }
