@@ -363,7 +363,8 @@ async function finish(code, reason) {
     }
   }
   await withTimeout(cleanup(), 20_000, 'cleanup').catch((err) => console.error(`[test:vscode] ${err.message}`));
-  say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${relative(repoRoot, resultsDir)}/`);
+  const shots = OUTPUTS.filter((f) => f.endsWith('.png') && existsSync(join(resultsDir, f)));
+  say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${shots.length ? `; screenshots: ${shots.map((f) => `test-results/${f}`).join(', ')}` : ''}`);
   // In-host tests first (they ran first), then the UI steps, then any setup failure.
   const rank = (o) => (o.title.startsWith('host:') ? 0 : o.title.startsWith('setup:') ? 2 : 1);
   for (const o of [...outcomes].sort((a, b) => rank(a) - rank(b))) {

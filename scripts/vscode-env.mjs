@@ -79,8 +79,10 @@ async function ensureAptPackages(ctx) {
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   ctx.say(`installing Debian packages: ${missing.join(' ')} (apt-get update + install, ~25 s)`);
-  await run(ctx, 'apt-get update', [...sudo, 'apt-get', 'update', '-q'], { env });
-  await run(ctx, 'apt-get install', [...sudo, 'apt-get', 'install', '-y', '-q', ...missing], { env });
+  // Wait for dpkg's lock rather than fail when another apt-get (another run, another user) holds it.
+  const wait = ['-o', 'DPkg::Lock::Timeout=300'];
+  await run(ctx, 'apt-get update', [...sudo, 'apt-get', ...wait, 'update', '-q'], { env });
+  await run(ctx, 'apt-get install', [...sudo, 'apt-get', ...wait, 'install', '-y', '-q', ...missing], { env });
   const still = APT_PACKAGES.filter((p) => !dpkgInstalled(p));
   if (still.length) throw new StepError('apt-get install', `packages still not installed after apt-get: ${still.join(', ')}`);
 }
