@@ -9,6 +9,7 @@ import { hexHead } from './tensor';
 import { readOnnx } from './onnx/reader';
 import { readSafetensors } from './safetensors/reader';
 import { readPyTorch } from './pytorch/reader';
+import { isKerasArchitecture, readKerasH5, readKerasJson, readKerasZip } from './keras/reader';
 
 export type { ModelSource } from './source';
 
@@ -18,6 +19,11 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
     case 'onnx': return readOnnx(source);
     case 'safetensors': return readSafetensors(source);
     case 'pytorch-zip': case 'pytorch-pickle': return readPyTorch(source);
+    case 'keras-zip': return readKerasZip(source, detected.zip);
+    case 'hdf5': return readKerasH5(source);
+    case 'json':
+      if (isKerasArchitecture(detected.json)) return readKerasJson(source, detected.json);
+      break;
     default: break;
   }
   // The bytes match no format: a damaged file whose name tells its format gets that reader's own
@@ -26,6 +32,7 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
     case 'onnx': return readOnnx(source);
     case 'safetensors': return readSafetensors(source);
     case 'pytorch': return readPyTorch(source);
+    case 'keras': return readKerasH5(source);
     default: break;
   }
   throw new FormatError('unknown', source.name, `not a model file BN Lens can read (expected ${EXPECTED_FORMATS}); it starts with ${hexHead(source.bytes)}`, 'byte 0');

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { unzipSync } from 'fflate';
 import { FormatError } from '../../../src/formats/errors';
 import type { ModelDescription, TensorInfo } from '../../../src/formats/model';
 import type { ModelSource } from '../../../src/formats/source';
@@ -111,4 +112,31 @@ export async function fuzz(read: (bytes: Uint8Array) => Promise<ModelDescription
     expect(grown, `${m.label} grew array buffers by ${grown} bytes`).toBeLessThan(16 * 2 ** 20 + 8 * bytes.length);
   }
   return { ok, failed };
+}
+
+/** The arrays of a NumPy .npz (a zip of .npy files): little-endian float32/float64/int64, C order. */
+export function readNpz(path: string): Map<string, { shape: number[]; data: number[] }> {
+  const files = unzipSync(new Uint8Array(readFileSync(path)));
+  const out = new Map<string, { shape: number[]; data: number[] }>();
+  for (const [name, bytes] of Object.entries(files)) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const major = bytes[6];
+    const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+    const start = major === 1 ? 10 : 12;
+    const header = new TextDecoder().decode(bytes.subarray(start, start + headerLength));
+    const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+    const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+    if (/'fortran_order':\s*True/.test(header)) throw new Error(`${name}: Fortran order`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    const at = start + headerLength;
+    const data: number[] = [];
+    for (let i = 0; i < count; i++) {
+      if (descr === '<f4') data.push(view.getFloat32(at + 4 * i, true));
+      else if (descr === '<f8') data.push(view.getFloat64(at + 8 * i, true));
+      else if (descr === '<i8') data.push(Number(view.getBigInt64(at + 8 * i, true)));
+      else throw new Error(`${name}: dtype ${descr}`);
+    }
+    out.set(name.replace(/\.npy$/, ''), { shape, data });
+  }
+  return out;
 }

@@ -1,0 +1,78 @@
+// Where Keras keeps weights inside HDF5, in its two layouts:
+//   Keras 2 (and legacy full-model .h5 under model_weights/): attribute layer_names on the group,
+//     attribute weight_names on each layer's group, datasets at <layer>/<weight name> ("bn1/gamma:0").
+//   Keras 3 (.weights.h5, model.weights.h5 in .keras): layers/<class-based name>/vars/<i>, no weight
+//     names; nested models add layers/<name>/layers/…; newer writers put the user's layer name in an
+//     attribute "name" of the vars group.
+
+import type { ErrorFactory } from '../errors';
+import type { TensorInfo } from '../model';
+import { splitName } from '../stateDict';
+import { stringAttr, stringListAttr, type H5Dataset, type H5Group } from './hdf5';
+
+/** Keras 2: each layer's weights by the last part of their name (gamma, moving_mean, kernel, …). */
+export interface Keras2Layer {
+  readonly name: string;
+  readonly weights: Map<string, TensorInfo>;
+  readonly tensors: TensorInfo[];
+}
+
+export function keras2Weights(g: H5Group, fail: ErrorFactory): Keras2Layer[] {
+  const layerNames = stringListAttr(g.attr('layer_names'));
+  if (!layerNames) throw fail(`attribute layer_names is ${JSON.stringify(g.attr('layer_names'))}, not a list of names`, `${g.path} attributes`);
+  return layerNames.map((layer) => {
+    const lg = g.group(layer);
+    if (!lg) throw fail(`layer '${layer}' is listed in layer_names but has no group`, g.path);
+    const weightNames = stringListAttr(lg.attr('weight_names')) ?? [];
+    const weights = new Map<string, TensorInfo>();
+    const tensors: TensorInfo[] = [];
+    for (const weightName of weightNames) {
+      const parts = weightName.split('/');
+      let at: H5Group | null = lg;
+      for (const part of parts.slice(0, -1)) at = at?.group(part) ?? null;
+      const ds = at?.dataset(parts[parts.length - 1]);
+      if (!ds) throw fail(`weight '${weightName}' is listed in weight_names but has no dataset`, `${lg.path}`);
+      const name = weightName.replace(/:\d+$/, '');
+      const t = ds.tensor(name);
+      tensors.push(t);
+      weights.set(splitName(name).suffix, t);
+    }
+    return { name: layer, weights, tensors };
+  });
+}
+
+/** Keras 3: a layer's group, its variables in order, and what names the file gives it. */
+export interface Keras3Layer {
+  /** Path of group names below layers/, e.g. ["batch_normalization_1"] or ["functional", "dense"]. */
+  readonly path: string[];
+  /** The user's layer name from the vars group's "name" attribute, when the writer stored it. */
+  readonly userName: string | null;
+  readonly vars: H5Dataset[];
+}
+
+export function keras3Weights(root: H5Group, fail: ErrorFactory): Keras3Layer[] {
+  const out: Keras3Layer[] = [];
+  const walk = (layers: H5Group, prefix: string[], depth: number): void => {
+    if (depth > 16) throw fail('layers nested more than 16 deep', layers.path);
+    for (const key of layers.keys()) {
+      const lg = layers.group(key);
+      if (!lg) continue;
+      const vars = lg.group('vars');
+      if (vars) {
+        const indices = vars.keys().filter((k) => /^\d+$/.test(k)).map(Number).sort((a, b) => a - b);
+        const datasets = indices.map((i) => {
+          const ds = vars.dataset(String(i));
+          if (!ds) throw fail(`vars/${i} is not a dataset`, vars.path);
+          return ds;
+        });
+        out.push({ path: [...prefix, key], userName: stringAttr(vars.attr('name')), vars: datasets });
+      }
+      const inner = lg.group('layers');
+      if (inner) walk(inner, [...prefix, key], depth + 1);
+    }
+  };
+  const layers = root.group('layers');
+  if (!layers) throw fail('no layers group: not a Keras 3 weights file', root.path);
+  walk(layers, [], 0);
+  return out;
+}

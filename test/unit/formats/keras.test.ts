@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readModel } from '../../../src/formats/read';
+import { KerasError } from '../../../src/formats/errors';
+import type { ModelDescription, NormLayer } from '../../../src/formats/model';
+import { OWN, SHARED, f32, fuzz, memorySource, readNpz, sourceOf, values } from './helpers';
+
+const SHARED_KERAS = join(SHARED, 'models', 'keras-convbn');
+const OWN_KERAS = join(OWN, 'keras');
+const manifest = JSON.parse(readFileSync(join(SHARED_KERAS, 'manifest.json'), 'utf8')) as {
+  bn_layers: Record<string, { channels: number; momentum: number; epsilon: number; center: boolean; scale: boolean; weights: string[] }>;
+};
+const expected = JSON.parse(readFileSync(join(OWN_KERAS, 'expected.json'), 'utf8')) as { keras2: Record<string, Record<string, number[]>> };
+
+const read = (path: string): Promise<ModelDescription> => readModel(sourceOf(path));
+
+function params(l: NormLayer): (number[] | null)[] {
+  return [l.gamma, l.beta, l.runningMean, l.runningVar].map((t) => (t ? [...t.values()] : null));
+}
+
+describe('Keras fixtures written by Keras 3.15', () => {
+  const files = ['keras_convbn.keras', 'keras_convbn_legacy.h5', 'keras_convbn.weights.h5'];
+
+  it.each(files)('%s has bn1, bn2, bn3_nocenter as the manifest says', async (name) => {
+    const model = await read(join(SHARED_KERAS, name));
+    expect(model.format).toBe('keras');
+    expect(model.normLayers.map((l) => l.name)).toEqual(Object.keys(manifest.bn_layers));
+    const withConfig = name !== 'keras_convbn.weights.h5';
+    for (const layer of model.normLayers) {
+      const want = manifest.bn_layers[layer.name];
+      expect(layer).toMatchObject({ kind: 'BatchNorm', channels: want.channels, center: want.center, scale: want.scale, momentumConvention: 'keras' });
+      expect(layer.beta === null).toBe(!want.center);
+      if (withConfig) expect(layer).toMatchObject({ momentum: want.momentum, epsilon: want.epsilon, axis: -1 });
+      else expect(layer).toMatchObject({ momentum: null, epsilon: null });
+    }
+  });
+
+  it('the three files hold the same γ, β and moving statistics', async () => {
+    const [zip, legacy, weights] = await Promise.all(files.map((f) => read(join(SHARED_KERAS, f))));
+    for (let i = 0; i < 3; i++) {
+      expect(params(legacy.normLayers[i])).toEqual(params(zip.normLayers[i]));
+      expect(params(weights.normLayers[i])).toEqual(params(zip.normLayers[i]));
+    }
+  });
+
+  it('the parameters reproduce each BN layer\'s inference output recorded by Keras', async () => {
+    const io = readNpz(join(SHARED_KERAS, 'keras_convbn_io.npz'));
+    const model = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    for (const layer of model.normLayers) {
+      const [gamma, beta, mean, variance] = params(layer);
+      const input = io.get(`bn_in/${layer.name}`)!;
+      const output = io.get(`bn_out/${layer.name}`)!;
+      const c = layer.channels!;
+      let worst = 0;
+      input.data.forEach((x, i) => {
+        const k = i % c; // channels last
+        const y = (gamma?.[k] ?? 1) * (x - mean![k]) / Math.sqrt(variance![k] + layer.epsilon!) + (beta?.[k] ?? 0);
+        worst = Math.max(worst, Math.abs(y - output.data[i]));
+      });
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  it('neighbours come from the functional config', async () => {
+    const model = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    expect(model.normLayers.map((l) => [l.after, l.before])).toEqual([['Conv2D', 'ReLU'], ['Conv2D', 'ReLU'], ['Dense', 'Dense']]);
+    expect(model).toMatchObject({ variant: 'keras-v3', producer: 'Keras', producerVersion: '3.15.1' });
+  });
+});
+
+describe('Keras layouts made with h5py', () => {
+  it('a Keras 2 JSON architecture reads its weights .h5 next to it (float64 kept)', async () => {
+    const model = await read(join(OWN_KERAS, 'keras2_model.json'));
+    expect(model).toMatchObject({ variant: 'keras2-json', producerVersion: '2.4.0', notes: ['Weights read from keras2_model.h5, next to the architecture JSON.'] });
+    const [a, b] = model.normLayers;
+    expect(a).toMatchObject({ name: 'bn_a', channels: 4, momentum: 0.95, epsilon: 0.002, center: true, scale: true, after: 'Conv2D', before: 'Activation' });
+    expect(a.gamma!.values()).toBeInstanceOf(Float64Array);
+    expect(values(a.gamma)).toEqual(expected.keras2.bn_a.gamma);
+    expect(values(a.runningVar)).toEqual(expected.keras2.bn_a.moving_variance);
+    expect(b).toMatchObject({ name: 'bn_b', channels: 3, affine: false, center: false, scale: false, gamma: null, beta: null, after: 'Dense', before: null });
+    expect(values(b.runningMean)).toEqual(expected.keras2.bn_b.moving_mean);
+  });
+
+  it('a Keras 2 weights-only file groups layers by weight names and says what it lacks', async () => {
+    const model = await read(join(OWN_KERAS, 'keras2_weights_only.h5'));
+    expect(model.variant).toBe('keras2-weights-h5');
+    expect(model.normLayers.map((l) => [l.name, l.epsilon, l.momentum, l.center])).toEqual([['bn_a', null, null, true], ['bn_b', null, null, false]]);
+    expect(model.notes).toEqual(['A weights-only file without the model config: epsilon and momentum are unknown.']);
+  });
+
+  it('a Keras 3 .keras zip without vars names maps class-based groups to config names', async () => {
+    const unnamed = await read(join(OWN_KERAS, 'keras3_unnamed.keras'));
+    const shared = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    expect(unnamed.normLayers.map((l) => l.name)).toEqual(['bn1', 'bn2', 'bn3_nocenter']);
+    unnamed.normLayers.forEach((l, i) => expect(params(l)).toEqual(params(shared.normLayers[i])));
+  });
+
+  it('a lone Keras 3 weights file without names infers them and says so', async () => {
+    const model = await read(join(OWN_KERAS, 'keras3_unnamed.weights.h5'));
+    expect(model.normLayers.map((l) => [l.name, l.center, l.scale])).toEqual([
+      ['batch_normalization', true, true], ['batch_normalization_1', true, true], ['batch_normalization_2', false, true],
+    ]);
+    expect(model.notes).toEqual([
+      'batch_normalization_2: has one of γ/β only; taken to be γ (center=False) from its values.',
+      'A weights-only file without the model config: layer names are inferred from the class-based group names (batch_normalization_1, …), epsilon and momentum are unknown.',
+    ]);
+    expect(values(model.normLayers[2].gamma)).toEqual(f32(values((await read(join(SHARED_KERAS, 'keras_convbn.weights.h5'))).normLayers[2].gamma)));
+  });
+
+  const table: [string, string][] = [
+    ['not_keras.h5', 'not_keras.h5: an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group (/)'],
+    ['truncated.h5', 'truncated.h5: the HDF5 data is damaged or uses a feature jsfive cannot read (Offset is outside the bounds of the DataView) (HDF5 superblock)'],
+    ['lonely_model.json', 'lonely_model.json: a Keras model architecture without weights: none of lonely_model.h5, lonely_model.weights.h5, lonely_model_weights.h5, lonely_model.hdf5, model.h5, weights.h5, model.weights.h5 is next to it (JSON)'],
+    ['config_not_json.keras', 'config_not_json.keras: the model config is not JSON (Unexpected end of JSON input) (config.json)'],
+  ];
+  it.each(table)('bad file %s', async (name, message) => {
+    const error = await readModel(memorySource(name, new Uint8Array(readFileSync(join(OWN_KERAS, 'bad', name))))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KerasError);
+    expect((error as Error).message).toBe(message);
+  });
+
+  it.each([
+    [SHARED_KERAS, 'keras_convbn.weights.h5'], [SHARED_KERAS, 'keras_convbn_legacy.h5'], [SHARED_KERAS, 'keras_convbn.keras'], [OWN_KERAS, 'keras2_weights_only.h5'],
+  ])('fuzzing %s/%s gives only KerasErrors', async (dir, name) => {
+    const bytes = new Uint8Array(readFileSync(join(dir, name)));
+    const { failed } = await fuzz((b) => readModel(memorySource(`fuzz/${name}`, b)), bytes, 17, 120);
+    expect(failed).toBeGreaterThan(0);
+  });
+});
