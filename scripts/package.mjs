@@ -44,11 +44,16 @@ const run = spawnSync(process.execPath, [vsce, ...args], { cwd: repoRoot, stdio:
 if (run.status !== 0) fail(`vsce package failed (exit ${run.status ?? run.signal})`);
 
 const size = statSync(vsix).size;
-const entries = Object.keys(unzipSync(readFileSync(vsix))).filter((e) => !e.endsWith('/'));
+const files = unzipSync(readFileSync(vsix));
+const entries = Object.keys(files).filter((e) => !e.endsWith('/'));
 console.log(`[package] ${basename(vsix)}: ${(size / 1024).toFixed(1)} KiB, ${entries.length} files:`);
 for (const e of entries) console.log(`  ${e}`);
 const unexpected = entries.filter((e) => !ALLOWED.some((re) => re.test(e)));
 if (unexpected.length) fail(`files that should not ship (fix .vscodeignore): ${unexpected.join(', ')}`);
+// build.mjs does not empty dist/, so a bundle left by a development build (with a source map comment
+// pointing at a .map that is not shipped) could slip in next to the production ones.
+const devBuilt = entries.filter((e) => e.endsWith('.js') && new TextDecoder().decode(files[e]).includes('//# sourceMappingURL='));
+if (devBuilt.length) fail(`not from a production build (they reference source maps): ${devBuilt.join(', ')}; run npm run package, which rebuilds`);
 if (size > MAX_BYTES) fail(`${basename(vsix)} is ${(size / 2 ** 20).toFixed(2)} MiB, over the 5 MiB limit`);
 
 if (!process.argv.includes('--no-verify')) {
