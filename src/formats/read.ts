@@ -10,6 +10,7 @@ import { readOnnx } from './onnx/reader';
 import { readSafetensors } from './safetensors/reader';
 import { readPyTorch } from './pytorch/reader';
 import { isKerasArchitecture, readKerasH5, readKerasJson, readKerasZip } from './keras/reader';
+import { isTfjsModelJson, isWeightsManifest, readTfjsManifest, readTfjsModel } from './tfjs/reader';
 
 export type { ModelSource } from './source';
 
@@ -22,8 +23,10 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
     case 'keras-zip': return readKerasZip(source, detected.zip);
     case 'hdf5': return readKerasH5(source);
     case 'json':
+      if (isTfjsModelJson(detected.json)) return readTfjsModel(source, detected.json);
+      if (isWeightsManifest(detected.json)) return readTfjsManifest(source, detected.json);
       if (isKerasArchitecture(detected.json)) return readKerasJson(source, detected.json);
-      break;
+      throw new FormatError('unknown', source.name, 'a JSON file, but neither a TF.js model.json (modelTopology/weightsManifest), a TF.js weights manifest nor a Keras model architecture', 'JSON');
     default: break;
   }
   // The bytes match no format: a damaged file whose name tells its format gets that reader's own
