@@ -1,0 +1,71 @@
+// What recording costs: a BatchNorm training step (forward with batch statistics + backward) on
+// [32, 64, 56, 56] float32, with the ActivationRecorder at its defaults (every step, 1024 sampled
+// positions per channel, 64 bins) summarizing the BN's input and output and the γ/β gradient norms,
+// against the same step without it. ours = with recording, peer = without, so the ratio is below 1;
+// overheadPct is the relative extra time.
+import { medianMs, report } from './harness';
+import type { ForwardContext } from '../src/engine/layer';
+import { pytorchBatchNorm2d } from '../src/engine/norm';
+import { ActivationRecorder } from '../src/engine/recorder';
+import { Tensor } from '../src/engine/tensor';
+
+const SHAPE = [32, 64, 56, 56];
+const SIZE = SHAPE.reduce((a, b) => a * b, 1);
+const TRAIN: ForwardContext = { training: true, rng: { next: () => 0.5, normal: () => 0 } };
+
+function filled(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = 3 * (s / 2 ** 32 - 0.5) + 0.2;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const x = new Tensor(filled(SIZE, 1), SHAPE);
+  const dy = new Tensor(filled(SIZE, 2), SHAPE);
+  // Buffers are reused, as within a Model, so the step is as fast as it gets and the overhead is not hidden by allocation.
+  const layer = pytorchBatchNorm2d({ name: 'bn', numFeatures: SHAPE[1], reuseBuffers: true });
+  const nodes = [{ name: 'bn', layer }];
+  const recorder = new ActivationRecorder();
+  let step = 0;
+
+  const plain = (): void => {
+    layer.forward([x], TRAIN);
+    layer.backward(dy);
+  };
+  const recorded = (): void => {
+    recorder.beginStep(step++);
+    const y = layer.forward([x], TRAIN);
+    recorder.observer('bn', layer, [x], y);
+    layer.backward(dy);
+    recorder.recordGradients(nodes);
+    recorder.endStep();
+  };
+
+  // Alternate the two in rounds, so drifting machine load affects both alike.
+  const withMs: number[] = [];
+  const withoutMs: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    withoutMs.push(await medianMs(plain, { warmup: 2, repeats: 7 }));
+    withMs.push(await medianMs(recorded, { warmup: 2, repeats: 7 }));
+  }
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const oursMs = median(withMs);
+  const peerMs = median(withoutMs);
+
+  const summarizeOnly = await medianMs(() => {
+    recorder.beginStep(step++);
+    recorder.observer('bn', layer, [x], x);
+    recorder.endStep();
+  }, { warmup: 3, repeats: 21 });
+  report({
+    name: 'recorder-overhead',
+    oursMs, peer: 'same step without recording', peerMs,
+    extra: { step: 'BN train fwd+bwd [32,64,56,56] f32', overheadPct: (((oursMs - peerMs) / peerMs) * 100).toFixed(1), recordOneLayerMs: summarizeOnly.toFixed(2), sampledPerTensor: SHAPE[1] * 1024 },
+  });
+}
+
+void main();
