@@ -3,6 +3,7 @@
 
 import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
+import { overview } from './overview';
 import { h } from './dom';
 import { formatCount } from './format';
 import { layerDetail } from './layerDetail';
@@ -81,6 +82,7 @@ function render(focusSelection = false): void {
   if (model.layers.length > 0) parts.push(h('div', { class: 'toolbar' }, filter));
   parts.push(tableHolder);
   parts.push(findingsSection(anomalies, (name) => update({ selectedLayer: name }, true)));
+  if (model.layers.length > 1) parts.push(overview(model.layers, selected?.name ?? null, digits, (name) => update({ selectedLayer: name }, true)));
   if (selected) parts.push(layerDetail(selected, digits));
   app.replaceChildren(...parts);
   if (focusSelection) app.querySelector<HTMLElement>('tr.selected')?.focus();
