@@ -41,6 +41,9 @@ const say = (msg) => console.log(`[test:vscode +${((Date.now() - started) / 1000
 
 /** Every check, in-host or UI: { title, state: 'passed' | 'failed', error? }. */
 const outcomes = [];
+// Browser console errors and uncaught exceptions that are about BN Lens (its contributions, its webview).
+const OURS = /bnlens|bn-lens|BN Lens|\/dist\/webview\.js/i;
+const ourErrors = [];
 const cleanups = []; // run in reverse order, always
 let work; // the temporary work folder (createWorkDir)
 let server; // code-server
@@ -79,8 +82,15 @@ async function main() {
   page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const consoleLog = createWriteStream(join(work.dir, 'browser-console.log'));
   cleanups.push(() => new Promise((r) => consoleLog.end(r)));
-  page.on('console', (msg) => consoleLog.write(`[${msg.type()}] ${msg.text()}\n`));
-  page.on('pageerror', (err) => consoleLog.write(`[pageerror] ${err.stack ?? err}\n`));
+  page.on('console', (msg) => {
+    consoleLog.write(`[${msg.type()}] ${msg.text()}\n`);
+    if (msg.type() === 'error' && OURS.test(msg.text())) ourErrors.push(msg.text());
+  });
+  // Uncaught exceptions, in the workbench and in webview frames (our webview.js among them).
+  page.on('pageerror', (err) => {
+    consoleLog.write(`[pageerror] ${err.stack ?? err}\n`);
+    if (OURS.test(`${err.message}\n${err.stack}`)) ourErrors.push(err.stack ?? err.message);
+  });
   // The workbench calls window.codeAutomationExit(code) once the test module's run() has settled.
   let hostExit;
   const hostExited = new Promise((r) => { hostExit = r; });
@@ -171,6 +181,7 @@ function devSteps() {
     [`ui: ${WORKSPACE_FILES.notAModel} shows an error naming the file`, () => errorStep(WORKSPACE_FILES.notAModel, 'inspector-error.png')],
     [`ui: ${WORKSPACE_FILES.truncated} shows an error naming the file`, () => errorStep(WORKSPACE_FILES.truncated, 'inspector-error-truncated.png')],
     [`ui: the command palette lists "${PALETTE_TITLE}"`, paletteStep],
+    ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }
 
@@ -178,6 +189,7 @@ function vsixSteps() {
   return [
     [`vsix: ${WORKSPACE_FILES.model} shows the BatchNormalization row (3 channels, ε 1e-5)`, () => modelStep('vsix-inspector-onnx.png')],
     [`vsix: the command palette lists "${PALETTE_TITLE}"`, paletteStep],
+    ['vsix: the browser console has no BN Lens errors', consoleStep],
   ];
 }
 
@@ -268,6 +280,14 @@ async function paletteStep() {
   await page.locator('.quick-input-widget input').fill('>BN Lens');
   await quickPickRow(PALETTE_TITLE).waitFor({ timeout: STEP_TIMEOUT_MS });
   await page.keyboard.press('Escape');
+}
+
+/**
+ * The workbench reports some extension mistakes only in the console, e.g. a rejected package.json
+ * contribution ("Custom editor with id '…' already registered"), and a webview's uncaught exceptions.
+ */
+async function consoleStep() {
+  if (ourErrors.length) throw new Error(`${ourErrors.length} error(s): ${[...new Set(ourErrors)].join('\n')}`);
 }
 
 // ---- helpers -------------------------------------------------------------------------------------
