@@ -11,6 +11,9 @@ import { readSafetensors } from './safetensors/reader';
 import { readPyTorch } from './pytorch/reader';
 import { isKerasArchitecture, readKerasH5, readKerasJson, readKerasZip } from './keras/reader';
 import { isTfjsModelJson, isWeightsManifest, readTfjsManifest, readTfjsModel } from './tfjs/reader';
+import { readTensorBoard } from './tensorboard/reader';
+
+export { readTensorBoardRun, type RunFolder } from './tensorboard/reader';
 
 export type { ModelSource } from './source';
 
@@ -22,6 +25,7 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
     case 'pytorch-zip': case 'pytorch-pickle': return readPyTorch(source);
     case 'keras-zip': return readKerasZip(source, detected.zip);
     case 'hdf5': return readKerasH5(source);
+    case 'tensorboard': return readTensorBoard(source);
     case 'json':
       if (isTfjsModelJson(detected.json)) return readTfjsModel(source, detected.json);
       if (isWeightsManifest(detected.json)) return readTfjsManifest(source, detected.json);
@@ -36,6 +40,7 @@ export async function readModel(source: ModelSource): Promise<ModelDescription> 
     case 'safetensors': return readSafetensors(source);
     case 'pytorch': return readPyTorch(source);
     case 'keras': return readKerasH5(source);
+    case 'tensorboard': return readTensorBoard(source);
     default: break;
   }
   throw new FormatError('unknown', source.name, `not a model file BN Lens can read (expected ${EXPECTED_FORMATS}); it starts with ${hexHead(source.bytes)}`, 'byte 0');
