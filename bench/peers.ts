@@ -1,0 +1,68 @@
+// Peer runtimes for the engine benchmarks: TensorFlow.js (cpu and wasm backends) and ONNX Runtime
+// (models built in memory with onnx-proto, so no model file is needed).
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import * as ort from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+
+export type TfBackend = 'cpu' | 'wasm';
+
+export async function useTfBackend(backend: TfBackend): Promise<typeof tf> {
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} is not available`);
+  await tf.ready();
+  return tf;
+}
+
+export function gflops(flops: number, ms: number): string {
+  return (flops / ms / 1e6).toFixed(2);
+}
+
+export interface OrtNode {
+  opType: string;
+  inputs: string[];
+  attributes?: onnx.IAttributeProto[];
+}
+
+/** A one-node ONNX model: `input` (float32, inputDims) → node(input, ...initializers) → "Y". */
+export async function ortSingleNodeSession(
+  node: OrtNode,
+  input: { name: string; dims: number[] },
+  initializers: { name: string; dims: number[]; data: Float32Array }[],
+): Promise<ort.InferenceSession> {
+  const tensorType = (dims: number[]): onnx.ITypeProto => ({
+    tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'bench',
+      node: [{ opType: node.opType, input: node.inputs, output: ['Y'], attribute: node.attributes ?? [] }],
+      input: [{ name: input.name, type: tensorType(input.dims) }],
+      output: [{ name: 'Y', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }],
+      initializer: initializers.map((t) => ({
+        name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT,
+        rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+      })),
+    },
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+}
+
+export async function ortRun(session: ort.InferenceSession, name: string, data: Float32Array, dims: number[]): Promise<void> {
+  const out = await session.run({ [name]: new ort.Tensor('float32', data, dims) });
+  if (!out.Y) throw new Error('ONNX Runtime returned no output');
+}
+
+export function randomFloats(length: number, seed: number): Float32Array {
+  // A small LCG is enough for benchmark inputs.
+  let s = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 4294967296 - 0.5;
+  }
+  return out;
+}
