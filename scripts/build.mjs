@@ -2,7 +2,7 @@
 // with esbuild. Runtime code is bundled so the .vsix needs no node_modules.
 //   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -27,20 +27,17 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    ...common,
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', sidebar: 'webview/sidebar.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',
   },
 ];
+for (const [name, entry] of [['cli', 'src/cli/main.ts']]) {
+  if (existsSync(entry)) {
+    builds.push({ ...common, entryPoints: { [name]: entry }, outdir: 'dist', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } });
+  }
+}
 if (existsSync('src/engine/worker/trainingWorker.ts')) {
   builds.push({
     ...common,
@@ -59,6 +56,8 @@ if (!production) {
     platform: 'node',
     format: 'cjs',
     external: ['vscode'],
+    // mocha resolves its optional parallel-mode worker at run time; the tests run serially.
+    logOverride: { 'require-resolve-not-external': 'silent' },
   });
 }
 
@@ -68,6 +67,8 @@ if (watch) {
   console.log('esbuild: watching for changes…');
 } else {
   const started = Date.now();
+  // A production build must not ship development bundles left from an earlier build.
+  if (production) rmSync('dist', { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
   console.log(`esbuild: built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);

@@ -15,7 +15,15 @@ export interface ViewSettings {
 
 export type HostToWebview =
   | { readonly type: 'loading'; readonly file: string }
-  | { readonly type: 'model'; readonly model: ModelSummary; readonly anomalies: readonly Anomaly[]; readonly settings: ViewSettings }
+  | {
+      readonly type: 'model';
+      readonly model: ModelSummary;
+      readonly anomalies: readonly Anomaly[];
+      readonly settings: ViewSettings;
+      /** A layer to select, when another view (the side panel) asked for it. */
+      readonly select?: string;
+    }
+  | { readonly type: 'selectLayer'; readonly name: string }
   | { readonly type: 'error'; readonly file: string; readonly message: string };
 
 export type WebviewToHost =
@@ -32,3 +40,15 @@ export interface InspectorViewState {
 }
 
 export type SortKey = 'index' | 'name' | 'kind' | 'channels' | 'epsilon' | 'momentum';
+
+/** The side panel (a webview view in the BN Lens activity-bar container), which follows the active editor. */
+export type SidebarHostToWebview =
+  | { readonly type: 'empty' }
+  | { readonly type: 'loading'; readonly file: string }
+  | { readonly type: 'model'; readonly file: string; readonly model: ModelSummary; readonly anomalies: readonly Anomaly[]; readonly settings: ViewSettings }
+  | { readonly type: 'error'; readonly file: string; readonly message: string };
+
+export type SidebarWebviewToHost =
+  | { readonly type: 'ready' }
+  /** Open the file's inspector at this layer. */
+  | { readonly type: 'openLayer'; readonly layer: string };

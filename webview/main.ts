@@ -1,15 +1,16 @@
 // The inspector webview: says `ready`, then renders whatever the host sends. UI state (selection,
 // filter, sort) is kept with setState so a hidden-then-shown tab, or a reopened editor, comes back as it was.
 
-import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings } from '../src/protocol';
+import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
 import { h } from './dom';
 import { formatCount } from './format';
 import { layerDetail } from './layerDetail';
 import { layerTable, visibleLayers } from './layerTable';
-import { vscode } from './vscodeApi';
+import { vscodeApi } from './vscodeApi';
 
+const vscode = vscodeApi<WebviewToHost, InspectorViewState>();
 const app = document.getElementById('app') as HTMLElement;
 
 let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
@@ -109,7 +110,11 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'model':
       current = { model: message.model, anomalies: message.anomalies, settings: message.settings };
-      render();
+      if (message.select) update({ selectedLayer: message.select }, true);
+      else render();
+      break;
+    case 'selectLayer':
+      update({ selectedLayer: message.name }, true);
       break;
     case 'error':
       current = null;

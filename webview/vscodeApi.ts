@@ -1,13 +1,14 @@
 // Typed access to the VS Code webview API (acquireVsCodeApi may be called only once per page).
 
-import type { InspectorViewState, WebviewToHost } from '../src/protocol';
-
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-  getState(): InspectorViewState | undefined;
-  setState(state: InspectorViewState): void;
+export interface VsCodeApi<Message, State> {
+  postMessage(message: Message): void;
+  getState(): State | undefined;
+  setState(state: State): void;
 }
 
-declare function acquireVsCodeApi(): VsCodeApi;
+declare function acquireVsCodeApi<Message, State>(): VsCodeApi<Message, State>;
 
-export const vscode: VsCodeApi = acquireVsCodeApi();
+/** The page's API, typed by what the page sends and what it keeps. */
+export function vscodeApi<Message, State>(): VsCodeApi<Message, State> {
+  return acquireVsCodeApi<Message, State>();
+}

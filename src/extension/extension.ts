@@ -5,10 +5,14 @@ import { InspectorEditorProvider } from './inspectorEditor';
 import { registerCommands } from './commands';
 import { Log } from './log';
 import { ModelDiagnostics } from './diagnostics';
+import { ModelAnalyses } from './modelAnalyses';
+import { LayersViewProvider } from './layersView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
-  InspectorEditorProvider.register(context, log, ModelDiagnostics.register(context));
+  const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
+  const inspector = InspectorEditorProvider.register(context, analyses);
+  LayersViewProvider.register(context, analyses, inspector);
   registerCommands(context);
 }
 

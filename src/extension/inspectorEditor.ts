@@ -3,17 +3,14 @@
 
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
-import { summarizeModel } from '../analysis/inventory';
-import { findAnomalies } from '../analysis/anomalies';
-import type { ModelDiagnostics } from './diagnostics';
-import { displayName, loadModel } from './modelSource';
+import type { ModelAnalyses } from './modelAnalyses';
+import { displayName } from './modelSource';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
-import type { Log } from './log';
 
 class InspectorDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, private readonly onDispose: () => void) {}
-  /** Called when the last editor of the file closes. The file is read afresh whenever a view asks. */
+  /** Called when the last editor of the file closes. */
   dispose(): void {
     this.onDispose();
   }
@@ -21,58 +18,83 @@ class InspectorDocument implements vscode.CustomDocument {
 
 export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvider<InspectorDocument> {
   static readonly viewType = 'bnlens.inspector';
+  /**
+   * The same inspector for the files it is offered for but not the default editor of (.pt, .h5, …):
+   * VS Code allows one priority per viewType, so the optional selectors need a viewType of their own.
+   */
+  static readonly optionalViewType = 'bnlens.inspector.optional';
 
-  static register(context: vscode.ExtensionContext, log: Log, diagnostics: ModelDiagnostics): void {
-    const provider = new InspectorEditorProvider(context.extensionUri, log, diagnostics);
+  /** Open inspector panels by file, so other views can ask one to show a layer. */
+  private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+  /** A layer to select once a panel that is still opening has its model. */
+  private readonly pendingSelection = new Map<string, string>();
+
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses): InspectorEditorProvider {
+    const provider = new InspectorEditorProvider(context.extensionUri, analyses);
+    const options = {
+      // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    };
     context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(InspectorEditorProvider.viewType, provider, {
-        // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
-        webviewOptions: { retainContextWhenHidden: false },
-        supportsMultipleEditorsPerDocument: true,
-      }),
+      vscode.window.registerCustomEditorProvider(InspectorEditorProvider.viewType, provider, options),
+      vscode.window.registerCustomEditorProvider(InspectorEditorProvider.optionalViewType, provider, options),
     );
+    return provider;
   }
 
-  private constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: Log,
-    private readonly diagnostics: ModelDiagnostics,
-  ) {}
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly analyses: ModelAnalyses) {}
+
+  /** Opens (or reveals) the inspector for a file and selects one of its layers. */
+  async revealLayer(uri: vscode.Uri, layer: string): Promise<void> {
+    const open = [...(this.panels.get(uri.toString()) ?? [])];
+    if (open.length) {
+      open[0].reveal();
+      await open[0].webview.postMessage({ type: 'selectLayer', name: layer } satisfies HostToWebview);
+      return;
+    }
+    this.pendingSelection.set(uri.toString(), layer);
+    await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
+  }
 
   openCustomDocument(uri: vscode.Uri): InspectorDocument {
     // The file's findings stay in the Problems panel while any editor shows it.
-    return new InspectorDocument(uri, () => this.diagnostics.clear(uri));
+    return new InspectorDocument(uri, () => this.analyses.forget(uri));
   }
 
   resolveCustomEditor(document: InspectorDocument, panel: vscode.WebviewPanel): void {
+    const key = document.uri.toString();
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, displayName(document.uri));
+    webview.html = webviewHtml(webview, this.extensionUri, { title: displayName(document.uri), script: 'webview.js', style: 'inspector.css' });
+    const panels = this.panels.get(key) ?? new Set();
+    panels.add(panel);
+    this.panels.set(key, panels);
 
     const post = (message: HostToWebview): Thenable<boolean> => webview.postMessage(message);
     const show = async (): Promise<void> => {
       const file = displayName(document.uri);
       await post({ type: 'loading', file });
       try {
-        const description = await loadModel(document.uri);
-        const model = summarizeModel(description);
-        const anomalies = findAnomalies(model, description);
-        this.diagnostics.set(document.uri, anomalies);
-        this.log.info(`${file}: ${model.format}, ${model.layers.length} normalization layer(s), ${anomalies.length} finding(s)`);
-        await post({ type: 'model', model, anomalies, settings: viewSettings() });
+        const { summary, anomalies } = await this.analyses.get(document.uri);
+        const select = this.pendingSelection.get(key);
+        this.pendingSelection.delete(key);
+        await post({ type: 'model', model: summary, anomalies, settings: viewSettings(), ...(select ? { select } : {}) });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.log.error(`Could not open ${file}`, error);
-        await post({ type: 'error', file, message });
+        await post({ type: 'error', file, message: error instanceof Error ? error.message : String(error) });
       }
     };
 
     const configListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bnlens')) void show();
     });
-    panel.onDidDispose(() => configListener.dispose());
+    panel.onDidDispose(() => {
+      configListener.dispose();
+      panels.delete(panel);
+      if (!panels.size) this.panels.delete(key);
+    });
 
-    panel.webview.onDidReceiveMessage((message: WebviewToHost) => {
+    webview.onDidReceiveMessage((message: WebviewToHost) => {
       switch (message.type) {
         case 'ready':
         case 'reload':

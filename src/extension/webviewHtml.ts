@@ -8,10 +8,18 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+export interface PageOptions {
+  readonly title: string;
+  /** The bundle in dist/ that renders the page. */
+  readonly script: string;
+  /** The stylesheet in media/. */
+  readonly style: string;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, { title, script: scriptFile, style: styleFile }: PageOptions): string {
   const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'inspector.css'));
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', scriptFile));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', styleFile));
   const csp = [
     // Nothing is allowed unless a rule below says so.
     "default-src 'none'",
