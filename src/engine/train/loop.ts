@@ -59,6 +59,10 @@ export interface FitOptions {
    * false). Worth it with batch normalization, whose statistics from a tiny last batch are noisy.
    */
   dropLast?: boolean;
+  /** Called before each step's forward pass with the coming 1-based step number (e.g. recorder.beginStep). */
+  beforeStep?: (step: number) => void;
+  /** Called after each step's backward pass, before the optimizer update (e.g. gradient norms). */
+  afterBackward?: (step: number) => void;
 }
 
 export function computeLoss(output: Tensor, labels: Int32Array, numClasses: number, loss: LossName): LossResult {
@@ -118,19 +122,20 @@ export function evaluate(model: Model, data: Dataset, loss: LossName, batchSize 
   return { loss: lossSum / n, accuracy: accuracySum / n };
 }
 
-/** One optimizer step on one minibatch, in train mode. */
-export function trainStep(model: Model, optimizer: Optimizer, batch: Dataset, loss: LossName): Metrics {
+/** One optimizer step on one minibatch, in train mode; afterBackward runs between backward and the update. */
+export function trainStep(model: Model, optimizer: Optimizer, batch: Dataset, loss: LossName, afterBackward?: () => void): Metrics {
   model.train();
   optimizer.zeroGrad();
   const out = model.forward(batch.x);
   const result = computeLoss(out, batch.y, batch.numClasses, loss);
   model.backward(result.grad);
+  afterBackward?.();
   optimizer.step();
   return { loss: result.value, accuracy: accuracyOf(out, batch.y, loss) };
 }
 
 export function* trainingSteps(model: Model, optimizer: Optimizer, train: Dataset, options: FitOptions): Generator<TrainingEvent, void, void> {
-  const { epochs, batchSize, loss, rng, validation, evalBatchSize = 256, dropLast = false } = options;
+  const { epochs, batchSize, loss, rng, validation, evalBatchSize = 256, dropLast = false, beforeStep, afterBackward } = options;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const n = sampleCount(train);
   let step = 0;
@@ -143,8 +148,10 @@ export function* trainingSteps(model: Model, optimizer: Optimizer, train: Datase
       const end = Math.min(start + batchSize, n);
       if (dropLast && end - start < batchSize) break;
       const batch = takeRows(train, order.subarray(start, end));
-      const metrics = trainStep(model, optimizer, batch, loss);
       step++;
+      beforeStep?.(step);
+      const current = step;
+      const metrics = trainStep(model, optimizer, batch, loss, afterBackward && (() => afterBackward(current)));
       lossSum += metrics.loss * (end - start);
       accuracySum += metrics.accuracy * (end - start);
       seen += end - start;

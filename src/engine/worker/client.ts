@@ -4,12 +4,15 @@
 
 import { Worker } from 'node:worker_threads';
 import type { TrainingJobConfig } from './config';
-import { isWorkerToHost, type DoneMessage, type EpochMessage, type ErrorMessage, type HostToWorker, type ProgressMessage, type StartedMessage } from './messages';
+import {
+  isWorkerToHost, type DoneMessage, type EpochMessage, type ErrorMessage, type HostToWorker, type ProgressMessage, type StartedMessage, type StatsMessage,
+} from './messages';
 
 export interface TrainingClientEvents {
   started: StartedMessage;
   progress: ProgressMessage;
   epoch: EpochMessage;
+  stats: StatsMessage;
   done: DoneMessage;
   error: ErrorMessage;
 }
@@ -18,7 +21,7 @@ type Listener<K extends keyof TrainingClientEvents> = (event: TrainingClientEven
 type ListenerTable = { [K in keyof TrainingClientEvents]: Set<Listener<K>> };
 
 export class TrainingClient {
-  private readonly listeners: ListenerTable = { started: new Set(), progress: new Set(), epoch: new Set(), done: new Set(), error: new Set() };
+  private readonly listeners: ListenerTable = { started: new Set(), progress: new Set(), epoch: new Set(), stats: new Set(), done: new Set(), error: new Set() };
   private worker: Worker | undefined;
   private finished = false;
   private readonly settled: Promise<DoneMessage | ErrorMessage>;
@@ -94,6 +97,9 @@ export class TrainingClient {
         break;
       case 'epoch':
         this.emit('epoch', message);
+        break;
+      case 'stats':
+        this.emit('stats', message);
         break;
       case 'done':
       case 'error':

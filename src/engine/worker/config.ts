@@ -58,6 +58,16 @@ export interface TrainingJobConfig {
   loss?: LossName;
   /** Drop a short last minibatch (default false). */
   dropLast?: boolean;
+  /** Record activation statistics of the normalization layers and stream them as 'stats' messages. */
+  record?: RecordConfig;
+}
+
+/** Options of the activation recorder (src/engine/recorder); absent fields take its defaults. */
+export interface RecordConfig {
+  /** Record every n-th step (default 1). */
+  everySteps?: number;
+  samplesPerChannel?: number;
+  bins?: number;
 }
 
 export class ConfigError extends Error {
@@ -231,5 +241,6 @@ export function parseJobConfig(value: unknown): TrainingJobConfig {
     fields(o, path, { name: opt({ kind: 'string' }) });
   });
   tagged(object(c.optimizer, 'config.optimizer'), 'config.optimizer', 'type', OPTIMIZER_FIELDS);
+  if (c.record !== undefined) fields(object(c.record, 'config.record'), 'config.record', { everySteps: opt(positiveInt), samplesPerChannel: opt(positiveInt), bins: opt(positiveInt) });
   return c as unknown as TrainingJobConfig;
 }

@@ -1,9 +1,11 @@
-// Runs one training job and reports through `post`: 'started', then a 'progress' per step and an
-// 'epoch' per epoch, and finally 'done' (or 'error'). Between steps it yields to the event loop so a
+// Runs one training job and reports through `post`: 'started', then a 'progress' per step (followed by
+// 'stats' on recorded steps when the config asks for recording) and an 'epoch' per epoch, and finally
+// 'done' (or 'error'). Between steps it yields to the event loop so a
 // 'cancel' message can arrive; cancellation takes effect at the next step boundary. Independent of
 // worker_threads, so tests can run it in-process.
 
 import { sampleCount } from '../data/dataset';
+import { ActivationRecorder, transferList } from '../recorder';
 import { evaluate, trainingSteps } from '../train/loop';
 import { buildDataset, buildModel, buildOptimizer, checkOutput, jobRngs } from './build';
 import { ConfigError, parseJobConfig } from './config';
@@ -17,7 +19,10 @@ export interface JobControl {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function runTrainingJob(rawConfig: unknown, post: (message: WorkerToHost) => void, control: JobControl): Promise<void> {
+/** Sends a message; `transfer` lists ArrayBuffers that may be moved rather than copied (postMessage). */
+export type PostMessage = (message: WorkerToHost, transfer?: ArrayBuffer[]) => void;
+
+export async function runTrainingJob(rawConfig: unknown, post: PostMessage, control: JobControl): Promise<void> {
   let source: 'config' | 'runtime' = 'config';
   try {
     const config = parseJobConfig(rawConfig);
@@ -42,14 +47,20 @@ export async function runTrainingJob(rawConfig: unknown, post: (message: WorkerT
     const yieldToEvents = control.yieldToEvents ?? nextTurn;
     let steps = 0;
     let cancelled = false;
+    const recorder = config.record ? new ActivationRecorder({ ...config.record, seed: config.seed }) : undefined;
+    if (recorder) model.observer = recorder.observer;
     const events = trainingSteps(model, optimizer, train, {
       epochs: config.epochs, batchSize: config.batchSize, loss, rng: rngs.shuffle, validation, dropLast: config.dropLast,
+      beforeStep: recorder && ((step) => recorder.beginStep(step)),
+      afterBackward: recorder && (() => recorder.recordGradients(model.nodes)),
     });
     for (const event of events) {
       if (event.type === 'step') {
         steps = event.step;
         if (!Number.isFinite(event.loss)) throw new Error(`the loss became ${event.loss} at step ${event.step} (learning rate too high?)`);
         post({ type: 'progress', epoch: event.epoch, step: event.step, loss: event.loss, accuracy: event.accuracy });
+        const record = recorder?.endStep();
+        if (record) post({ type: 'stats', record }, transferList(record));
       } else {
         post({ type: 'epoch', epoch: event.epoch, step: event.step, train: event.train, ...(event.validation ? { validation: event.validation } : {}) });
       }
@@ -60,6 +71,8 @@ export async function runTrainingJob(rawConfig: unknown, post: (message: WorkerT
       }
     }
     const done: WorkerToHost = { type: 'done', steps, cancelled };
+    // Evaluation passes are not training steps: nothing is recorded for them.
+    model.observer = undefined;
     if (sampleCount(validation) > 0) done.validation = evaluate(model, validation, loss);
     post(done);
   } catch (e) {

@@ -1,6 +1,7 @@
 // The messages between the extension host and the training worker, as discriminated unions on `type`.
 // Everything is structured-clone friendly plain data.
 
+import type { StepRecord } from '../recorder';
 import type { Metrics } from '../train/loop';
 import type { LayerSummary } from './build';
 import type { TrainingJobConfig } from './config';
@@ -36,6 +37,12 @@ export interface EpochMessage {
   validation?: Metrics;
 }
 
+/** Activation statistics of one recorded step (sent after that step's 'progress'). */
+export interface StatsMessage {
+  type: 'stats';
+  record: StepRecord;
+}
+
 export interface DoneMessage {
   type: 'done';
   /** Steps taken. */
@@ -52,9 +59,9 @@ export interface ErrorMessage {
   source: 'config' | 'runtime' | 'crash';
 }
 
-export type WorkerToHost = StartedMessage | ProgressMessage | EpochMessage | DoneMessage | ErrorMessage;
+export type WorkerToHost = StartedMessage | ProgressMessage | EpochMessage | StatsMessage | DoneMessage | ErrorMessage;
 
-const WORKER_MESSAGE_TYPES: ReadonlySet<string> = new Set<WorkerToHost['type']>(['started', 'progress', 'epoch', 'done', 'error']);
+const WORKER_MESSAGE_TYPES: ReadonlySet<string> = new Set<WorkerToHost['type']>(['started', 'progress', 'epoch', 'stats', 'done', 'error']);
 
 export function isWorkerToHost(value: unknown): value is WorkerToHost {
   return typeof value === 'object' && value !== null && WORKER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);

@@ -2,15 +2,15 @@
 // 'cancel' at step boundaries, then closes its port so the thread exits.
 
 import { parentPort } from 'node:worker_threads';
-import { runTrainingJob } from './job';
-import { isHostToWorker, type WorkerToHost } from './messages';
+import { runTrainingJob, type PostMessage } from './job';
+import { isHostToWorker } from './messages';
 
 const port = parentPort;
 if (!port) throw new Error('trainingWorker must run as a worker thread');
 
 let started = false;
 let cancelled = false;
-const post = (message: WorkerToHost): void => port.postMessage(message);
+const post: PostMessage = (message, transfer) => port.postMessage(message, transfer);
 
 port.on('message', (message: unknown) => {
   if (!isHostToWorker(message)) {

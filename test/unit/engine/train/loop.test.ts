@@ -71,6 +71,30 @@ describe('training loop', () => {
     expect(dropped.length).toBe(4);
   });
 
+  it('calls beforeStep before the forward and afterBackward between backward and the update', () => {
+    const { train } = moons();
+    const model = mlp(1);
+    const params = model.parameters().map((p) => p.parameter);
+    const log: string[] = [];
+    let gradientSeen = false;
+    const weight = params[0].value.data;
+    let weightBeforeUpdate = 0;
+    model.observer = (name) => log.push(`forward ${name}`);
+    fit(model, new SGD(params, { lr: 0.1 }), train, {
+      epochs: 1, batchSize: 90, loss: 'cross-entropy', rng: createRng(1),
+      beforeStep: (step) => log.push(`before ${step}`),
+      afterBackward: (step) => {
+        log.push(`after ${step}`);
+        gradientSeen = params[0].grad.data.some((v) => v !== 0);
+        weightBeforeUpdate = weight[0];
+      },
+    });
+    expect(log.slice(0, 5)).toEqual(['before 1', 'forward dense', 'forward relu', 'forward dense_1', 'after 1']);
+    expect(log.filter((l) => l.startsWith('before'))).toEqual(['before 1', 'before 2']);
+    expect(gradientSeen).toBe(true);
+    expect(weight[0]).not.toBe(weightBeforeUpdate);
+  });
+
   it('bce and mse losses meet integer labels as documented', () => {
     const labels = Int32Array.from([1, 0]);
     const logit = Tensor.fromArray([2, -1], [2, 1], 'float64');

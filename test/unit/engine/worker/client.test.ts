@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingClient } from '../../../../src/engine/worker/client';
 import type { TrainingJobConfig } from '../../../../src/engine/worker/config';
-import type { ProgressMessage } from '../../../../src/engine/worker/messages';
+import type { ProgressMessage, StatsMessage } from '../../../../src/engine/worker/messages';
 
 let dir: string;
 let workerPath: string;
@@ -45,6 +45,24 @@ describe('TrainingClient with the bundled worker', () => {
     expect(started).toBe(1);
     expect(progress.length).toBe(90);
     expect(progress.every((p) => Number.isFinite(p.loss) && p.accuracy >= 0 && p.accuracy <= 1)).toBe(true);
+  });
+
+  it('delivers recorded statistics with their typed arrays intact', async () => {
+    const client = new TrainingClient(workerPath);
+    const records: StatsMessage['record'][] = [];
+    client.on('stats', (m) => records.push(m.record));
+    client.start({
+      ...job, epochs: 1,
+      layers: [{ type: 'dense', units: 16 }, { type: 'batchnorm' }, { type: 'tanh' }, { type: 'dense', units: 3 }],
+      record: { everySteps: 10, bins: 16 },
+    });
+    expect(await client.finishedPromise()).toMatchObject({ type: 'done', steps: 30 });
+    expect(records.map((r) => r.step)).toEqual([10, 20, 30]);
+    const bn = records[2].layers[0];
+    expect(bn.kind).toBe('BatchNorm');
+    expect(bn.output.histogram.counts).toBeInstanceOf(Uint32Array);
+    expect(bn.normalization?.runningMean).toBeInstanceOf(Float64Array);
+    expect(bn.normalization?.runningMean?.length).toBe(16);
   });
 
   it('gives the same numbers as another run with the same seed', async () => {

@@ -68,6 +68,26 @@ describe('runTrainingJob', () => {
     expect(messages[messages.length - 1]).toMatchObject({ type: 'done', steps: 3 });
   });
 
+  it('streams recorded statistics of the normalization layers after each recorded step', async () => {
+    const messages = await run({
+      ...moonsJob,
+      layers: [{ type: 'dense', units: 8 }, { type: 'batchnorm', name: 'bn' }, { type: 'relu' }, { type: 'dense', units: 2 }],
+      record: { everySteps: 2, samplesPerChannel: 64, bins: 8 },
+    });
+    const types = messages.map((m) => m.type);
+    const stats = messages.filter((m) => m.type === 'stats');
+    expect(stats.map((m) => (m.type === 'stats' ? m.record.step : 0))).toEqual([2, 4, 6, 8, 10, 12]);
+    // Each 'stats' follows the 'progress' of its step.
+    const first = types.indexOf('stats');
+    expect(messages[first - 1]).toMatchObject({ type: 'progress', step: 2 });
+    const record = stats[0].type === 'stats' ? stats[0].record : undefined;
+    expect(record?.layers.map((l) => [l.layerName, l.kind])).toEqual([['bn', 'BatchNorm']]);
+    expect(record?.layers[0].normalization?.batchMean?.length).toBe(8);
+    expect(record?.layers[0].output.histogram.counts.length).toBe(8);
+    expect(record?.gradients.map((g) => g.layerName)).toEqual(['dense', 'bn', 'dense_1']);
+    expect(record?.gradients.every((g) => g.l2.every((v) => v > 0))).toBe(true);
+  });
+
   const badConfigs: [string, unknown, RegExp][] = [
     ['not an object', 42, /config must be an object/],
     ['unknown dataset', { ...moonsJob, dataset: { kind: 'mnist' } }, /config\.dataset\.kind must be one of/],
@@ -76,6 +96,7 @@ describe('runTrainingJob', () => {
     ['missing units', { ...moonsJob, layers: [{ type: 'dense' }] }, /config\.layers\[0\]\.units is required/],
     ['output does not match the classes', { ...moonsJob, layers: [{ type: 'dense', units: 3 }] }, /needs \[2\]/],
     ['conv on tabular data', { ...moonsJob, layers: [{ type: 'conv2d', filters: 2, kernelSize: 3 }] }, /conv2d needs samples shaped \[C, H, W\]/],
+    ['bad record options', { ...moonsJob, record: { everySteps: 0 } }, /config\.record\.everySteps must be ≥ 1/],
     ['bad CSV', { ...moonsJob, dataset: { kind: 'csv', text: 'a,b\n1,2', labelColumn: 'z' } }, /no column named "z"/],
   ];
   for (const [label, config, message] of badConfigs) {
