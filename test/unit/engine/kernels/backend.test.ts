@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsKernels, kernels, setKernels, type Kernels } from '../../../../src/engine/kernels';
+import { Conv2d, Dense } from '../../../../src/engine/layers';
+import { createRng } from '../../../../src/engine/rng';
+import { Tensor } from '../../../../src/engine/tensor';
+
+afterEach(() => {
+  setKernels(jsKernels);
+});
+
+describe('kernel backend', () => {
+  it('layers run their hot loops through the installed backend', () => {
+    const calls: string[] = [];
+    const counting: Kernels = {
+      name: 'counting',
+      gemm: (args) => {
+        calls.push(`gemm ${args.m}x${args.n}x${args.k}`);
+        jsKernels.gemm(args);
+      },
+      im2col: (g, input, offset, col) => {
+        calls.push('im2col');
+        jsKernels.im2col(g, input, offset, col);
+      },
+      col2im: (g, col, grad, offset) => {
+        calls.push('col2im');
+        jsKernels.col2im(g, col, grad, offset);
+      },
+    };
+    expect(setKernels(counting)).toBe(jsKernels);
+    expect(kernels().name).toBe('counting');
+    const ctx = { training: true, rng: createRng(0) };
+    const dense = new Dense({ inFeatures: 3, outFeatures: 2 }, createRng(1));
+    dense.forward([Tensor.zeros([5, 3])], ctx);
+    dense.backward(Tensor.zeros([5, 2]));
+    expect(calls).toEqual(['gemm 5x2x3', 'gemm 5x3x2', 'gemm 2x3x5']);
+    calls.length = 0;
+    const conv = new Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3, groups: 2 }, createRng(2));
+    conv.forward([Tensor.zeros([1, 2, 4, 4])], ctx);
+    expect(calls).toEqual(['im2col', 'gemm 2x4x9', 'im2col', 'gemm 2x4x9']);
+  });
+});
