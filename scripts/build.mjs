@@ -33,6 +33,7 @@ const builds = [
     format: 'iife',
   },
 ];
+builds.push({ ...common, entryPoints: { probeWorker: 'src/analysis/worker/probeWorker.ts' }, outdir: 'dist', platform: 'node', format: 'cjs' });
 for (const [name, entry] of [['cli', 'src/cli/main.ts']]) {
   if (existsSync(entry)) {
     builds.push({ ...common, entryPoints: { [name]: entry }, outdir: 'dist', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } });

@@ -18,7 +18,7 @@ const ALLOWED = [
   /^extension\/package\.json$/,
   /^extension\/readme\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
-  /^extension\/dist\/(extension|webview|sidebar|cli|worker)\.js$/,
+  /^extension\/dist\/(extension|webview|sidebar|cli|worker|probeWorker)\.js$/,
   /^extension\/media\//,
 ];
 

@@ -1,0 +1,24 @@
+// Messages between the host and the probe worker. The worker reads the model itself (so the host
+// never holds the decoded tensors) and asks the host for sibling files it needs (external data, weight
+// shards), since only the host can read the workspace's file system.
+
+import type { ProbeResult } from '../probe';
+
+export interface ProbeJob {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly bins: number;
+  /** The user's batch as a .npy or .npz file; random normal input when absent. */
+  readonly input?: { readonly file: string; readonly bytes: Uint8Array };
+}
+
+export type HostToProbeWorker =
+  | { readonly type: 'probe'; readonly job: ProbeJob }
+  | { readonly type: 'sibling'; readonly id: number; readonly bytes: Uint8Array | null; readonly error?: string };
+
+export type ProbeWorkerToHost =
+  | { readonly type: 'readSibling'; readonly id: number; readonly path: string }
+  | { readonly type: 'result'; readonly result: ProbeResult }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProbeCancelled, startProbe } from '../../../src/analysis/worker/probeClient';
+import { writeNpy } from '../../../src/formats/npy';
+import { REPO_ROOT } from '../sharedFixtures';
+
+let dir: string;
+let workerPath: string;
+const model = readFileSync(path.join(REPO_ROOT, 'samples/cnn-bn.onnx'));
+const noSiblings = async (): Promise<null> => null;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bnlens-probe-'));
+  workerPath = path.join(dir, 'probeWorker.js');
+  await build({ entryPoints: [path.join(REPO_ROOT, 'src/analysis/worker/probeWorker.ts')], outfile: workerPath, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the probe worker', () => {
+  it('probes a model in a worker thread and returns typed arrays', async () => {
+    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 2, seed: 3, bins: 32 }, noSiblings);
+    const result = await run.result;
+    expect(result.layers.map((l) => l.name)).toEqual(['block1.bn', 'block2.bn', 'block3.bn']);
+    expect(result.layers[0].shiftScore).toBeInstanceOf(Float64Array);
+    expect(result.layers[0].input.histogram.counts).toHaveLength(32);
+  });
+
+  it('takes the user\'s batch from a .npy file', async () => {
+    const x = new Float32Array(1 * 3 * 32 * 32).map((_, i) => Math.sin(i));
+    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 8, seed: 0, bins: 16, input: { file: 'x.npy', bytes: writeNpy(x, [1, 3, 32, 32]) } }, noSiblings);
+    const result = await run.result;
+    expect(result.randomInput).toBe(false);
+    expect(result.inputShape).toEqual([1, 3, 32, 32]);
+  });
+
+  it('reports a bad model file by name, and a cancel as ProbeCancelled', async () => {
+    await expect(startProbe(workerPath, { file: 'bad.onnx', bytes: new Uint8Array([1, 2, 3]), batchSize: 2, seed: 0, bins: 8 }, noSiblings).result)
+      .rejects.toThrow(/bad\.onnx/);
+    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 64, seed: 0, bins: 8 }, noSiblings);
+    run.cancel();
+    await expect(run.result).rejects.toBeInstanceOf(ProbeCancelled);
+  });
+});
