@@ -10,9 +10,9 @@
 //   running statistics: dx = γ·s·dy   (μ and σ² are constants)
 
 import type { ForwardContext, Parameter } from '../layer';
-import { Tensor, type DType, type FloatArray } from '../tensor';
+import { sizeOf, Tensor, type DType, type FloatArray } from '../tensor';
 import { updateRunningStatistics, type RunningStatsConvention } from './conventions';
-import { kernelsFor, type ChannelLayout, type NormKernels } from './kernels';
+import { kernelsFor, type ChannelLayout, type NormKernels, type NormKernelSet } from './kernels';
 import { formatShape, layoutAroundAxis, resolveAxis } from './layout';
 import type { ChannelStatistics, NormalizationLayer } from './normalization';
 import { accumulate, asFloat64, filledParameter } from './parameters';
@@ -52,6 +52,8 @@ export interface BatchNormOptions {
    * Default false.
    */
   reuseBuffers?: boolean;
+  /** The kernel backend. Default: plain JavaScript on the calling thread (jsKernels); see NormThreadPool for two threads. */
+  kernels?: NormKernelSet;
 }
 
 const DEFAULT_NAMES: Record<RunningStatsConvention['framework'], BatchNormNames> = {
@@ -59,12 +61,6 @@ const DEFAULT_NAMES: Record<RunningStatsConvention['framework'], BatchNormNames>
   keras: { gamma: 'gamma', beta: 'beta', runningMean: 'moving_mean', runningVariance: 'moving_variance', batchesTracked: 'num_batches_tracked' },
   onnx: { gamma: 'scale', beta: 'B', runningMean: 'input_mean', runningVariance: 'input_var', batchesTracked: 'num_batches_tracked' },
 };
-
-/** The kept tensor if it has this shape, else a new one. */
-function reusable(kept: Tensor | undefined, shape: readonly number[], dtype: DType): Tensor {
-  if (kept && kept.shape.length === shape.length && kept.shape.every((d, i) => d === shape[i])) return kept;
-  return Tensor.zeros(shape, dtype);
-}
 
 interface SavedForward {
   input: Tensor;
@@ -117,7 +113,7 @@ export class BatchNorm implements NormalizationLayer {
     this.names = { ...DEFAULT_NAMES[this.runningStats?.framework ?? 'pytorch'], ...options.names };
     this.inputRanks = options.inputRanks;
     this.reuseBuffers = options.reuseBuffers ?? false;
-    this.kernels = kernelsFor(dtype);
+    this.kernels = kernelsFor(dtype, options.kernels);
     this.gamma = scale ? filledParameter(this.names.gamma, numFeatures, 1, dtype) : undefined;
     this.beta = center ? filledParameter(this.names.beta, numFeatures, 0, dtype) : undefined;
     this.runningMean = this.runningStats ? Tensor.zeros([numFeatures], dtype) : undefined;
@@ -161,7 +157,7 @@ export class BatchNorm implements NormalizationLayer {
       this.coefA[c] = scale;
       this.coefD[c] = (beta ? beta[c] : 0) - this.mean[c] * scale;
     }
-    const y = this.reuseBuffers ? (this.outputBuffer = reusable(this.outputBuffer, x.shape, this.dtype)) : Tensor.zeros(x.shape, this.dtype);
+    const y = this.reuseBuffers ? (this.outputBuffer = this.reusable(this.outputBuffer, x.shape)) : this.fresh(x.shape);
     this.kernels.channelAffine(x.data, layout, this.coefA, this.coefD, y.data);
     this.saved = { input: x, layout, batchStatistics: useBatchStatistics };
     return y;
@@ -190,7 +186,7 @@ export class BatchNorm implements NormalizationLayer {
       this.coefB[c] = b;
       this.coefD[c] = batchStatistics ? (-a * sumDy[c]) / count - b * this.mean[c] : 0;
     }
-    const dx = this.reuseBuffers ? (this.gradientBuffer = reusable(this.gradientBuffer, x.shape, this.dtype)) : Tensor.zeros(x.shape, this.dtype);
+    const dx = this.reuseBuffers ? (this.gradientBuffer = this.reusable(this.gradientBuffer, x.shape)) : this.fresh(x.shape);
     this.kernels.channelLinear(gradOutput.data, x.data, layout, this.coefA, this.coefB, this.coefD, dx.data);
     return [dx];
   }
@@ -221,6 +217,17 @@ export class BatchNorm implements NormalizationLayer {
   runningStatistics(): ChannelStatistics | undefined {
     if (!this.runningMean || !this.runningVariance) return undefined;
     return { mean: asFloat64(this.runningMean), variance: asFloat64(this.runningVariance) };
+  }
+
+  /** A result tensor in the kernels' memory. */
+  private fresh(shape: readonly number[]): Tensor {
+    return new Tensor(this.kernels.allocate(sizeOf(shape)), shape);
+  }
+
+  /** The kept tensor if it has this shape, else a fresh one. */
+  private reusable(kept: Tensor | undefined, shape: readonly number[]): Tensor {
+    if (kept && kept.shape.length === shape.length && kept.shape.every((d, i) => d === shape[i])) return kept;
+    return this.fresh(shape);
   }
 
   private layoutOf(x: Tensor): ChannelLayout {

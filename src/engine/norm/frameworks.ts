@@ -1,9 +1,11 @@
 // BatchNorm configured the way each framework defines it, with that framework's defaults and names.
 
-import type { DType } from '../tensor';
-import { BatchNorm } from './batchnorm';
+import { BatchNorm, type BatchNormOptions } from './batchnorm';
 
-export interface PyTorchBatchNormOptions {
+/** How the layer computes, the same for every framework: dtype, kernel backend, buffer reuse. */
+export type EngineOptions = Pick<BatchNormOptions, 'dtype' | 'kernels' | 'reuseBuffers'>;
+
+export interface PyTorchBatchNormOptions extends EngineOptions {
   name: string;
   numFeatures: number;
   /** Default 1e-5. */
@@ -14,13 +16,12 @@ export interface PyTorchBatchNormOptions {
   affine?: boolean;
   /** Default true; false: no running statistics, batch statistics in both modes. */
   trackRunningStats?: boolean;
-  dtype?: DType;
 }
 
 function pytorchBatchNorm(options: PyTorchBatchNormOptions, ranks: readonly number[], expected: string): BatchNorm {
-  const { name, numFeatures, eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype } = options;
+  const { name, numFeatures, eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, ...engine } = options;
   return new BatchNorm({
-    name, numFeatures, eps, dtype, axis: 1, scale: affine, center: affine,
+    ...engine, name, numFeatures, eps, axis: 1, scale: affine, center: affine,
     runningStats: trackRunningStats ? { framework: 'pytorch', momentum } : null,
     inputRanks: { ranks, expected },
   });
@@ -41,7 +42,7 @@ export function pytorchBatchNorm3d(options: PyTorchBatchNormOptions): BatchNorm 
   return pytorchBatchNorm(options, [5], 'expected 5D input');
 }
 
-export interface KerasBatchNormOptions {
+export interface KerasBatchNormOptions extends EngineOptions {
   name: string;
   numFeatures: number;
   /** Default -1 (channels last, NHWC). */
@@ -54,27 +55,25 @@ export interface KerasBatchNormOptions {
   center?: boolean;
   /** γ. Default true. */
   scale?: boolean;
-  dtype?: DType;
 }
 
 /** keras.layers.BatchNormalization (Keras 3) and tf.layers.batchNormalization (TF.js), which share defaults and update rule. */
 export function kerasBatchNormalization(options: KerasBatchNormOptions): BatchNorm {
-  const { name, numFeatures, axis = -1, momentum = 0.99, epsilon = 1e-3, center = true, scale = true, dtype } = options;
-  return new BatchNorm({ name, numFeatures, axis, eps: epsilon, center, scale, dtype, runningStats: { framework: 'keras', momentum } });
+  const { name, numFeatures, axis = -1, momentum = 0.99, epsilon = 1e-3, center = true, scale = true, ...engine } = options;
+  return new BatchNorm({ ...engine, name, numFeatures, axis, eps: epsilon, center, scale, runningStats: { framework: 'keras', momentum } });
 }
 
-export interface OnnxBatchNormOptions {
+export interface OnnxBatchNormOptions extends EngineOptions {
   name: string;
   numFeatures: number;
   /** Default 1e-5. */
   epsilon?: number;
   /** Default 0.9 (used only with training_mode=1). */
   momentum?: number;
-  dtype?: DType;
 }
 
 /** ONNX BatchNormalization (opset 15): X is [N, C, D1, …]; scale and B are inputs, so always present. */
 export function onnxBatchNormalization(options: OnnxBatchNormOptions): BatchNorm {
-  const { name, numFeatures, epsilon = 1e-5, momentum = 0.9, dtype } = options;
-  return new BatchNorm({ name, numFeatures, axis: 1, eps: epsilon, dtype, runningStats: { framework: 'onnx', momentum } });
+  const { name, numFeatures, epsilon = 1e-5, momentum = 0.9, ...engine } = options;
+  return new BatchNorm({ ...engine, name, numFeatures, axis: 1, eps: epsilon, runningStats: { framework: 'onnx', momentum } });
 }

@@ -19,6 +19,8 @@ export interface ChannelLayout {
 }
 
 export interface NormKernels<A extends FloatArray> {
+  /** A zeroed array for results, in memory these kernels can work on (a parallel backend shares it with its threads). */
+  allocate(length: number): A;
   /** Per-channel mean and biased variance of x over all outer × inner positions. */
   channelMoments(x: A, layout: ChannelLayout, mean: Float64Array, variance: Float64Array): void;
   /** y = x·scale[c] + shift[c]. x and y may be the same array. */
@@ -301,6 +303,7 @@ function linear64(
 }
 
 export const float32Kernels: NormKernels<Float32Array> = {
+  allocate: (length) => new Float32Array(length),
   channelMoments: moments32,
   channelAffine: affine32,
   channelGradientSums: gradientSums32,
@@ -308,13 +311,23 @@ export const float32Kernels: NormKernels<Float32Array> = {
 };
 
 export const float64Kernels: NormKernels<Float64Array> = {
+  allocate: (length) => new Float64Array(length),
   channelMoments: moments64,
   channelAffine: affine64,
   channelGradientSums: gradientSums64,
   channelLinear: linear64,
 };
 
-/** The kernels for a dtype, typed for arrays of either kind (each set is only ever handed its own kind). */
-export function kernelsFor(dtype: DType): NormKernels<FloatArray> {
-  return (dtype === 'float64' ? float64Kernels : float32Kernels) as NormKernels<FloatArray>;
+/** One backend: kernels for each dtype. */
+export interface NormKernelSet {
+  readonly float32: NormKernels<Float32Array>;
+  readonly float64: NormKernels<Float64Array>;
+}
+
+/** Plain JavaScript on the calling thread. */
+export const jsKernels: NormKernelSet = { float32: float32Kernels, float64: float64Kernels };
+
+/** A set's kernels for a dtype, typed for arrays of either kind (each is only ever handed its own kind). */
+export function kernelsFor(dtype: DType, set: NormKernelSet = jsKernels): NormKernels<FloatArray> {
+  return (dtype === 'float64' ? set.float64 : set.float32) as NormKernels<FloatArray>;
 }
