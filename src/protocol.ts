@@ -4,9 +4,12 @@
 
 import type { ModelSummary } from './analysis/inventory';
 import type { Anomaly } from './analysis/anomalies';
+import type { ProbeResult } from './analysis/probe';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
+export type { OutputComparison, ProbeLayer, ProbeResult } from './analysis/probe';
+export type { Histogram, TensorSummary } from './engine/recorder';
 
 /** Settings the webview needs (from the `bnlens.*` configuration section). */
 export interface ViewSettings {
@@ -24,12 +27,24 @@ export type HostToWebview =
       readonly select?: string;
     }
   | { readonly type: 'selectLayer'; readonly name: string }
-  | { readonly type: 'error'; readonly file: string; readonly message: string };
+  | { readonly type: 'error'; readonly file: string; readonly message: string }
+  | { readonly type: 'probeRunning' }
+  | { readonly type: 'probe'; readonly result: ProbeResult; readonly source: string }
+  | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean };
+
+/** How to run the probe: a seeded random batch, or the user's data (the host asks for the file). */
+export interface ProbeRequest {
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly withFile: boolean;
+}
 
 export type WebviewToHost =
   | { readonly type: 'ready' }
   /** The user asked to read the file again (after fixing it, say). */
-  | { readonly type: 'reload' };
+  | { readonly type: 'reload' }
+  | ({ readonly type: 'runProbe' } & ProbeRequest)
+  | { readonly type: 'cancelProbe' };
 
 /** What the webview keeps with setState, so a hidden and re-shown tab comes back as it was. */
 export interface InspectorViewState {
@@ -37,6 +52,8 @@ export interface InspectorViewState {
   readonly filter: string;
   readonly sortKey: SortKey;
   readonly sortDescending: boolean;
+  /** The probe's batch size and seed, as the user last set them. */
+  readonly probe?: { readonly batchSize: number; readonly seed: number };
 }
 
 export type SortKey = 'index' | 'name' | 'kind' | 'channels' | 'epsilon' | 'momentum';

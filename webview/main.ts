@@ -4,6 +4,7 @@
 import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
+import { probeControls, probeLayerDetail, probeSummary, type ProbeSettings, type ProbeStatus } from './probeView';
 import { h } from './dom';
 import { formatCount } from './format';
 import { layerDetail } from './layerDetail';
@@ -15,6 +16,8 @@ const app = document.getElementById('app') as HTMLElement;
 
 let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
 let current: { model: ModelSummary; anomalies: readonly Anomaly[]; settings: ViewSettings } | null = null;
+let probe: ProbeStatus = { kind: 'idle' };
+const probeSettings = (): ProbeSettings => state.probe ?? { batchSize: 8, seed: 0 };
 
 function update(patch: Partial<InspectorViewState>, focusSelection = false): void {
   state = { ...state, ...patch };
@@ -82,9 +85,22 @@ function render(focusSelection = false): void {
   const parts: HTMLElement[] = [header(model, anomalies)];
   if (model.layers.length > 0) parts.push(h('div', { class: 'toolbar' }, filter));
   parts.push(tableHolder);
+  parts.push(probeControls({
+    settings: probeSettings(),
+    status: probe,
+    onChange: (settings) => { state = { ...state, probe: settings }; vscode.setState(state); },
+    onRun: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile }),
+    onCancel: () => vscode.postMessage({ type: 'cancelProbe' }),
+  }));
+  if (probe.kind === 'done') parts.push(probeSummary(probe.result, probe.source, digits, (name) => update({ selectedLayer: name }, true)));
   parts.push(findingsSection(anomalies, (name) => update({ selectedLayer: name }, true)));
   if (model.layers.length > 1) parts.push(overview(model.layers, selected?.name ?? null, digits, (name) => update({ selectedLayer: name }, true)));
-  if (selected) parts.push(layerDetail(selected, digits));
+  if (selected) {
+    const detail = layerDetail(selected, digits);
+    const probed = probe.kind === 'done' ? probe.result.layers.find((l) => l.name === selected.name) : undefined;
+    if (probed) detail.append(probeLayerDetail(probed, digits));
+    parts.push(detail);
+  }
   app.replaceChildren(...parts);
   if (focusSelection) app.querySelector<HTMLElement>('tr.selected')?.focus();
 }
@@ -115,6 +131,18 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'selectLayer':
       update({ selectedLayer: message.name }, true);
+      break;
+    case 'probeRunning':
+      probe = { kind: 'running' };
+      render();
+      break;
+    case 'probe':
+      probe = { kind: 'done', result: message.result, source: message.source };
+      render();
+      break;
+    case 'probeFailed':
+      probe = message.cancelled ? { kind: 'idle' } : { kind: 'failed', message: message.message };
+      render();
       break;
     case 'error':
       current = null;

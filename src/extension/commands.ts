@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { InspectorEditorProvider } from './inspectorEditor';
+import { isModelFile } from './modelFiles';
 
 const MODEL_FILE_FILTERS: Record<string, string[]> = {
   'Model files': ['onnx', 'pt', 'pth', 'safetensors', 'keras', 'h5', 'json'],
@@ -20,6 +21,23 @@ async function inspectFile(uri?: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', target, InspectorEditorProvider.viewType);
 }
 
-export function registerCommands(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.commands.registerCommand('bnlens.inspectFile', inspectFile));
+/** The model file of the active editor tab, if it shows one. */
+function activeModelUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) return isModelFile(input.uri.path) ? input.uri : undefined;
+  return undefined;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, inspector: InspectorEditorProvider): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('bnlens.inspectFile', inspectFile),
+    vscode.commands.registerCommand('bnlens.probe', async (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : activeModelUri();
+      if (!target) {
+        void vscode.window.showInformationMessage('BN Lens: open a model file first; the probe runs a batch through the active model.');
+        return;
+      }
+      await inspector.probe(target);
+    }),
+  );
 }

@@ -7,13 +7,14 @@ import { Log } from './log';
 import { ModelDiagnostics } from './diagnostics';
 import { ModelAnalyses } from './modelAnalyses';
 import { LayersViewProvider } from './layersView';
+import { ProbeRunner } from './probeRunner';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
   const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
-  const inspector = InspectorEditorProvider.register(context, analyses);
+  const inspector = InspectorEditorProvider.register(context, analyses, new ProbeRunner(context.extensionUri, log));
   LayersViewProvider.register(context, analyses, inspector);
-  registerCommands(context);
+  registerCommands(context, inspector);
 }
 
 export function deactivate(): void {

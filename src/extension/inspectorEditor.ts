@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelAnalyses } from './modelAnalyses';
+import type { ProbeRunner } from './probeRunner';
 import { displayName } from './modelSource';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
@@ -29,8 +30,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   /** A layer to select once a panel that is still opening has its model. */
   private readonly pendingSelection = new Map<string, string>();
 
-  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses): InspectorEditorProvider {
-    const provider = new InspectorEditorProvider(context.extensionUri, analyses);
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, probes: ProbeRunner): InspectorEditorProvider {
+    const provider = new InspectorEditorProvider(context.extensionUri, analyses, probes);
     const options = {
       // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
       webviewOptions: { retainContextWhenHidden: false },
@@ -43,7 +44,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     return provider;
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly analyses: ModelAnalyses) {}
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly analyses: ModelAnalyses,
+    private readonly probes: ProbeRunner,
+  ) {}
 
   /** Opens (or reveals) the inspector for a file and selects one of its layers. */
   async revealLayer(uri: vscode.Uri, layer: string): Promise<void> {
@@ -55,6 +60,15 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     }
     this.pendingSelection.set(uri.toString(), layer);
     await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
+  }
+
+  /** Runs the probe with the default batch for a file whose inspector is open (from the command palette). */
+  async probe(uri: vscode.Uri): Promise<void> {
+    const panelOf = (): vscode.WebviewPanel | undefined => [...(this.panels.get(uri.toString()) ?? [])][0];
+    if (!panelOf()) await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
+    const panel = panelOf();
+    if (!panel) throw new Error(`BN Lens could not open an inspector for ${displayName(uri)}`);
+    await this.probes.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
   }
 
   openCustomDocument(uri: vscode.Uri): InspectorDocument {
@@ -80,6 +94,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const select = this.pendingSelection.get(key);
         this.pendingSelection.delete(key);
         await post({ type: 'model', model: summary, anomalies, settings: viewSettings(), ...(select ? { select } : {}) });
+        const probed = this.probes.last(document.uri);
+        if (probed) await post({ type: 'probe', ...probed });
       } catch (error) {
         await post({ type: 'error', file, message: error instanceof Error ? error.message : String(error) });
       }
@@ -99,6 +115,12 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         case 'ready':
         case 'reload':
           void show();
+          break;
+        case 'runProbe':
+          void this.probes.run(document.uri, message, post);
+          break;
+        case 'cancelProbe':
+          this.probes.cancel(document.uri);
           break;
       }
     });

@@ -1,0 +1,102 @@
+// The probe in the inspector: its controls, the model-level results (eval vs train output, the
+// channels whose inference statistics disagree most with this data), and a layer's probe detail.
+
+import type { ProbeLayer, ProbeResult } from '../src/protocol';
+import { h } from './dom';
+import { channelChart } from './channelChart';
+import { expectedNormalCounts, histogramChart } from './histogramChart';
+import { formatNumber } from './format';
+
+export interface ProbeSettings {
+  readonly batchSize: number;
+  readonly seed: number;
+}
+
+export type ProbeStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'done'; readonly result: ProbeResult; readonly source: string }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface ProbeControls {
+  readonly settings: ProbeSettings;
+  readonly status: ProbeStatus;
+  onChange(settings: ProbeSettings): void;
+  onRun(withFile: boolean): void;
+  onCancel(): void;
+}
+
+function numberInput(label: string, value: number, min: number, onChange: (v: number) => void): HTMLElement {
+  const input = h('input', { type: 'number', min: String(min), step: '1', value: String(value), 'aria-label': label });
+  input.addEventListener('change', () => {
+    const v = Math.round(Number(input.value));
+    if (Number.isFinite(v) && v >= min) onChange(v);
+    else input.value = String(value);
+  });
+  return h('label', {}, `${label} `, input);
+}
+
+function button(text: string, onClick: () => void, disabled = false): HTMLButtonElement {
+  const b = h('button', { type: 'button', ...(disabled ? { disabled: '' } : {}) }, text);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export function probeControls(c: ProbeControls): HTMLElement {
+  const running = c.status.kind === 'running';
+  return h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
+    numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
+    numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
+    button('Run a random batch', () => c.onRun(false), running),
+    button('Probe with my data (.npy/.npz)…', () => c.onRun(true), running),
+    running ? button('Cancel', c.onCancel) : null,
+    h('span', { class: 'muted', role: 'status' },
+      running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : ''));
+}
+
+interface RankedChannel { layer: string; channel: number; score: number; batchMean: number; runningMean: number }
+
+function topShifts(result: ProbeResult, n: number): RankedChannel[] {
+  const all: RankedChannel[] = [];
+  for (const l of result.layers) {
+    l.shiftScore?.forEach((score, channel) => all.push({ layer: l.name, channel, score, batchMean: l.batchMean[channel], runningMean: l.runningMean?.[channel] ?? NaN }));
+  }
+  return all.filter((r) => Number.isFinite(r.score)).sort((a, b) => b.score - a.score).slice(0, n);
+}
+
+export function probeSummary(result: ProbeResult, source: string, digits: number, onSelect: (layer: string) => void): HTMLElement {
+  const f = (x: number): string => formatNumber(x, digits);
+  const out = result.output;
+  const agreement = out.argmaxAgreement === null ? '' : `; the predicted class agrees on ${formatNumber(out.argmaxAgreement * 100, 3)}% of the batch`;
+  const rows = topShifts(result, 10).map((r) => {
+    const link = h('button', { type: 'button', class: 'link' }, r.layer);
+    link.addEventListener('click', () => onSelect(r.layer));
+    return h('tr', {}, h('td', {}, link), h('td', { class: 'numeric' }, String(r.channel)), h('td', { class: 'numeric' }, f(r.score)),
+      h('td', { class: 'numeric' }, f(r.batchMean)), h('td', { class: 'numeric' }, f(r.runningMean)));
+  });
+  return h('section', { class: 'probe-summary', 'aria-label': 'Probe results' },
+    h('h2', {}, 'Probe'),
+    h('p', {}, `Batch: ${source}, input [${result.inputShape.join(', ')}].`),
+    h('p', {}, `Eval mode (running statistics) against train mode (this batch's statistics) on the same batch: output differs by up to ${f(out.maxAbsDifference)} (mean ${f(out.meanAbsDifference)})${agreement}.`),
+    rows.length ? h('table', { class: 'shift-table', 'aria-label': 'Channels whose running statistics disagree most with this batch' },
+      h('caption', {}, 'Channels whose inference statistics disagree most with this batch: shift = |batch mean − running mean| / √(running var + ε)'),
+      h('thead', {}, h('tr', {}, ...['Layer', 'Channel', 'Shift', 'Batch mean', 'Running mean'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows)) : h('p', { class: 'muted' }, 'No layer has running statistics to compare with.'));
+}
+
+export function probeLayerDetail(layer: ProbeLayer, digits: number): HTMLElement {
+  const f32 = (a: Float64Array | null): Float32Array | null => (a ? Float32Array.from(a) : null);
+  const channels = layer.batchMean.length;
+  const expected = layer.kind === 'BatchNorm'
+    ? expectedNormalCounts(layer.output.histogram.edges, layer.gamma, layer.beta, channels, layer.output.sampled - layer.output.nonFinite)
+    : undefined;
+  return h('div', { class: 'probe-detail' },
+    h('h3', {}, `Probe: ${layer.name}`),
+    h('div', { class: 'charts' },
+      histogramChart('Input (pre-normalization), all channels', layer.input.histogram, digits),
+      histogramChart('Output (post-normalization, eval mode), all channels', layer.output.histogram, digits, expected),
+      channelChart('Batch mean − running mean, per channel', layer.runningMean ? Float32Array.from(layer.batchMean, (m, c) => m - layer.runningMean![c]) : null, digits),
+      channelChart('Batch variance ÷ running variance, per channel', layer.runningVariance ? Float32Array.from(layer.batchVariance, (v, c) => v / layer.runningVariance![c]) : null, digits),
+      channelChart('Shift score |batch mean − running mean| / √(running var + ε)', f32(layer.shiftScore), digits),
+    ));
+}
