@@ -2,7 +2,7 @@
 // with esbuild. Runtime code is bundled so the .vsix needs no node_modules.
 //   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -33,21 +33,15 @@ const builds = [
     format: 'iife',
   },
 ];
-builds.push({ ...common, entryPoints: { probeWorker: 'src/analysis/worker/probeWorker.ts' }, outdir: 'dist', platform: 'node', format: 'cjs' });
-for (const [name, entry] of [['cli', 'src/cli/main.ts']]) {
-  if (existsSync(entry)) {
-    builds.push({ ...common, entryPoints: { [name]: entry }, outdir: 'dist', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } });
-  }
-}
-if (existsSync('src/engine/worker/trainingWorker.ts')) {
-  builds.push({
-    ...common,
-    entryPoints: { worker: 'src/engine/worker/trainingWorker.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-  });
-}
+// Worker threads: training (engine) and the probe (analysis), each its own bundle.
+builds.push({
+  ...common,
+  entryPoints: { worker: 'src/engine/worker/trainingWorker.ts', probeWorker: 'src/analysis/worker/probeWorker.ts' },
+  outdir: 'dist',
+  platform: 'node',
+  format: 'cjs',
+});
+builds.push({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } });
 if (!production) {
   // The extension tests run inside the real extension host; mocha is bundled in, vscode is not.
   builds.push({
@@ -71,6 +65,6 @@ if (watch) {
   // A production build must not ship development bundles left from an earlier build.
   if (production) rmSync('dist', { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  chmodSync('dist/cli.js', 0o755);
   console.log(`esbuild: built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }
