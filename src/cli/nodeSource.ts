@@ -5,10 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import type { ModelSource } from '../formats/source';
 import type { RunFolder } from '../formats/read';
 
-/** Reads a file, or null when there is no such file (any other failure is thrown). */
+/** Reads a file, or null when there is no such file (any other failure is thrown). A Buffer is a Uint8Array, passed on without a copy. */
 async function readIfExists(path: string): Promise<Uint8Array | null> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
@@ -20,7 +20,7 @@ export async function fileSource(path: string): Promise<ModelSource> {
   const folder = dirname(resolve(path));
   return {
     name: path,
-    bytes: new Uint8Array(await readFile(path)),
+    bytes: await readFile(path),
     readSibling: (relative) => readIfExists(resolve(folder, relative)),
     listSiblings: () => readdir(folder),
   };
