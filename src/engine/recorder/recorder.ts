@@ -18,6 +18,7 @@
 // at the defaults a [32, 64, 56, 56] BatchNorm step pays for 64 × 1024 of its 6.4 M values per tensor.
 
 import type { Layer, Parameter } from '../layer';
+import { resolveAxis } from '../norm/layout';
 import { isNormalizationLayer, type NormalizationLayer } from '../norm/normalization';
 import type { Tensor } from '../tensor';
 import { gather, planSample, sameShape, type SamplePlan } from './sampling';
@@ -42,7 +43,8 @@ export interface RecorderOptions {
   saturation?: (layerName: string, layer: Layer, role: TensorRole) => SaturationRule;
   /**
    * Channel axis of a recorded layer that is not a normalization layer (those say themselves), or
-   * undefined for none. Default: axis 1 (NC…) for rank ≥ 2; a channels-last model should pass rank − 1.
+   * undefined for none; negative counts from the end. Default: axis 1 (NC…) for rank ≥ 2; a
+   * channels-last model should give -1.
    */
   channelAxis?: (layerName: string, layer: Layer, rank: number) => number | undefined;
   /** Seed of the sampled positions. Default 0. */
@@ -107,7 +109,7 @@ export class ActivationRecorder {
     if (this.step === undefined || inputs.length === 0 || !this.select(layerName, layer)) return;
     const axis = (rank: number): number => {
       const a = isNormalizationLayer(layer) ? layer.channelAxis(rank) : this.channelAxisOf(layerName, layer, rank);
-      return a ?? -1;
+      return a === undefined ? -1 : resolveAxis(a, rank);
     };
     const record: LayerRecord = {
       layerName,

@@ -99,6 +99,17 @@ describe('ActivationRecorder', () => {
     for (let c = 0; c < 4; c++) expect(input.channelMean[c]).toBeCloseTo(direct(channelValues(x, 3, c)).mean, 12);
   });
 
+  it('takes a channel axis for other layers from the option, counting negative axes from the end', () => {
+    const x = randomTensor([2, 3, 4], 13);
+    const recorder = new ActivationRecorder({ select: () => true, channelAxis: () => -1 });
+    const { input } = recordOne(recorder, identity('id'), x).layers[0];
+    expect(input.channelAxis).toBe(2);
+    expect(input.channelMean.length).toBe(4);
+    expect(input.channelMean[3]).toBeCloseTo(direct(channelValues(x, 2, 3)).mean, 12);
+    const none = recordOne(new ActivationRecorder({ select: () => true, channelAxis: () => undefined }), identity('id'), x).layers[0].input;
+    expect([none.channelAxis, none.channelMean.length]).toEqual([-1, 1]);
+  });
+
   it('keeps the histogram edges of the first recorded step, so later values fall in under/overflow', () => {
     const recorder = new ActivationRecorder({ bins: 16 });
     const layer = pytorchBatchNorm2d({ name: 'bn', numFeatures: 2, dtype: 'float64' });
