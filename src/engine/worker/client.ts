@@ -70,11 +70,14 @@ export class TrainingClient {
     return this.settled;
   }
 
-  /** Stops the worker at once (no 'done' event). */
+  /** Stops the worker at once. No event is emitted; finishedPromise() resolves with a 'terminated' error. */
   async terminate(): Promise<void> {
     const worker = this.worker;
-    this.finished = true;
     this.worker = undefined;
+    if (!this.finished) {
+      this.finished = true;
+      this.settle({ type: 'error', source: 'terminated', message: 'the training worker was terminated by the host' });
+    }
     if (worker) await worker.terminate();
   }
 

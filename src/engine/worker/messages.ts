@@ -55,8 +55,11 @@ export interface DoneMessage {
 export interface ErrorMessage {
   type: 'error';
   message: string;
-  /** 'config': the job description was rejected; 'runtime': the run failed; 'crash': the worker died. */
-  source: 'config' | 'runtime' | 'crash';
+  /**
+   * 'config': the job description was rejected; 'runtime': the run failed; 'crash': the worker died;
+   * 'terminated': the host ended it (TrainingClient.terminate(); no event is emitted for it).
+   */
+  source: 'config' | 'runtime' | 'crash' | 'terminated';
 }
 
 export type WorkerToHost = StartedMessage | ProgressMessage | EpochMessage | StatsMessage | DoneMessage | ErrorMessage;

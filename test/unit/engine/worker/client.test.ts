@@ -91,6 +91,19 @@ describe('TrainingClient with the bundled worker', () => {
     expect(result.type === 'done' && result.steps).toBeGreaterThanOrEqual(5);
   });
 
+  it('terminate() ends a running job without events and settles the result', async () => {
+    const client = new TrainingClient(workerPath);
+    const events: string[] = [];
+    client.on('done', () => events.push('done'));
+    client.on('error', () => events.push('error'));
+    const started = new Promise<void>((resolve) => client.on('progress', () => resolve()));
+    client.start({ ...job, epochs: 1000 });
+    await started;
+    await client.terminate();
+    expect(await client.finishedPromise()).toMatchObject({ type: 'error', source: 'terminated' });
+    expect(events).toEqual([]);
+  });
+
   it('reports a bad config as an error event', async () => {
     const client = new TrainingClient(workerPath);
     const errors: string[] = [];
