@@ -158,6 +158,11 @@ function tensorInfo(name: string, t: TorchTensor, storageBytes: (s: TorchStorage
   if (Number.isNaN(count) || t.stride.length !== t.shape.length || (count > 0 && last >= t.storage.numel)) {
     throw fail(`shape [${t.shape.join(',')}] with stride [${t.stride.join(',')}] at offset ${t.offset} reads past storage '${t.storage.key}' of ${t.storage.numel} elements`, where);
   }
+  // A view with stride 0 (expand) can claim far more elements than its storage holds; such views are
+  // never parameters, and building them would allocate more than the file holds.
+  if (count > t.storage.numel) {
+    throw fail(`shape [${t.shape.join(',')}] has ${count} elements but its storage '${t.storage.key}' holds ${t.storage.numel}; BN Lens reads only views that fit their storage`, where);
+  }
   const contiguous = t.stride.every((s, i) => t.shape[i] === 1 || s === contiguousStride(t.shape)[i]);
   if (contiguous) return rawTensor(name, t.storage.dtype, t.shape, raw.subarray(t.offset * width, (t.offset + count) * width), fail, where);
   return lazyTensor(name, t.storage.dtype, t.shape, () => {
