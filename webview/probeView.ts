@@ -78,6 +78,9 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
     h('h2', {}, 'Probe'),
     h('p', {}, `Batch: ${source}, input [${result.inputShape.join(', ')}].`),
     h('p', {}, `Eval mode (running statistics) against train mode (this batch's statistics) on the same batch: output differs by up to ${f(out.maxAbsDifference)} (mean ${f(out.meanAbsDifference)})${agreement}.`),
+    result.fold ? h('p', {}, result.fold.folded.length
+      ? `Folding ${result.fold.folded.length} BatchNorm layer${result.fold.folded.length === 1 ? '' : 's'} into the convolution or Gemm before ${result.fold.folded.length === 1 ? 'it' : 'them'} changes the output by at most ${f(result.fold.maxAbsDifference)} on this batch${result.fold.skipped.length ? `; not folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ')}` : ''}.`
+      : `No BatchNorm layer can be folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ') || 'there are none'}.`) : null,
     rows.length ? h('table', { class: 'shift-table', 'aria-label': 'Channels whose running statistics disagree most with this batch' },
       h('caption', {}, 'Channels whose inference statistics disagree most with this batch: shift = |batch mean − running mean| / √(running var + ε)'),
       h('thead', {}, h('tr', {}, ...['Layer', 'Channel', 'Shift', 'Batch mean', 'Running mean'].map((t) => h('th', { scope: 'col' }, t)))),

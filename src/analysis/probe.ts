@@ -12,6 +12,7 @@ import { isNormalizationLayer } from '../engine/norm/normalization';
 import { ImportError } from './import/common';
 import { importModel } from './import';
 import { summarizeTensor, type TensorStatistics } from './tensorStatistics';
+import { foldBatchNorm, type FoldedLayer, type SkippedLayer } from './fold';
 
 export interface ProbeOptions {
   /** Used for random input; ignored when an input is given. Default 8. */
@@ -50,7 +51,17 @@ export interface OutputComparison {
   readonly argmaxAgreement: number | null;
 }
 
+/** BN folded into the layer before it, run on the probe's batch in eval mode. */
+export interface FoldCheck {
+  readonly folded: readonly FoldedLayer[];
+  readonly skipped: readonly SkippedLayer[];
+  /** Largest |folded − original| over the model output: what folding costs in float32. */
+  readonly maxAbsDifference: number;
+}
+
 export interface ProbeResult {
+  /** Null for formats whose graph is not folded (only ONNX graphs are). */
+  readonly fold: FoldCheck | null;
   readonly batchSize: number;
   readonly inputShape: readonly number[];
   readonly randomInput: boolean;
@@ -130,6 +141,16 @@ function probeLayer(record: LayerRecord, exact: TensorStatistics | undefined, ep
   };
 }
 
+function checkFold(description: ModelDescription, feed: Record<string, Tensor>, evalOut: Tensor): FoldCheck | null {
+  if (description.format !== 'onnx') return null;
+  const { description: folded, folded: layers, skipped } = foldBatchNorm(description);
+  if (layers.length === 0) return { folded: layers, skipped, maxAbsDifference: 0 };
+  const out = importModel(folded).model.eval().forward(feed);
+  let max = 0;
+  for (let i = 0; i < out.size; i++) max = Math.max(max, Math.abs(out.data[i] - evalOut.data[i]));
+  return { folded: layers, skipped, maxAbsDifference: max };
+}
+
 export function probeModel(description: ModelDescription, options: ProbeOptions = {}): ProbeResult {
   const { seed = 0, bins = 64 } = options;
   const { model } = importModel(description);
@@ -153,6 +174,7 @@ export function probeModel(description: ModelDescription, options: ProbeOptions 
 
   const epsilonOf = new Map(description.normLayers.map((l) => [l.name, l.epsilon]));
   return {
+    fold: checkFold(description, feed, evalOut),
     batchSize: input.shape[0],
     inputShape: input.shape,
     randomInput: options.input === undefined,

@@ -46,4 +46,11 @@ describe('the probe', () => {
     // The shift is visible at the first BN, whose input mean moved with the input's +3.
     expect(Math.max(...result.layers[0].shiftScore!)).toBeGreaterThan(0.5);
   });
+
+  it('folds the BN layers and measures what folding changes on the batch', async () => {
+    const result = probeModel(await sample(), { batchSize: 4, seed: 2 });
+    expect(result.fold?.folded).toHaveLength(3);
+    expect(result.fold?.maxAbsDifference).toBeGreaterThan(0);
+    expect(result.fold?.maxAbsDifference).toBeLessThan(1e-4);
+  });
 });
