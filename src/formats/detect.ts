@@ -64,7 +64,6 @@ const EXTENSIONS: [RegExp, FormatId][] = [
   [/\.(pt|pth|bin|ckpt|tar)$/i, 'pytorch'],
   [/\.(keras|h5|hdf5)$/i, 'keras'],
   [/^events\.out\.tfevents\./, 'tensorboard'],
-  [/\.json$/i, 'tfjs'],
 ];
 
 export function formatFromName(name: string): FormatId | null {
