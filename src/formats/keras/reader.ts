@@ -80,14 +80,17 @@ function matchKeras3(model: KerasModelConfig, layers: Keras3Layer[]): Map<string
   return out;
 }
 
-function layersFromConfig(model: KerasModelConfig, weightsOf: (layer: KerasLayer, s: NormSettings) => LayerWeights | null, fail: Fail): NormLayer[] {
+const NO_WEIGHTS: LayerWeights = { gamma: null, beta: null, mean: null, var: null };
+
+/** The config's normalization layers with their weights; a layer the weights lack is kept and noted. */
+function layersFromConfig(model: KerasModelConfig, weightsOf: (layer: KerasLayer, s: NormSettings) => LayerWeights | null, notes: string[]): NormLayer[] {
   const out: NormLayer[] = [];
   for (const layer of model.layers) {
     const s = normSettings(layer);
     if (!s) continue;
     const w = weightsOf(layer, s);
-    if (!w) throw fail(`normalization layer '${layer.name}' has no weights in the file`, `layer '${layer.name}'`);
-    out.push(normLayer(model, layer, s, w));
+    if (!w) notes.push(`${layer.name}: in the model config but its weights were not found in the file.`);
+    out.push(normLayer(model, layer, s, w ?? NO_WEIGHTS));
   }
   return out;
 }
@@ -183,8 +186,9 @@ export function readKerasZip(source: ModelSource, zip: ZipArchive): ModelDescrip
   }
   const h5 = openHdf5(entry('model.weights.h5'), (p, w) => fail(p, `model.weights.h5 ${w ?? ''}`.trim()));
   const layers = keras3Weights(h5, fail);
-  const normLayers = layersFromConfig(model, keras3LayerWeights(model, layers), fail);
-  return description(file, 'keras-v3', version, keras3Tensors(layers), normLayers, []);
+  const notes: string[] = [];
+  const normLayers = layersFromConfig(model, keras3LayerWeights(model, layers), notes);
+  return description(file, 'keras-v3', version, keras3Tensors(layers), normLayers, notes);
 }
 
 function readH5(file: string, bytes: Uint8Array, notes: string[], config: KerasModelConfig | null): ModelDescription {
@@ -203,14 +207,14 @@ function readH5(file: string, bytes: Uint8Array, notes: string[], config: KerasM
     const variant = modelConfigText !== null ? 'keras-h5' : config ? 'keras2-json' : 'keras2-weights-h5';
     if (!model) return description(file, variant, version, tensors, inferKeras2(layers, notes), notes);
     const byName = new Map(layers.map((l) => [l.name, l]));
-    return description(file, variant, version, tensors, layersFromConfig(model, keras2LayerWeights(byName), fail), notes);
+    return description(file, variant, version, tensors, layersFromConfig(model, keras2LayerWeights(byName), notes), notes);
   }
   if (root.group('layers')) {
     const layers = keras3Weights(root, fail);
     const tensors = keras3Tensors(layers);
     const variant = config ? 'keras-json' : 'keras3-weights-h5';
     if (!model) return description(file, variant, version, tensors, inferKeras3(layers, notes), notes);
-    return description(file, variant, version, tensors, layersFromConfig(model, keras3LayerWeights(model, layers), fail), notes);
+    return description(file, variant, version, tensors, layersFromConfig(model, keras3LayerWeights(model, layers), notes), notes);
   }
   throw fail('an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group', '/');
 }

@@ -23,7 +23,7 @@ function description(file: string, variant: string, producer: string | null, ten
   return { file, format: 'tfjs', variant, producer, producerVersion: null, opset: null, graph: nodes ? { nodes } : null, tensors, normLayers, notes };
 }
 
-function layersModel(topology: unknown, tensors: TensorInfo[], fail: Fail): NormLayer[] {
+function layersModel(topology: unknown, tensors: TensorInfo[], notes: string[], fail: Fail): NormLayer[] {
   // tfjs-converter nests the Keras config under model_config; tfjs-layers' own save does not.
   const config = isRecord(topology) && isRecord(topology.model_config) ? topology.model_config : topology;
   const model = parseModelConfig(config, fail, 'modelTopology');
@@ -38,7 +38,7 @@ function layersModel(topology: unknown, tensors: TensorInfo[], fail: Fail): Norm
     const [gamma, beta, mean, variance] = [find('gamma'), find('beta'), find('moving_mean'), find('moving_variance')];
     const first = gamma ?? mean ?? beta;
     const isBN = s.kind === 'BatchNorm';
-    if (!first && (s.center || s.scale || isBN)) throw fail(`normalization layer '${layer.name}' has no weights in the manifest`, `layer '${layer.name}'`);
+    if (!first && (s.center || s.scale || isBN)) notes.push(`${layer.name}: in modelTopology but its weights are not in the manifest.`);
     out.push({
       name: layer.name, kind: s.kind, op: layer.className,
       channels: first ? (first.shape[first.shape.length - 1] ?? null) : null,
@@ -129,7 +129,7 @@ export async function readTfjsModel(source: ModelSource, json: unknown): Promise
     const { layers, nodes } = graphModel(topology, tensors, notes, fail);
     return description(file, 'tfjs-graph-model', producer, tensors, layers, notes, nodes);
   }
-  return description(file, 'tfjs-layers-model', producer, tensors, layersModel(topology, tensors, fail), notes, null);
+  return description(file, 'tfjs-layers-model', producer, tensors, layersModel(topology, tensors, notes, fail), notes, null);
 }
 
 export async function readTfjsManifest(source: ModelSource, json: unknown): Promise<ModelDescription> {

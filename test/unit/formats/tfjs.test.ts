@@ -54,6 +54,15 @@ describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => 
     expect(plain(values(model.normLayers[1].runningVar))).toEqual(expected[kind]['bn2/moving_variance']);
   });
 
+  it('a layer whose weights are missing from the manifest is kept, with a note', async () => {
+    const json = JSON.parse(readFileSync(join(SHARED_TFJS, 'model.json'), 'utf8'));
+    for (const w of json.weightsManifest[0].weights) w.name = w.name.replace(/^bn2\//, 'renamed/');
+    const bin = new Uint8Array(readFileSync(join(SHARED_TFJS, 'tfjs_convbn.weights.bin')));
+    const model = await readModel(memorySource('model.json', new TextEncoder().encode(JSON.stringify(json)), { 'tfjs_convbn.weights.bin': bin }));
+    expect(model.normLayers[1]).toMatchObject({ name: 'bn2', gamma: null, runningVar: null, momentum: 0.9 });
+    expect(model.notes).toEqual(['bn2: in modelTopology but its weights are not in the manifest.']);
+  });
+
   it('a bare weights manifest groups BN weights by name', async () => {
     const model = await read(join(OWN_TFJS, 'manifest', 'weights_manifest.json'));
     expect(model.variant).toBe('tfjs-weights-manifest');
