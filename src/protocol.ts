@@ -44,7 +44,11 @@ export type WebviewToHost =
   /** The user asked to read the file again (after fixing it, say). */
   | { readonly type: 'reload' }
   | ({ readonly type: 'runProbe' } & ProbeRequest)
-  | { readonly type: 'cancelProbe' };
+  | { readonly type: 'cancelProbe' }
+  /** Save a chart the page rendered (SVG text or PNG bytes). */
+  | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array }
+  /** Save the layer table (one row per layer) or the per-channel values (one row per channel) as CSV. */
+  | { readonly type: 'exportTable'; readonly what: 'layers' | 'channels' };
 
 /** What the webview keeps with setState, so a hidden and re-shown tab comes back as it was. */
 export interface InspectorViewState {

@@ -3,13 +3,16 @@
 
 import { svg, h } from './dom';
 import { formatNumber } from './format';
+import { exportButtons } from './chartExport';
 
 const WIDTH = 560;
 const HEIGHT = 120;
 const PAD = 4;
 
 export function channelChart(label: string, values: Float32Array | null, digits: number): HTMLElement {
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, label));
+  const figure = h('figure', { class: 'chart' });
+  const caption = h('figcaption', {}, label);
+  figure.append(caption);
   if (!values || values.length === 0) {
     figure.append(h('p', { class: 'muted' }, 'not stored in this file'));
     return figure;
@@ -49,6 +52,8 @@ export function channelChart(label: string, values: Float32Array | null, digits:
     );
   });
   chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y(0), y2: y(0), class: 'zero' }));
+  const buttons = exportButtons(label, () => chart);
+  if (buttons) caption.append(' ', buttons);
   figure.append(chart, h('p', { class: 'range muted' }, `min ${formatNumber(min, digits)} · max ${formatNumber(max, digits)} · ${values.length} channels`));
   return figure;
 }

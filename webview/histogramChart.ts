@@ -4,6 +4,7 @@
 import type { Histogram } from '../src/protocol';
 import { h, svg } from './dom';
 import { formatNumber } from './format';
+import { exportButtons } from './chartExport';
 
 const W = 360;
 const H = 120;
@@ -29,7 +30,7 @@ export function histogramChart(label: string, histogram: Histogram, digits: numb
   }
   const outside = underflow + overflow;
   return h('figure', { class: 'chart' },
-    h('figcaption', {}, label),
+    h('figcaption', {}, label, ' ', exportButtons(label, () => chart)),
     chart,
     h('p', { class: 'range muted' },
       `${formatNumber(edges[0], digits)} … ${formatNumber(edges[bins], digits)}`,

@@ -4,6 +4,7 @@
 import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
+import { setChartSaver } from './chartExport';
 import { probeControls, probeLayerDetail, probeSummary, type ProbeSettings, type ProbeStatus } from './probeView';
 import { h } from './dom';
 import { formatCount } from './format';
@@ -13,6 +14,7 @@ import { vscodeApi } from './vscodeApi';
 
 const vscode = vscodeApi<WebviewToHost, InspectorViewState>();
 const app = document.getElementById('app') as HTMLElement;
+setChartSaver((name, format, data) => vscode.postMessage({ type: 'saveChart', name, format, data }));
 
 let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
 let current: { model: ModelSummary; anomalies: readonly Anomaly[]; settings: ViewSettings } | null = null;
@@ -83,7 +85,15 @@ function render(focusSelection = false): void {
   const tableHolder = h('div', { class: 'table-holder' }, table());
 
   const parts: HTMLElement[] = [header(model, anomalies)];
-  if (model.layers.length > 0) parts.push(h('div', { class: 'toolbar' }, filter));
+  if (model.layers.length > 0) {
+    const exportButton = (label: string, what: 'layers' | 'channels'): HTMLButtonElement => {
+      const b = h('button', { type: 'button', class: 'link' }, label);
+      b.addEventListener('click', () => vscode.postMessage({ type: 'exportTable', what }));
+      return b;
+    };
+    parts.push(h('div', { class: 'toolbar' }, filter, h('span', { class: 'exports muted' }, ' Export CSV: ',
+      exportButton('layers', 'layers'), ' · ', exportButton('per-channel values', 'channels'))));
+  }
   parts.push(tableHolder);
   parts.push(probeControls({
     settings: probeSettings(),

@@ -6,8 +6,14 @@ import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelAnalyses } from './modelAnalyses';
 import type { ProbeRunner } from './probeRunner';
 import { displayName } from './modelSource';
+import { fileSafe, saveNextTo } from './saveFile';
+import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+}
 
 class InspectorDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, private readonly onDispose: () => void) {}
@@ -71,6 +77,12 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     await this.probes.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
   }
 
+  private async exportTable(uri: vscode.Uri, what: 'layers' | 'channels'): Promise<void> {
+    const { summary } = await this.analyses.get(uri);
+    const text = what === 'layers' ? layersCsv(summary) : channelsCsv(summary.layers);
+    await saveNextTo(uri, `${baseName(uri)}.bn-${what}.csv`, new TextEncoder().encode(text), { CSV: ['csv'] });
+  }
+
   openCustomDocument(uri: vscode.Uri): InspectorDocument {
     // The file's findings stay in the Problems panel while any editor shows it.
     return new InspectorDocument(uri, () => this.analyses.forget(uri));
@@ -121,6 +133,13 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
           break;
         case 'cancelProbe':
           this.probes.cancel(document.uri);
+          break;
+        case 'saveChart':
+          void saveNextTo(document.uri, `${baseName(document.uri)}.${fileSafe(message.name)}.${message.format}`, message.data,
+            message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] });
+          break;
+        case 'exportTable':
+          void this.exportTable(document.uri, message.what);
           break;
       }
     });
