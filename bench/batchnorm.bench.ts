@@ -8,7 +8,7 @@ import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { medianMs, report } from './harness';
+import { medianMs, report, type TimeOptions } from './harness';
 import type { ForwardContext, Rng } from '../src/engine/layer';
 import { pytorchBatchNorm2d, type BatchNorm, type NormKernelSet } from '../src/engine/norm';
 import { NormThreadPool } from '../src/engine/norm/parallel';
@@ -94,6 +94,21 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
+/**
+ * Medians of several functions timed in alternating rounds, so that load from other processes, which
+ * drifts over seconds on a shared machine, weighs on all of them alike: per function, the median of
+ * its per-round medians.
+ */
+async function interleaved<K extends string>(fns: Record<K, () => unknown>, rounds: number, perRound: TimeOptions): Promise<Record<K, number>> {
+  const names = Object.keys(fns) as K[];
+  const samples = new Map<K, number[]>(names.map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const k of names) samples.get(k)?.push(await medianMs(fns[k], perRound));
+  }
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return Object.fromEntries(names.map((k) => [k, median(samples.get(k) ?? [])])) as Record<K, number>;
+}
+
 /** The same values in a SharedArrayBuffer, as the pool's kernels allocate them. */
 function shared(values: Float32Array, kernels: NormKernelSet): Float32Array {
   const out = kernels.float32.allocate(values.length);
@@ -107,14 +122,16 @@ async function inference(kernels: NormKernelSet): Promise<void> {
   const twoThreads = ourLayer(true, kernels);
   const oneThread = ourLayer(true);
   const fresh = ourLayer(false);
-  const oursMs = await medianMs(() => twoThreads.forward([sharedX], EVAL), { warmup: 10, repeats: 31 });
-  const oneThreadMs = await medianMs(() => oneThread.forward([xT], EVAL), { warmup: 10, repeats: 31 });
-  const freshMs = await medianMs(() => fresh.forward([xT], EVAL), { warmup: 5, repeats: 15 });
-  const ours = twoThreads.forward([sharedX], EVAL).data;
-
   const session = await ort.InferenceSession.create(onnxBatchNormModel(), { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential' });
   const feeds = { x: new ort.Tensor('float32', x, SHAPE) };
-  const ortMs = await medianMs(() => session.run(feeds), { warmup: 10, repeats: 31 });
+  const times = await interleaved({
+    twoThreads: () => twoThreads.forward([sharedX], EVAL),
+    oneThread: () => oneThread.forward([xT], EVAL),
+    fresh: () => fresh.forward([xT], EVAL),
+    ort: () => session.run(feeds),
+  }, 7, { warmup: 3, repeats: 9 });
+  const [oursMs, oneThreadMs, freshMs, ortMs] = [times.twoThreads, times.oneThread, times.fresh, times.ort];
+  const ours = twoThreads.forward([sharedX], EVAL).data;
   const ortOut = (await session.run(feeds)).y.data as Float32Array;
   const { loopMs, copyMs } = await physicalLimits();
   report({
@@ -130,8 +147,8 @@ async function inference(kernels: NormKernelSet): Promise<void> {
   const xTf = tf.tensor4d(x, [N, C, H, W]);
   const params = [runningMean, runningVar, beta, gamma].map((v) => tf.tensor4d(v, [1, C, 1, 1]));
   const tfjsInfer = (): void => tf.tidy(() => { tf.batchNorm(xTf, params[0], params[1], params[2], params[3], EPS).dataSync(); });
-  const wasmMs = await medianMs(tfjsInfer, { warmup: 3, repeats: 9 });
-  report({ name: 'batchnorm-infer, 1 thread', oursMs: oneThreadMs, peer: 'tfjs-wasm (1 thread)', peerMs: wasmMs });
+  const vsWasm = await interleaved({ ours: () => oneThread.forward([xT], EVAL), wasm: tfjsInfer }, 5, { warmup: 2, repeats: 5 });
+  report({ name: 'batchnorm-infer, 1 thread', oursMs: vsWasm.ours, peer: 'tfjs-wasm (1 thread)', peerMs: vsWasm.wasm });
   xTf.dispose();
   params.forEach((p) => p.dispose());
 }
@@ -169,17 +186,20 @@ async function training(kernels: NormKernelSet): Promise<void> {
   };
   const xT = new Tensor(x, SHAPE);
   const dyT = new Tensor(dy, SHAPE);
-  const oursMs = await medianMs(step(ourLayer(true), xT, dyT), { warmup: 5, repeats: 15 });
-  const freshMs = await medianMs(step(ourLayer(false), xT, dyT), { warmup: 3, repeats: 9 });
-  const twoThreadsMs = await medianMs(step(ourLayer(true, kernels), new Tensor(shared(x, kernels), SHAPE), new Tensor(shared(dy, kernels), SHAPE)), { warmup: 5, repeats: 15 });
-
   await tf.setBackend('wasm');
-  const wasm = { NCHW: await medianMs(tfjsTrainingStep('NCHW'), { warmup: 2, repeats: 5 }), NHWC: await medianMs(tfjsTrainingStep('NHWC'), { warmup: 2, repeats: 5 }) };
-  const wasmBest = Math.min(wasm.NCHW, wasm.NHWC);
+  // TF.js's fused NHWC batchNorm gradient is several times slower than the elementwise NCHW form, so it is timed once, outside the rounds.
+  const wasmNHWCMs = await medianMs(tfjsTrainingStep('NHWC'), { warmup: 1, repeats: 1 });
+  const times = await interleaved({
+    ours: step(ourLayer(true), xT, dyT),
+    fresh: step(ourLayer(false), xT, dyT),
+    twoThreads: step(ourLayer(true, kernels), new Tensor(shared(x, kernels), SHAPE), new Tensor(shared(dy, kernels), SHAPE)),
+    wasmNCHW: tfjsTrainingStep('NCHW'),
+  }, 5, { warmup: 1, repeats: 3 });
+  const oursMs = times.ours;
   report({
     name: 'batchnorm-train fwd+bwd [32,64,56,56] f32, 1 thread',
-    oursMs, peer: 'tfjs-wasm (1 thread, best layout)', peerMs: wasmBest,
-    extra: { twoThreadsMs: twoThreadsMs.toFixed(2), freshBuffersMs: freshMs.toFixed(2), tfjsWasmNCHWMs: wasm.NCHW.toFixed(1), tfjsWasmNHWCMs: wasm.NHWC.toFixed(1) },
+    oursMs, peer: 'tfjs-wasm (1 thread, best layout)', peerMs: Math.min(times.wasmNCHW, wasmNHWCMs),
+    extra: { twoThreadsMs: times.twoThreads.toFixed(2), freshBuffersMs: times.fresh.toFixed(2), tfjsWasmNCHWMs: times.wasmNCHW.toFixed(1), tfjsWasmNHWCMs: wasmNHWCMs.toFixed(1) },
   });
 
   // The cpu backend takes seconds per step; its fused NHWC batchNorm is its faster layout, measured once after one warm-up.
