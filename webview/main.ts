@@ -95,7 +95,8 @@ function render(focusSelection = false): void {
       exportButton('layers', 'layers'), ' · ', exportButton('per-channel values', 'channels'))));
   }
   parts.push(tableHolder);
-  parts.push(probeControls({
+  if (model.notRunnable) parts.push(h('p', { class: 'muted probe-unavailable' }, `Probe: not available, since ${model.notRunnable}.`));
+  else parts.push(probeControls({
     settings: probeSettings(),
     status: probe,
     onChange: (settings) => { state = { ...state, probe: settings }; vscode.setState(state); },

@@ -2,6 +2,7 @@
 // Values become Float32Array (cheap to post to a webview as typed arrays, not JSON number lists).
 
 import type { ModelDescription, MomentumConvention, NormKind, NormLayer, TensorInfo } from '../formats/model';
+import { importProblem } from './import';
 
 export interface LayerSummary {
   readonly name: string;
@@ -36,6 +37,8 @@ export interface ModelSummary {
   readonly parameterCount: number;
   readonly layers: readonly LayerSummary[];
   readonly notes: readonly string[];
+  /** Why the engine cannot run the model (so no probe), or null when it can. */
+  readonly notRunnable: string | null;
 }
 
 /** Converts a momentum to PyTorch's convention: Keras' m keeps m of the old value, PyTorch's m takes m of the new. */
@@ -89,5 +92,6 @@ export function summarizeModel(model: ModelDescription): ModelSummary {
     parameterCount,
     layers: model.normLayers.map(summarizeLayer),
     notes: model.notes,
+    notRunnable: importProblem(model),
   };
 }

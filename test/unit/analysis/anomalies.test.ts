@@ -16,7 +16,7 @@ function bn(overrides: Partial<LayerSummary> = {}): LayerSummary {
 }
 
 function model(layers: LayerSummary[], format = 'onnx'): ModelSummary {
-  return { file: 'm.onnx', format, variant: format, producer: null, producerVersion: null, opset: 15, parameterCount: 0, layers, notes: [] };
+  return { file: 'm.onnx', format, variant: format, producer: null, producerVersion: null, opset: 15, parameterCount: 0, layers, notes: [], notRunnable: null };
 }
 
 const codes = (layers: LayerSummary[], format?: string, nodes: GraphNode[] = []): AnomalyCode[] =>

@@ -8,7 +8,7 @@ const layer: LayerSummary = {
   numBatchesTracked: null, after: 'Conv', before: 'Relu',
   gamma: Float32Array.of(2, 1), beta: Float32Array.of(0.5, 0), runningMean: Float32Array.of(1, 0), runningVar: Float32Array.of(3.75, 0.75),
 };
-const model: ModelSummary = { file: 'm.onnx', format: 'onnx', variant: 'onnx', producer: null, producerVersion: null, opset: 15, parameterCount: 8, layers: [layer], notes: [] };
+const model: ModelSummary = { file: 'm.onnx', format: 'onnx', variant: 'onnx', producer: null, producerVersion: null, opset: 15, parameterCount: 8, layers: [layer], notes: [], notRunnable: null };
 
 describe('CSV export', () => {
   it('writes one row per layer, quoting names with commas and quotes', () => {

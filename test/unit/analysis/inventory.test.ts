@@ -68,3 +68,14 @@ describe('effective affine map at inference', () => {
     expect(effectiveAffine({ gamma: null, beta: null, runningMean: null, runningVar: Float32Array.of(1), epsilon: 1e-5 })).toBeNull();
   });
 });
+
+describe('whether the engine can run a file', () => {
+  it('says an ONNX graph of supported ops runs, and names what stops the others', async () => {
+    expect((await summarize('opset15/test_batchnorm_epsilon/model.onnx')).notRunnable).toBeNull();
+    const { importProblem } = await import('../../../src/analysis/import');
+    const base = await readModel({ name: 'x.onnx', bytes: readFileSync(sharedFixture('onnx-node-tests/opset15/test_batchnorm_epsilon/model.onnx')), readSibling: async () => null });
+    const withLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: [], attributes: {} }] } };
+    expect(importProblem(withLoop)).toBe("the engine has no 'Loop' operator");
+    expect(importProblem({ ...base, format: 'safetensors', variant: 'safetensors', graph: null })).toBe('a safetensors file (safetensors) holds no graph the engine can run yet');
+  });
+});
