@@ -49,6 +49,28 @@ function plain(v: unknown): unknown {
   return v;
 }
 
+type AttrValue = (this: unknown, dtype: unknown, buf: ArrayBuffer, count: number, offset: number) => unknown;
+let attributeCountsGuarded = false;
+
+/**
+ * jsfive allocates an attribute's values by the element count in its dataspace and then reads them
+ * one by one; a damaged count (found by fuzzing: 2^31 elements of a zero-width string) makes it fill
+ * memory until the process dies, which no try/catch can stop. Every element takes at least a byte of
+ * the file, so a count above the file's size is refused before jsfive starts. jsfive does not export
+ * the class that does this, so the guard goes on its prototype, reached through the root group.
+ */
+function guardAttributeCounts(dataobjects: object): void {
+  if (attributeCountsGuarded) return;
+  const proto = Object.getPrototypeOf(dataobjects) as { _attr_value?: AttrValue };
+  const original = proto._attr_value;
+  if (typeof original !== 'function') return;
+  proto._attr_value = function (dtype, buf, count, offset) {
+    if (!(count >= 0 && count <= buf.byteLength)) throw new RangeError(`an attribute claims ${count} elements, more than the file's ${buf.byteLength} bytes hold`);
+    return original.call(this, dtype, buf, count, offset);
+  };
+  attributeCountsGuarded = true;
+}
+
 export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
   const guard = <T>(where: string, read: () => T): T => {
     try {
@@ -59,6 +81,7 @@ export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
   };
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const file = guard('HDF5 superblock', () => new File(buffer, ''));
+  guardAttributeCounts(file._dataobjects);
 
   const wrapDataset = (ds: Dataset, path: string): H5Dataset => {
     const shape = guard(path, () => [...(ds.shape ?? [])]);

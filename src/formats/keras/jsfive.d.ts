@@ -2,6 +2,8 @@
 declare module 'jsfive' {
   export class Group {
     readonly name: string;
+    /** jsfive's internal object-header reader (its class is not exported). */
+    readonly _dataobjects: object;
     readonly keys: string[];
     readonly attrs: Record<string, unknown>;
     get(path: string): Group | Dataset | null;

@@ -113,6 +113,7 @@ describe('Keras layouts made with h5py', () => {
     ['truncated.h5', 'truncated.h5: the HDF5 data is damaged or uses a feature jsfive cannot read (Offset is outside the bounds of the DataView) (HDF5 superblock)'],
     ['lonely_model.json', 'lonely_model.json: a Keras model architecture without weights: none of lonely_model.h5, lonely_model.weights.h5, lonely_model_weights.h5, lonely_model.hdf5, model.h5, weights.h5, model.weights.h5 is next to it (JSON)'],
     ['config_not_json.keras', 'config_not_json.keras: the model config is not JSON (Unexpected end of JSON input) (config.json)'],
+    ['attribute_count.h5', "attribute_count.h5: the HDF5 data is damaged or uses a feature jsfive cannot read (an attribute claims 268435455 elements, more than the file's 26520 bytes hold) (/flat attributes)"],
   ];
   it.each(table)('bad file %s', async (name, message) => {
     const error = await readModel(memorySource(name, new Uint8Array(readFileSync(join(OWN_KERAS, 'bad', name))))).catch((e: unknown) => e);
