@@ -197,6 +197,22 @@ describe('BatchNorm conventions and modes', () => {
     expect(() => pytorchBatchNorm2d({ name: 'bn', numFeatures: 3 }).forward([Tensor.zeros([2, 3, 2, 2], 'float64')], TRAIN)).toThrow(/float32/);
   });
 
+  it('reuseBuffers writes every output and input gradient into one tensor per shape', () => {
+    const reusing = pytorchBatchNorm1d({ name: 'bn', numFeatures: 2, dtype: 'float64', reuseBuffers: true });
+    const plain = pytorchBatchNorm1d({ name: 'bn', numFeatures: 2, dtype: 'float64' });
+    const y1 = reusing.forward([x1], TRAIN);
+    const dx1 = reusing.backward(x2)[0];
+    const y2 = reusing.forward([x3], TRAIN);
+    expect(y2).toBe(y1);
+    expect(reusing.backward(x1)[0]).toBe(dx1);
+    plain.forward([x1], TRAIN);
+    plain.backward(x2);
+    expectClose(y2.data, plain.forward([x3], TRAIN).data, EXACT, 'reused output');
+    expectClose(dx1.data, plain.backward(x1)[0].data, EXACT, 'reused gradient');
+    expect(reusing.forward([randomTensor([4, 2], 1)], TRAIN)).not.toBe(y1);
+    expect(plain.forward([x1], TRAIN)).not.toBe(plain.forward([x1], TRAIN));
+  });
+
   it('names parameters and buffers after each framework', () => {
     const names = (layer: BatchNorm): string[] => [...layer.parameters().map((p) => p.name), ...Object.keys(layer.buffers())];
     expect(names(pytorchBatchNorm2d({ name: 'bn', numFeatures: 2 }))).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
