@@ -97,7 +97,10 @@ export function tfjsCnn(tf: Tf, images: Float32Array, labels: Int32Array, shape:
       loss?.dispose();
     },
     forward: () => {
-      tf.tidy(() => logits().dataSync());
+      // Nothing is returned from tidy(): it would walk a returned array looking for tensors.
+      tf.tidy(() => {
+        logits().dataSync();
+      });
     },
   };
 }
