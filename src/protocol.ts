@@ -10,6 +10,7 @@ export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
 export type { OutputComparison, ProbeLayer, ProbeResult } from './analysis/probe';
 export type { Histogram, TensorSummary } from './engine/recorder';
+export type { HistogramSeries, LogSummary, ScalarSeries } from './analysis/logs';
 
 /** Settings the webview needs (from the `bnlens.*` configuration section). */
 export interface ViewSettings {

@@ -5,6 +5,7 @@ import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey,
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
 import { setChartSaver } from './chartExport';
+import { logsView } from './logsView';
 import { probeControls, probeLayerDetail, probeSummary, type ProbeSettings, type ProbeStatus } from './probeView';
 import { h } from './dom';
 import { formatCount } from './format';
@@ -85,6 +86,17 @@ function render(focusSelection = false): void {
   const tableHolder = h('div', { class: 'table-holder' }, table());
 
   const parts: HTMLElement[] = [header(model, anomalies)];
+  if (model.logs) {
+    const tagFilter = h('input', { type: 'search', placeholder: 'Filter tags', 'aria-label': 'Filter tags', value: state.filter });
+    const holder = h('div', {}, logsView(model.logs, digits, state.filter));
+    tagFilter.addEventListener('input', () => {
+      state = { ...state, filter: tagFilter.value };
+      vscode.setState(state);
+      holder.replaceChildren(logsView(model.logs as NonNullable<typeof model.logs>, digits, state.filter));
+    });
+    app.replaceChildren(...parts, h('div', { class: 'toolbar' }, tagFilter), holder);
+    return;
+  }
   if (model.layers.length > 0) {
     const exportButton = (label: string, what: 'layers' | 'channels'): HTMLButtonElement => {
       const b = h('button', { type: 'button', class: 'link' }, label);

@@ -3,6 +3,7 @@
 
 import type { ModelDescription, MomentumConvention, NormKind, NormLayer, TensorInfo } from '../formats/model';
 import { importProblem } from './import';
+import { summarizeLogs, type LogSummary } from './logs';
 
 export interface LayerSummary {
   readonly name: string;
@@ -39,6 +40,8 @@ export interface ModelSummary {
   readonly notes: readonly string[];
   /** Why the engine cannot run the model (so no probe), or null when it can. */
   readonly notRunnable: string | null;
+  /** TensorBoard event files: their scalars and histograms by tag. */
+  readonly logs?: LogSummary;
 }
 
 /** Converts a momentum to PyTorch's convention: Keras' m keeps m of the old value, PyTorch's m takes m of the new. */
@@ -93,5 +96,6 @@ export function summarizeModel(model: ModelDescription): ModelSummary {
     layers: model.normLayers.map(summarizeLayer),
     notes: model.notes,
     notRunnable: importProblem(model),
+    ...(model.format === 'tensorboard' ? { logs: summarizeLogs(model) ?? undefined } : {}),
   };
 }

@@ -1,0 +1,48 @@
+// TensorBoard summaries grouped by tag, as the views draw them: a scalar tag is a series over steps,
+// a histogram tag is one histogram per step (edges may differ between steps, as TensorFlow's do).
+
+import type { HistogramPoint, ModelDescription, ScalarPoint } from '../formats/model';
+
+export interface ScalarSeries {
+  readonly tag: string;
+  readonly steps: Float64Array;
+  readonly values: Float64Array;
+}
+
+export interface HistogramSeries {
+  readonly tag: string;
+  readonly steps: Float64Array;
+  /** Per step: bins + 1 edges and bins counts. */
+  readonly edges: readonly Float64Array[];
+  readonly counts: readonly Float64Array[];
+}
+
+export interface LogSummary {
+  readonly scalars: readonly ScalarSeries[];
+  readonly histograms: readonly HistogramSeries[];
+  /** The last record of a file was still being written when it was read. */
+  readonly incomplete: boolean;
+}
+
+function byTag<T extends { tag: string; step: number }>(points: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const p of points) groups.set(p.tag, [...(groups.get(p.tag) ?? []), p]);
+  for (const list of groups.values()) list.sort((a, b) => a.step - b.step);
+  return groups;
+}
+
+export function summarizeLogs(model: Pick<ModelDescription, 'scalars' | 'histograms' | 'incomplete'>): LogSummary | null {
+  if (!model.scalars && !model.histograms) return null;
+  const scalars = [...byTag<ScalarPoint>(model.scalars ?? [])].map(([tag, points]) => ({
+    tag,
+    steps: Float64Array.from(points, (p) => p.step),
+    values: Float64Array.from(points, (p) => p.value),
+  }));
+  const histograms = [...byTag<HistogramPoint>(model.histograms ?? [])].map(([tag, points]) => ({
+    tag,
+    steps: Float64Array.from(points, (p) => p.step),
+    edges: points.map((p) => Float64Array.from(p.edges)),
+    counts: points.map((p) => Float64Array.from(p.counts)),
+  }));
+  return { scalars, histograms, incomplete: model.incomplete ?? false };
+}
