@@ -74,3 +74,6 @@ export type SidebarWebviewToHost =
   | { readonly type: 'ready' }
   /** Open the file's inspector at this layer. */
   | { readonly type: 'openLayer'; readonly layer: string };
+
+// The Training Studio's messages live beside these, in their own module.
+export * from './protocol/studio';
