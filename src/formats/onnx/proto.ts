@@ -4,7 +4,7 @@
 // to its graph, not its weights.
 
 import type { ErrorFactory } from '../errors';
-import { WireReader, type Field } from '../protobuf';
+import { WIRE_BYTES, WireReader, type Field } from '../protobuf';
 
 /** Varint-typed repeated data (int32_data, int64_data, uint64_data): packed runs and loose values. */
 export type VarintData = Array<Uint8Array | number>;
@@ -93,7 +93,7 @@ export function parseTensor(r: WireReader): OnnxTensor {
   let dataLocation = 0;
   const externalData = new Map<string, string>();
   const varints = (f: Field, into: VarintData): void => {
-    into.push(f.wireType === 2 ? r.bytesField(f) : r.varint(f));
+    into.push(f.wireType === WIRE_BYTES ? r.bytesField(f) : r.varint(f));
   };
   for (let f = r.next(); f; f = r.next()) {
     switch (f.number) {
