@@ -63,9 +63,15 @@ function momentumText(layer: LayerSummary, digits: number): string {
   return `${written} (${layer.momentumConvention === 'keras' ? 'Keras/ONNX' : 'PyTorch'})`;
 }
 
-function position(layer: LayerSummary): string {
-  const parts = [layer.after ? `after ${layer.after}` : null, layer.before ? `before ${layer.before}` : null].filter(Boolean);
-  return parts.length ? parts.join(', ') : '—';
+const ACTIVATION = /^(relu|relu6|leakyrelu|prelu|elu|selu|gelu|silu|swish|mish|sigmoid|tanh|hardsigmoid|hardswish|softplus|clip|activation)$/i;
+
+/** What feeds the layer and what it feeds, e.g. "Conv → BN → Relu (before activation)". */
+export function position(layer: Pick<LayerSummary, 'after' | 'before'>): string {
+  if (!layer.after && !layer.before) return '—';
+  const chain = `${layer.after ?? '?'} → · → ${layer.before ?? '?'}`;
+  const relation = layer.after && ACTIVATION.test(layer.after) ? 'after activation'
+    : layer.before && layer.before.split(',').some((op) => ACTIVATION.test(op)) ? 'before activation' : null;
+  return relation ? `${chain} (${relation})` : chain;
 }
 
 function flagCell(found: readonly Anomaly[]): HTMLTableCellElement {
@@ -75,9 +81,15 @@ function flagCell(found: readonly Anomaly[]): HTMLTableCellElement {
     `${warnings ? '⚠' : 'ℹ'} ${found.length}`);
 }
 
-export function layerTable(opts: TableOptions): HTMLTableElement {
-  const indexOf = new Map(opts.layers.map((l, i) => [l.name, i]));
-  const head = h('tr', {}, ...COLUMNS.map((col) => {
+/** Row height in px (fixed by CSS), rows kept in view, and extra rows rendered above and below. */
+const ROW_HEIGHT = 26;
+const VIEW_ROWS = 16;
+const OVERSCAN = 6;
+/** The table's scroll offset survives re-renders (selecting a row re-renders the page). */
+let keptScrollTop = 0;
+
+function headerRow(opts: TableOptions): HTMLTableRowElement {
+  return h('tr', { 'aria-rowindex': '1' }, ...COLUMNS.map((col) => {
     if (!col.key) return h('th', { scope: 'col' }, col.label);
     const active = col.key === opts.sortKey;
     const th = h('th', {
@@ -91,42 +103,90 @@ export function layerTable(opts: TableOptions): HTMLTableElement {
     th.append(button);
     return th;
   }));
+}
 
-  const rows = visibleLayers(opts).map((layer) => {
-    const selected = layer.name === opts.selected;
-    const tr = h('tr', {
-      'data-layer': layer.name,
-      tabindex: selected ? '0' : '-1',
-      'aria-selected': String(selected),
-      class: selected ? 'selected' : undefined,
-    },
-      h('td', { class: 'numeric' }, String((indexOf.get(layer.name) ?? 0) + 1)),
-      h('td', { class: 'name' }, layer.name),
-      flagCell(opts.flags.get(layer.name) ?? []),
-      h('td', {}, layer.kind),
-      h('td', { class: 'numeric channels' }, layer.channels === null ? '—' : String(layer.channels)),
-      h('td', { class: 'numeric epsilon' }, formatNumber(layer.epsilon, opts.digits)),
-      h('td', {}, momentumText(layer, opts.digits)),
-      h('td', { class: 'numeric' }, formatNumber(layer.momentumPytorch, opts.digits)),
-      h('td', {}, formatFlag(layer.affine)),
-      h('td', {}, layer.training === null ? '—' : layer.training ? 'training' : 'inference'),
-      h('td', {}, position(layer)),
-    );
-    tr.addEventListener('click', () => opts.onSelect(layer.name));
-    return tr;
+function layerRow(layer: LayerSummary, rowIndex: number, fileIndex: number, opts: TableOptions): HTMLTableRowElement {
+  const selected = layer.name === opts.selected;
+  const tr = h('tr', {
+    'data-layer': layer.name,
+    'aria-rowindex': String(rowIndex + 2),
+    tabindex: selected ? '0' : '-1',
+    'aria-selected': String(selected),
+    class: selected ? 'selected' : undefined,
+  },
+    h('td', { class: 'numeric' }, String(fileIndex + 1)),
+    h('td', { class: 'name', title: layer.name }, layer.name),
+    flagCell(opts.flags.get(layer.name) ?? []),
+    h('td', {}, layer.kind),
+    h('td', { class: 'numeric channels' }, layer.channels === null ? '—' : String(layer.channels)),
+    h('td', { class: 'numeric epsilon' }, formatNumber(layer.epsilon, opts.digits)),
+    h('td', {}, momentumText(layer, opts.digits)),
+    h('td', { class: 'numeric' }, formatNumber(layer.momentumPytorch, opts.digits)),
+    h('td', {}, formatFlag(layer.affine)),
+    h('td', {}, layer.training === null ? '—' : layer.training ? 'training' : 'inference'),
+    h('td', {}, position(layer)),
+  );
+  tr.addEventListener('click', () => opts.onSelect(layer.name));
+  return tr;
+}
+
+function spacer(rows: number): HTMLTableRowElement | null {
+  if (rows <= 0) return null;
+  const td = h('td', { colspan: String(COLUMNS.length) });
+  td.style.height = `${rows * ROW_HEIGHT}px`;
+  return h('tr', { class: 'spacer', 'aria-hidden': 'true' }, td);
+}
+
+/**
+ * The table, virtualized: only the rows in view (plus a margin) are in the DOM, so a model with
+ * hundreds of normalization layers paints as fast as one with ten.
+ */
+export function layerTable(opts: TableOptions): HTMLElement {
+  const indexOf = new Map(opts.layers.map((l, i) => [l.name, i]));
+  const shown = visibleLayers(opts);
+  const body = h('tbody', {});
+  const table = h('table', { id: 'layers', role: 'grid', 'aria-label': 'Normalization layers', 'aria-rowcount': String(shown.length + 1) },
+    h('thead', {}, headerRow(opts)), body);
+  const scroller = h('div', { class: 'table-scroll' }, table);
+  scroller.style.maxHeight = `${(VIEW_ROWS + 1) * ROW_HEIGHT + 4}px`;
+
+  let rendered = '';
+  const renderWindow = (): void => {
+    const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(shown.length, first + VIEW_ROWS + 2 * OVERSCAN);
+    if (rendered === `${first}:${last}`) return;
+    rendered = `${first}:${last}`;
+    const rows = shown.slice(first, last).map((layer, k) => layerRow(layer, first + k, indexOf.get(layer.name) ?? 0, opts));
+    body.replaceChildren(...[spacer(first), ...rows, spacer(shown.length - last)].filter((r): r is HTMLTableRowElement => r !== null));
+  };
+
+  // Keep the offset the user scrolled to, but bring the selected row into view.
+  const selectedIndex = shown.findIndex((l) => l.name === opts.selected);
+  let top = keptScrollTop;
+  if (selectedIndex >= 0) {
+    const rowTop = selectedIndex * ROW_HEIGHT;
+    if (rowTop < top) top = rowTop;
+    if (rowTop > top + (VIEW_ROWS - 1) * ROW_HEIGHT) top = rowTop - (VIEW_ROWS - 1) * ROW_HEIGHT;
+  }
+  requestAnimationFrame(() => {
+    scroller.scrollTop = top;
+    renderWindow();
+  });
+  renderWindow();
+  scroller.addEventListener('scroll', () => {
+    keptScrollTop = scroller.scrollTop;
+    renderWindow();
   });
 
-  const table = h('table', { id: 'layers', role: 'grid', 'aria-label': 'Normalization layers' },
-    h('thead', {}, head), h('tbody', {}, ...rows));
   table.addEventListener('keydown', (event) => {
-    const current = (event.target as HTMLElement).closest('tr[data-layer]');
+    const current = (event.target as HTMLElement).closest<HTMLElement>('tr[data-layer]');
     if (!current) return;
-    const next = event.key === 'ArrowDown' ? current.nextElementSibling
-      : event.key === 'ArrowUp' ? current.previousElementSibling : null;
-    if (next instanceof HTMLTableRowElement && next.dataset.layer) {
-      event.preventDefault();
-      opts.onSelect(next.dataset.layer);
-    }
+    const i = shown.findIndex((l) => l.name === current.dataset.layer);
+    const target = { ArrowDown: i + 1, ArrowUp: i - 1, PageDown: i + VIEW_ROWS, PageUp: i - VIEW_ROWS, Home: 0, End: shown.length - 1 }[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const next = shown[Math.min(shown.length - 1, Math.max(0, target))];
+    if (next && next.name !== current.dataset.layer) opts.onSelect(next.name);
   });
-  return table;
+  return scroller;
 }

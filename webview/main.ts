@@ -125,7 +125,8 @@ function render(focusSelection = false): void {
     parts.push(detail);
   }
   app.replaceChildren(...parts);
-  if (focusSelection) app.querySelector<HTMLElement>('tr.selected')?.focus();
+  // The table fills its rows in the next frame (it is virtualized), so focus after that.
+  if (focusSelection) requestAnimationFrame(() => app.querySelector<HTMLElement>('tr.selected')?.focus());
 }
 
 function renderError(file: string, message: string): void {
