@@ -50,10 +50,10 @@ export function spirals(samples: number, classes: number, noise: number, rng: Rn
   for (let i = 0; i < samples; i++) {
     const label = i % classes;
     const r = rng.next();
+    // The angle grows with the radius over 4 rad, arm k starting at 4k rad, so the arms interleave.
     const t = (label + r) * 4 + noise * rng.normal();
-    // Angle grows with the radius, each arm offset by 4 rad·class, so the arms interleave.
-    x[2 * i] = r * Math.sin(t + (label * 2 * Math.PI) / classes);
-    x[2 * i + 1] = r * Math.cos(t + (label * 2 * Math.PI) / classes);
+    x[2 * i] = r * Math.sin(t);
+    x[2 * i + 1] = r * Math.cos(t);
     y[i] = label;
   }
   return build(x, y, classes, ['x', 'y'], Array.from({ length: classes }, (_, k) => `arm ${k}`));
