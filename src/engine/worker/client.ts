@@ -65,6 +65,15 @@ export class TrainingClient {
     this.send({ type: 'cancel' });
   }
 
+  /** Holds the job at the next step boundary until resume() (cancel() still stops it). */
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+
   /** Resolves with the final 'done' or 'error' event. */
   finishedPromise(): Promise<DoneMessage | ErrorMessage> {
     return this.settled;

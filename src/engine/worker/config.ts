@@ -68,6 +68,11 @@ export interface RecordConfig {
   everySteps?: number;
   samplesPerChannel?: number;
   bins?: number;
+  /**
+   * Also record the outputs of activation layers (ReLU and the like), e.g. for the fraction of dead
+   * ReLU units; by default only normalization layers are recorded.
+   */
+  activations?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -241,6 +246,6 @@ export function parseJobConfig(value: unknown): TrainingJobConfig {
     fields(o, path, { name: opt({ kind: 'string' }) });
   });
   tagged(object(c.optimizer, 'config.optimizer'), 'config.optimizer', 'type', OPTIMIZER_FIELDS);
-  if (c.record !== undefined) fields(object(c.record, 'config.record'), 'config.record', { everySteps: opt(positiveInt), samplesPerChannel: opt(positiveInt), bins: opt(positiveInt) });
+  if (c.record !== undefined) fields(object(c.record, 'config.record'), 'config.record', { everySteps: opt(positiveInt), samplesPerChannel: opt(positiveInt), bins: opt(positiveInt), activations: opt({ kind: 'boolean' }) });
   return c as unknown as TrainingJobConfig;
 }

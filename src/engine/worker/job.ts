@@ -4,20 +4,57 @@
 // 'cancel' message can arrive; cancellation takes effect at the next step boundary. Independent of
 // worker_threads, so tests can run it in-process.
 
-import { sampleCount } from '../data/dataset';
+import { sampleCount, takeRows, type Dataset } from '../data/dataset';
+import type { Model } from '../model/model';
 import { ActivationRecorder, transferList } from '../recorder';
-import { evaluate, trainingSteps } from '../train/loop';
+import { accuracyOf, computeLoss, evaluate, trainingSteps, type LossName, type Metrics } from '../train/loop';
 import { buildDataset, buildModel, buildOptimizer, checkOutput, jobRngs } from './build';
 import { ConfigError, parseJobConfig } from './config';
+import { isNormalizationLayer } from '../norm/normalization';
 import type { WorkerToHost } from './messages';
 
 export interface JobControl {
   isCancelled(): boolean;
+  /** While true, the job holds at the step boundary it reached (checking every PAUSE_POLL_MS). */
+  isPaused?(): boolean;
   /** Lets pending messages (cancel) be handled; default: one macrotask turn. */
   yieldToEvents?: () => Promise<void>;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const PAUSE_POLL_MS = 50;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Activation layers recorded with `record.activations` (their outputs show dead or saturated units). */
+const ACTIVATION_KINDS: ReadonlySet<string> = new Set(['ReLU', 'ReLU6', 'LeakyReLU', 'GELU', 'SiLU', 'Sigmoid', 'Tanh', 'Clip']);
+
+/**
+ * Loss and accuracy with the model in train mode (normalization uses each minibatch's own statistics)
+ * over minibatches of `batchSize` in order. A last minibatch of one sample joins the one before it:
+ * batch statistics of a single sample are degenerate (PyTorch refuses them).
+ */
+function evaluateTrainMode(model: Model, data: Dataset, loss: LossName, batchSize: number): Metrics {
+  const n = sampleCount(data);
+  const wasTraining = model.training;
+  model.train();
+  let lossSum = 0;
+  let accuracySum = 0;
+  try {
+    for (let start = 0; start < n;) {
+      let end = Math.min(start + batchSize, n);
+      if (n - end === 1) end = n;
+      const indices = Array.from({ length: end - start }, (_, i) => start + i);
+      const batch = takeRows(data, indices);
+      const out = model.forward(batch.x);
+      lossSum += computeLoss(out, batch.y, data.numClasses, loss).value * indices.length;
+      accuracySum += accuracyOf(out, batch.y, loss) * indices.length;
+      start = end;
+    }
+  } finally {
+    model.training = wasTraining;
+  }
+  return { loss: lossSum / n, accuracy: accuracySum / n };
+}
 
 /** Sends a message; `transfer` lists ArrayBuffers that may be moved rather than copied (postMessage). */
 export type PostMessage = (message: WorkerToHost, transfer?: ArrayBuffer[]) => void;
@@ -47,7 +84,11 @@ export async function runTrainingJob(rawConfig: unknown, post: PostMessage, cont
     const yieldToEvents = control.yieldToEvents ?? nextTurn;
     let steps = 0;
     let cancelled = false;
-    const recorder = config.record ? new ActivationRecorder({ ...config.record, seed: config.seed }) : undefined;
+    const record = config.record;
+    const recorder = record ? new ActivationRecorder({
+      everySteps: record.everySteps, samplesPerChannel: record.samplesPerChannel, bins: record.bins, seed: config.seed,
+      select: (_, layer) => isNormalizationLayer(layer) || (record.activations === true && ACTIVATION_KINDS.has(layer.kind)),
+    }) : undefined;
     if (recorder) model.observer = recorder.observer;
     const events = trainingSteps(model, optimizer, train, {
       epochs: config.epochs, batchSize: config.batchSize, loss, rng: rngs.shuffle, validation, dropLast: config.dropLast,
@@ -65,6 +106,7 @@ export async function runTrainingJob(rawConfig: unknown, post: PostMessage, cont
         post({ type: 'epoch', epoch: event.epoch, step: event.step, train: event.train, ...(event.validation ? { validation: event.validation } : {}) });
       }
       await yieldToEvents();
+      while (control.isPaused?.() && !control.isCancelled()) await sleep(PAUSE_POLL_MS);
       if (control.isCancelled()) {
         cancelled = true;
         break;
@@ -73,7 +115,11 @@ export async function runTrainingJob(rawConfig: unknown, post: PostMessage, cont
     const done: WorkerToHost = { type: 'done', steps, cancelled };
     // Evaluation passes are not training steps: nothing is recorded for them.
     model.observer = undefined;
-    if (sampleCount(validation) > 0) done.validation = evaluate(model, validation, loss);
+    if (sampleCount(validation) > 0) {
+      done.validation = evaluate(model, validation, loss);
+      // After the eval-mode pass: a train-mode forward updates BatchNorm's running statistics.
+      if (sampleCount(validation) >= 2) done.validationTrainMode = evaluateTrainMode(model, validation, loss, Math.max(2, config.batchSize));
+    }
     post(done);
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? e.message : String(e), source: e instanceof ConfigError ? 'config' : source });

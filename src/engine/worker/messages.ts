@@ -9,7 +9,10 @@ import type { TrainingJobConfig } from './config';
 export type HostToWorker =
   | { type: 'start'; config: TrainingJobConfig }
   /** Stop at the next step boundary; the worker then sends 'done' with cancelled: true. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Hold at the next step boundary until 'resume' (or 'cancel'); nothing is lost while paused. */
+  | { type: 'pause' }
+  | { type: 'resume' };
 
 export interface StartedMessage {
   type: 'started';
@@ -50,6 +53,11 @@ export interface DoneMessage {
   cancelled: boolean;
   /** Eval-mode metrics of the final weights on the validation split (absent when it is empty). */
   validation?: Metrics;
+  /**
+   * The same split in train mode (normalization with each minibatch's own statistics, batches of the
+   * run's batch size): its gap to `validation` is what switching BatchNorm to eval mode changes.
+   */
+  validationTrainMode?: Metrics;
 }
 
 export interface ErrorMessage {
@@ -72,5 +80,5 @@ export function isWorkerToHost(value: unknown): value is WorkerToHost {
 
 export function isHostToWorker(value: unknown): value is HostToWorker {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-  return type === 'start' || type === 'cancel';
+  return type === 'start' || type === 'cancel' || type === 'pause' || type === 'resume';
 }

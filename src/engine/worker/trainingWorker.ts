@@ -1,5 +1,5 @@
 // worker_threads entry (bundled to dist/worker.js): waits for one 'start', runs the job, honours
-// 'cancel' at step boundaries, then closes its port so the thread exits.
+// 'cancel', 'pause' and 'resume' at step boundaries, then closes its port so the thread exits.
 
 import { parentPort } from 'node:worker_threads';
 import { runTrainingJob, type PostMessage } from './job';
@@ -10,6 +10,7 @@ if (!port) throw new Error('trainingWorker must run as a worker thread');
 
 let started = false;
 let cancelled = false;
+let paused = false;
 const post: PostMessage = (message, transfer) => port.postMessage(message, transfer);
 
 port.on('message', (message: unknown) => {
@@ -21,10 +22,14 @@ port.on('message', (message: unknown) => {
     cancelled = true;
     return;
   }
+  if (message.type === 'pause' || message.type === 'resume') {
+    paused = message.type === 'pause';
+    return;
+  }
   if (started) {
     post({ type: 'error', source: 'runtime', message: 'a job is already running in this worker' });
     return;
   }
   started = true;
-  void runTrainingJob(message.config, post, { isCancelled: () => cancelled }).finally(() => port.close());
+  void runTrainingJob(message.config, post, { isCancelled: () => cancelled, isPaused: () => paused }).finally(() => port.close());
 });

@@ -115,3 +115,53 @@ describe('runTrainingJob', () => {
     expect(last.type === 'error' && last.message).toMatch(/loss became/);
   });
 });
+
+describe('runTrainingJob: pause, activation recording, train-mode validation', () => {
+  const bnJob: TrainingJobConfig = {
+    ...moonsJob,
+    layers: [{ type: 'dense', units: 8 }, { type: 'batchnorm' }, { type: 'relu' }, { type: 'dense', units: 2 }],
+    record: { everySteps: 4, bins: 8, activations: true },
+  };
+
+  it('holds at a step boundary while paused and goes on after resume', async () => {
+    const messages: WorkerToHost[] = [];
+    let paused = false;
+    let steps = 0;
+    const job = runTrainingJob(bnJob, (m) => {
+      messages.push(m);
+      if (m.type === 'progress' && ++steps === 3) paused = true;
+    }, { isCancelled: () => false, isPaused: () => paused, yieldToEvents: async () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(steps).toBe(3);
+    paused = false;
+    await job;
+    expect(steps).toBe(12);
+    expect(messages[messages.length - 1]).toMatchObject({ type: 'done', cancelled: false, steps: 12 });
+  });
+
+  it('cancel ends a paused job', async () => {
+    let cancelled = false;
+    const messages: WorkerToHost[] = [];
+    const job = runTrainingJob(bnJob, (m) => messages.push(m), { isCancelled: () => cancelled, isPaused: () => true, yieldToEvents: async () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    cancelled = true;
+    await job;
+    expect(messages.filter((m) => m.type === 'progress').length).toBe(1);
+    expect(messages[messages.length - 1]).toMatchObject({ type: 'done', cancelled: true, steps: 1 });
+  });
+
+  it('records ReLU outputs with record.activations, and reports validation in both modes', async () => {
+    const messages = await run(bnJob);
+    const stats = messages.filter((m) => m.type === 'stats');
+    expect(stats.length).toBe(3);
+    for (const s of stats) if (s.type === 'stats') expect(s.record.layers.map((l) => l.kind)).toEqual(['BatchNorm', 'ReLU']);
+    const done = messages[messages.length - 1];
+    expect(done.type).toBe('done');
+    if (done.type !== 'done') return;
+    expect(done.validation).toBeDefined();
+    expect(done.validationTrainMode?.accuracy).toBeGreaterThanOrEqual(0);
+    expect(done.validationTrainMode?.accuracy).toBeLessThanOrEqual(1);
+    const plain = await run({ ...bnJob, record: { everySteps: 4, bins: 8 } });
+    for (const s of plain) if (s.type === 'stats') expect(s.record.layers.map((l) => l.kind)).toEqual(['BatchNorm']);
+  });
+});
