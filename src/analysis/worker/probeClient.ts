@@ -4,24 +4,37 @@
 
 import { Worker } from 'node:worker_threads';
 import type { ProbeResult } from '../probe';
-import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost } from './probeMessages';
+import type { RecalibrationResult } from '../recalibrate';
+import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
 
 export class ProbeCancelled extends Error {
   constructor() {
-    super('The probe was cancelled.');
+    super('Cancelled.');
     this.name = 'ProbeCancelled';
   }
 }
 
-export interface ProbeRun {
-  readonly result: Promise<ProbeResult>;
+export interface WorkerRun<T> {
+  readonly result: Promise<T>;
   cancel(): void;
 }
+export type ProbeRun = WorkerRun<ProbeResult>;
 
-export function startProbe(workerPath: string, job: ProbeJob, readSibling: (path: string) => Promise<Uint8Array | null>): ProbeRun {
+type ReadSibling = (path: string) => Promise<Uint8Array | null>;
+
+export function startProbe(workerPath: string, job: ProbeJob, readSibling: ReadSibling): WorkerRun<ProbeResult> {
+  return start<ProbeResult>(workerPath, { type: 'probe', job }, readSibling);
+}
+
+export function startRecalibration(workerPath: string, job: RecalibrationJob, readSibling: ReadSibling): WorkerRun<RecalibrationResult> {
+  return start<RecalibrationResult>(workerPath, { type: 'recalibrate', job }, readSibling);
+}
+
+/** Runs one job in a fresh worker; the worker's single result message carries the job's result type. */
+function start<T>(workerPath: string, message: HostToProbeWorker, readSibling: ReadSibling): WorkerRun<T> {
   let worker: Worker | undefined;
   let cancel: () => void = () => undefined;
-  const result = new Promise<ProbeResult>((resolve, reject) => {
+  const result = new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void): void => {
       if (settled) return;
@@ -33,13 +46,13 @@ export function startProbe(workerPath: string, job: ProbeJob, readSibling: (path
     try {
       worker = new Worker(workerPath);
     } catch (e) {
-      settle(() => reject(new Error(`could not start the probe worker: ${e instanceof Error ? e.message : String(e)}`)));
+      settle(() => reject(new Error(`could not start the analysis worker: ${e instanceof Error ? e.message : String(e)}`)));
       return;
     }
     const send = (message: HostToProbeWorker): void => worker?.postMessage(message);
     worker.on('message', (message: ProbeWorkerToHost) => {
       switch (message.type) {
-        case 'result': settle(() => resolve(message.result)); break;
+        case 'result': settle(() => resolve(message.result as T)); break;
         case 'error': settle(() => reject(new Error(message.message))); break;
         case 'readSibling':
           readSibling(message.path).then(
@@ -49,9 +62,9 @@ export function startProbe(workerPath: string, job: ProbeJob, readSibling: (path
           break;
       }
     });
-    worker.on('error', (e) => settle(() => reject(new Error(`the probe worker crashed: ${e.message}`))));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the probe worker exited (code ${code}) before finishing`))));
-    send({ type: 'probe', job });
+    worker.on('error', (e) => settle(() => reject(new Error(`the analysis worker crashed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the analysis worker exited (code ${code}) before finishing`))));
+    send(message);
   });
   return { result, cancel: () => cancel() };
 }

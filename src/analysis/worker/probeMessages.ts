@@ -3,6 +3,7 @@
 // shards), since only the host can read the workspace's file system.
 
 import type { ProbeResult } from '../probe';
+import type { RecalibrationResult } from '../recalibrate';
 
 export interface ProbeJob {
   readonly file: string;
@@ -14,11 +15,20 @@ export interface ProbeJob {
   readonly input?: { readonly file: string; readonly bytes: Uint8Array };
 }
 
+export interface RecalibrationJob {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly batchSize: number;
+  /** The user's data as a .npy or .npz file ([N, …] in the model's input layout). */
+  readonly input: { readonly file: string; readonly bytes: Uint8Array };
+}
+
 export type HostToProbeWorker =
   | { readonly type: 'probe'; readonly job: ProbeJob }
+  | { readonly type: 'recalibrate'; readonly job: RecalibrationJob }
   | { readonly type: 'sibling'; readonly id: number; readonly bytes: Uint8Array | null; readonly error?: string };
 
 export type ProbeWorkerToHost =
   | { readonly type: 'readSibling'; readonly id: number; readonly path: string }
-  | { readonly type: 'result'; readonly result: ProbeResult }
+  | { readonly type: 'result'; readonly result: ProbeResult | RecalibrationResult }
   | { readonly type: 'error'; readonly message: string };

@@ -6,7 +6,8 @@ import { readModel } from '../../formats/read';
 import { readNpy, readNpz, looksLikeNpy, type NpyArray } from '../../formats/npy';
 import { Tensor } from '../../engine/tensor';
 import { probeModel } from '../probe';
-import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost } from './probeMessages';
+import { recalibrate, splitBatches } from '../recalibrate';
+import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
 
 const port = parentPort;
 if (!port) throw new Error('probeWorker must run as a worker thread');
@@ -32,20 +33,27 @@ function inputTensor(input: NonNullable<ProbeJob['input']>): Tensor {
   return new Tensor(Float32Array.from(array.data), array.shape);
 }
 
-async function run(job: ProbeJob): Promise<void> {
-  try {
-    const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
-    const result = probeModel(description, {
-      batchSize: job.batchSize, seed: job.seed, bins: job.bins,
-      ...(job.input ? { input: inputTensor(job.input) } : {}),
-    });
-    post({ type: 'result', result });
-  } catch (error) {
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-  }
+async function probe(job: ProbeJob): Promise<void> {
+  const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
+  post({ type: 'result', result: probeModel(description, {
+    batchSize: job.batchSize, seed: job.seed, bins: job.bins,
+    ...(job.input ? { input: inputTensor(job.input) } : {}),
+  }) });
+}
+
+async function recalibrateJob(job: RecalibrationJob): Promise<void> {
+  const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
+  post({ type: 'result', result: recalibrate(description, splitBatches(inputTensor(job.input), job.batchSize)) });
+}
+
+function run(work: Promise<void>): void {
+  work.catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
 }
 
 port.on('message', (message: HostToProbeWorker) => {
-  if (message.type === 'probe') void run(message.job);
-  else pendingSiblings.get(message.id)?.(message);
+  switch (message.type) {
+    case 'probe': run(probe(message.job)); break;
+    case 'recalibrate': run(recalibrateJob(message.job)); break;
+    case 'sibling': pendingSiblings.get(message.id)?.(message); break;
+  }
 });

@@ -44,3 +44,15 @@ describe('the probe worker', () => {
     await expect(run.result).rejects.toBeInstanceOf(ProbeCancelled);
   });
 });
+
+describe('recalibration in the worker', () => {
+  it('recalibrates from a .npy of samples split into batches', async () => {
+    const x = new Float32Array(6 * 3 * 32 * 32).map((_, i) => Math.cos(i * 0.1));
+    const { startRecalibration } = await import('../../../src/analysis/worker/probeClient');
+    const run = startRecalibration(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 3, input: { file: 'x.npy', bytes: writeNpy(x, [6, 3, 32, 32]) } }, noSiblings);
+    const result = await run.result;
+    expect(result.batches).toBe(2);
+    expect(result.layers).toHaveLength(3);
+    expect(result.layers[0].after.variance).toBeInstanceOf(Float32Array);
+  });
+});
