@@ -5,10 +5,12 @@
 import type { ModelSummary } from './analysis/inventory';
 import type { Anomaly } from './analysis/anomalies';
 import type { ProbeResult } from './analysis/probe';
+import type { RecalibrationResult } from './analysis/recalibrate';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
-export type { OutputComparison, ProbeLayer, ProbeResult } from './analysis/probe';
+export type { FoldCheck, OutputComparison, ProbeLayer, ProbeResult } from './analysis/probe';
+export type { RecalibratedLayer, RecalibrationResult } from './analysis/recalibrate';
 export type { Histogram, TensorSummary } from './engine/recorder';
 export type { HistogramSeries, LogSummary, ScalarSeries } from './analysis/logs';
 
@@ -31,7 +33,10 @@ export type HostToWebview =
   | { readonly type: 'error'; readonly file: string; readonly message: string }
   | { readonly type: 'probeRunning' }
   | { readonly type: 'probe'; readonly result: ProbeResult; readonly source: string }
-  | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean };
+  | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean }
+  | { readonly type: 'recalibrationRunning' }
+  | { readonly type: 'recalibrated'; readonly result: RecalibrationResult; readonly source: string }
+  | { readonly type: 'recalibrationFailed'; readonly message: string; readonly cancelled: boolean };
 
 /** How to run the probe: a seeded random batch, or the user's data (the host asks for the file). */
 export interface ProbeRequest {
@@ -46,6 +51,10 @@ export type WebviewToHost =
   | { readonly type: 'reload' }
   | ({ readonly type: 'runProbe' } & ProbeRequest)
   | { readonly type: 'cancelProbe' }
+  /** Re-estimate the running statistics from data the host asks the user for, in batches of this size. */
+  | { readonly type: 'recalibrate'; readonly batchSize: number }
+  /** Save a copy of the model with the recalibrated statistics. */
+  | { readonly type: 'saveRecalibrated' }
   /** Save a chart the page rendered (SVG text or PNG bytes). */
   | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array }
   /** Save the layer table (one row per layer) or the per-channel values (one row per channel) as CSV. */

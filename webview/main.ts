@@ -6,6 +6,7 @@ import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
 import { setChartSaver } from './chartExport';
 import { logsView } from './logsView';
+import { recalibrationLayerDetail, recalibrationSummary, type RecalibrationStatus } from './recalibrationView';
 import { probeControls, probeLayerDetail, probeSummary, type ProbeSettings, type ProbeStatus } from './probeView';
 import { h } from './dom';
 import { formatCount } from './format';
@@ -20,6 +21,7 @@ setChartSaver((name, format, data) => vscode.postMessage({ type: 'saveChart', na
 let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filter: '', sortKey: 'index', sortDescending: false };
 let current: { model: ModelSummary; anomalies: readonly Anomaly[]; settings: ViewSettings } | null = null;
 let probe: ProbeStatus = { kind: 'idle' };
+let recalibration: RecalibrationStatus = { kind: 'idle' };
 const probeSettings = (): ProbeSettings => state.probe ?? { batchSize: 8, seed: 0 };
 
 function update(patch: Partial<InspectorViewState>, focusSelection = false): void {
@@ -112,9 +114,16 @@ function render(focusSelection = false): void {
     settings: probeSettings(),
     status: probe,
     onChange: (settings) => { state = { ...state, probe: settings }; vscode.setState(state); },
+    recalibrating: recalibration.kind === 'running',
     onRun: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile }),
+    onRecalibrate: () => vscode.postMessage({ type: 'recalibrate', batchSize: probeSettings().batchSize }),
     onCancel: () => vscode.postMessage({ type: 'cancelProbe' }),
   }));
+  if (recalibration.kind === 'failed') parts.push(h('p', { class: 'error', role: 'alert' }, `Recalibration failed: ${recalibration.message}`));
+  if (recalibration.kind === 'done') {
+    parts.push(recalibrationSummary(recalibration.result, recalibration.source, digits, model.format === 'onnx',
+      () => vscode.postMessage({ type: 'saveRecalibrated' }), (name) => update({ selectedLayer: name }, true)));
+  }
   if (probe.kind === 'done') parts.push(probeSummary(probe.result, probe.source, digits, (name) => update({ selectedLayer: name }, true)));
   parts.push(findingsSection(anomalies, (name) => update({ selectedLayer: name }, true)));
   if (model.layers.length > 1) parts.push(overview(model.layers, selected?.name ?? null, digits, (name) => update({ selectedLayer: name }, true)));
@@ -122,6 +131,8 @@ function render(focusSelection = false): void {
     const detail = layerDetail(selected, digits);
     const probed = probe.kind === 'done' ? probe.result.layers.find((l) => l.name === selected.name) : undefined;
     if (probed) detail.append(probeLayerDetail(probed, digits));
+    const recalibrated = recalibration.kind === 'done' ? recalibration.result.layers.find((l) => l.name === selected.name) : undefined;
+    if (recalibrated) detail.append(recalibrationLayerDetail(recalibrated, digits));
     parts.push(detail);
   }
   app.replaceChildren(...parts);
@@ -162,6 +173,18 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'probe':
       probe = { kind: 'done', result: message.result, source: message.source };
+      render();
+      break;
+    case 'recalibrationRunning':
+      recalibration = { kind: 'running' };
+      render();
+      break;
+    case 'recalibrated':
+      recalibration = { kind: 'done', result: message.result, source: message.source };
+      render();
+      break;
+    case 'recalibrationFailed':
+      recalibration = message.cancelled ? { kind: 'idle' } : { kind: 'failed', message: message.message };
       render();
       break;
     case 'probeFailed':

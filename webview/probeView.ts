@@ -21,8 +21,11 @@ export type ProbeStatus =
 export interface ProbeControls {
   readonly settings: ProbeSettings;
   readonly status: ProbeStatus;
+  /** Whether a recalibration is under way (the same worker slot: one job per file at a time). */
+  readonly recalibrating: boolean;
   onChange(settings: ProbeSettings): void;
   onRun(withFile: boolean): void;
+  onRecalibrate(): void;
   onCancel(): void;
 }
 
@@ -43,15 +46,16 @@ function button(text: string, onClick: () => void, disabled = false): HTMLButton
 }
 
 export function probeControls(c: ProbeControls): HTMLElement {
-  const running = c.status.kind === 'running';
+  const running = c.status.kind === 'running' || c.recalibrating;
   return h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
     numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
     numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
     button('Run a random batch', () => c.onRun(false), running),
     button('Probe with my data (.npy/.npz)…', () => c.onRun(true), running),
+    button('Recalibrate with my data…', c.onRecalibrate, running),
     running ? button('Cancel', c.onCancel) : null,
     h('span', { class: 'muted', role: 'status' },
-      running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : ''));
+      c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : ''));
 }
 
 interface RankedChannel { layer: string; channel: number; score: number; batchMean: number; runningMean: number }

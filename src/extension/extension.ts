@@ -7,12 +7,12 @@ import { Log } from './log';
 import { ModelDiagnostics } from './diagnostics';
 import { ModelAnalyses } from './modelAnalyses';
 import { LayersViewProvider } from './layersView';
-import { ProbeRunner } from './probeRunner';
+import { ModelJobs } from './modelJobs';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
   const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
-  const inspector = InspectorEditorProvider.register(context, analyses, new ProbeRunner(context.extensionUri, log));
+  const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log));
   LayersViewProvider.register(context, analyses, inspector);
   registerCommands(context, inspector);
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelAnalyses } from './modelAnalyses';
-import type { ProbeRunner } from './probeRunner';
+import type { ModelJobs } from './modelJobs';
 import { displayName } from './modelSource';
 import { fileSafe, saveNextTo } from './saveFile';
 import { channelsCsv, layersCsv } from '../analysis/exportCsv';
@@ -36,8 +36,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   /** A layer to select once a panel that is still opening has its model. */
   private readonly pendingSelection = new Map<string, string>();
 
-  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, probes: ProbeRunner): InspectorEditorProvider {
-    const provider = new InspectorEditorProvider(context.extensionUri, analyses, probes);
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, jobs: ModelJobs): InspectorEditorProvider {
+    const provider = new InspectorEditorProvider(context.extensionUri, analyses, jobs);
     const options = {
       // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
       webviewOptions: { retainContextWhenHidden: false },
@@ -53,7 +53,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   private constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly analyses: ModelAnalyses,
-    private readonly probes: ProbeRunner,
+    private readonly jobs: ModelJobs,
   ) {}
 
   /** Opens (or reveals) the inspector for a file and selects one of its layers. */
@@ -74,7 +74,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     if (!panelOf()) await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
     const panel = panelOf();
     if (!panel) throw new Error(`BN Lens could not open an inspector for ${displayName(uri)}`);
-    await this.probes.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
+    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
   }
 
   private async exportTable(uri: vscode.Uri, what: 'layers' | 'channels'): Promise<void> {
@@ -106,8 +106,10 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const select = this.pendingSelection.get(key);
         this.pendingSelection.delete(key);
         await post({ type: 'model', model: summary, anomalies, settings: viewSettings(), ...(select ? { select } : {}) });
-        const probed = this.probes.last(document.uri);
+        const probed = this.jobs.last(document.uri);
         if (probed) await post({ type: 'probe', ...probed });
+        const recalibrated = this.jobs.lastRecalibration(document.uri);
+        if (recalibrated) await post({ type: 'recalibrated', ...recalibrated });
       } catch (error) {
         await post({ type: 'error', file, message: error instanceof Error ? error.message : String(error) });
       }
@@ -129,10 +131,16 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
           void show();
           break;
         case 'runProbe':
-          void this.probes.run(document.uri, message, post);
+          void this.jobs.run(document.uri, message, post);
           break;
         case 'cancelProbe':
-          this.probes.cancel(document.uri);
+          this.jobs.cancel(document.uri);
+          break;
+        case 'recalibrate':
+          void this.jobs.recalibrate(document.uri, message.batchSize, post);
+          break;
+        case 'saveRecalibrated':
+          void this.jobs.saveRecalibrated(document.uri);
           break;
         case 'saveChart':
           void saveNextTo(document.uri, `${baseName(document.uri)}.${fileSafe(message.name)}.${message.format}`, message.data,

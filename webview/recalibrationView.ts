@@ -1,0 +1,58 @@
+// Recalibration in the inspector: what changed in each BatchNorm layer's running statistics when they
+// were re-estimated from the user's data, and the button that saves the recalibrated copy.
+
+import type { RecalibratedLayer, RecalibrationResult } from '../src/protocol';
+import { h } from './dom';
+import { channelChart } from './channelChart';
+import { formatNumber } from './format';
+
+export type RecalibrationStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'done'; readonly result: RecalibrationResult; readonly source: string }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** The largest |after − before| mean shift in units of the old standard deviation, and the range of variance ratios. */
+function change(l: RecalibratedLayer): { shift: number; ratioLow: number; ratioHigh: number } {
+  let shift = 0;
+  let ratioLow = Infinity;
+  let ratioHigh = -Infinity;
+  for (let c = 0; c < l.after.mean.length; c++) {
+    shift = Math.max(shift, Math.abs(l.after.mean[c] - l.before.mean[c]) / Math.sqrt(l.before.variance[c] + 1e-12));
+    const ratio = l.after.variance[c] / l.before.variance[c];
+    ratioLow = Math.min(ratioLow, ratio);
+    ratioHigh = Math.max(ratioHigh, ratio);
+  }
+  return { shift, ratioLow, ratioHigh };
+}
+
+export function recalibrationSummary(result: RecalibrationResult, source: string, digits: number, canSave: boolean, onSave: () => void, onSelect: (layer: string) => void): HTMLElement {
+  const f = (x: number): string => formatNumber(x, digits);
+  const rows = result.layers.map((l) => {
+    const c = change(l);
+    const link = h('button', { type: 'button', class: 'link' }, l.name);
+    link.addEventListener('click', () => onSelect(l.name));
+    return h('tr', {}, h('td', {}, link), h('td', { class: 'numeric' }, f(c.shift)), h('td', { class: 'numeric' }, `${f(c.ratioLow)} … ${f(c.ratioHigh)}`));
+  });
+  const save = h('button', { type: 'button' }, 'Save recalibrated copy…');
+  save.addEventListener('click', onSave);
+  return h('section', { class: 'recalibration', 'aria-label': 'Recalibration' },
+    h('h2', {}, 'Recalibration'),
+    h('p', {}, `Running statistics re-estimated from ${source}: ${result.samples} samples in ${result.batches} batches, averaged with equal weight (${result.variance} batch variance, as the file's framework stores it).`),
+    h('table', { class: 'shift-table' },
+      h('thead', {}, h('tr', {}, ...['Layer', 'Largest mean change (old σ)', 'New ÷ old variance'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows)),
+    canSave ? h('div', { class: 'toolbar probe-controls' }, save, h('span', { class: 'muted' }, 'Writes a new file next to the model; the model itself is never changed.'))
+      : h('p', { class: 'muted' }, 'Saving a recalibrated copy is supported for ONNX files.'));
+}
+
+export function recalibrationLayerDetail(layer: RecalibratedLayer, digits: number): HTMLElement {
+  return h('div', { class: 'recalibration-detail' },
+    h('h3', {}, `Recalibrated: ${layer.name}`),
+    h('div', { class: 'charts' },
+      channelChart('Running mean after recalibration', layer.after.mean, digits),
+      channelChart('Running mean: after − before', layer.after.mean.map((m, c) => m - layer.before.mean[c]), digits),
+      channelChart('Running variance after recalibration', layer.after.variance, digits),
+      channelChart('Running variance: after ÷ before', layer.after.variance.map((v, c) => v / layer.before.variance[c]), digits),
+    ));
+}
