@@ -2,7 +2,7 @@
 // colours from the VS Code theme via CSS classes.
 
 import { svg, h } from './dom';
-import { formatNumber } from './format';
+import { finiteExtent, formatNumber } from './format';
 import { exportButtons } from './chartExport';
 
 const WIDTH = 560;
@@ -17,14 +17,7 @@ export function channelChart(label: string, values: Float32Array | null, digits:
     figure.append(h('p', { class: 'muted' }, 'not stored in this file'));
     return figure;
   }
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-  }
+  const [min, max] = finiteExtent(values) ?? [0, 0];
   // The axis always includes zero, so bar lengths compare honestly.
   const lo = Math.min(0, min);
   const hi = Math.max(0, max);

@@ -15,3 +15,16 @@ export function formatCount(n: number): string {
 export function formatFlag(b: boolean | null): string {
   return b === null ? '—' : b ? 'yes' : 'no';
 }
+
+/** Smallest and largest finite value, or null when there is none (NaN and ±∞ are left out). */
+export function finiteExtent(values: Iterable<number>): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}

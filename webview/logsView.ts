@@ -3,7 +3,7 @@
 
 import type { HistogramSeries, LogSummary, ScalarSeries } from '../src/protocol';
 import { h, svg } from './dom';
-import { formatNumber } from './format';
+import { finiteExtent, formatNumber } from './format';
 import { exportButtons } from './chartExport';
 
 const W = 300;
@@ -12,15 +12,7 @@ const H = 90;
 const MAX_RIDGES = 40;
 
 function extent(values: Iterable<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
-  return lo <= hi ? [lo, hi] : [0, 1];
+  return finiteExtent(values) ?? [0, 1];
 }
 
 function scalarChart(series: ScalarSeries, digits: number): HTMLElement {

@@ -1,22 +1,16 @@
 // A tiny per-channel line in SVG for the side panel: the shape of a vector at a glance.
 
 import { svg } from './dom';
-import { formatNumber } from './format';
+import { finiteExtent, formatNumber } from './format';
 
 const W = 120;
 const H = 20;
 
 export function sparkline(label: string, values: Float32Array | null, digits: number): SVGSVGElement | null {
   if (!values || values.length === 0) return null;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (Number.isFinite(v)) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-  }
-  if (!Number.isFinite(min)) return null;
+  const extent = finiteExtent(values);
+  if (!extent) return null;
+  const [min, max] = extent;
   const span = max - min || 1;
   const step = values.length > 1 ? W / (values.length - 1) : 0;
   const points = Array.from(values, (v, i) => `${(i * step).toFixed(1)},${Number.isFinite(v) ? (H - 1 - ((v - min) / span) * (H - 2)).toFixed(1) : H}`).join(' ');

@@ -1,32 +1,19 @@
 // The BN inventory: what the views show about a model's normalization layers, as plain data.
 // Values become Float32Array (cheap to post to a webview as typed arrays, not JSON number lists).
 
-import type { ModelDescription, MomentumConvention, NormKind, NormLayer, TensorInfo } from '../formats/model';
+import type { ModelDescription, MomentumConvention, NormLayer, TensorInfo } from '../formats/model';
 import { importProblem } from './import';
 import { summarizeLogs, type LogSummary } from './logs';
 
-export interface LayerSummary {
-  readonly name: string;
-  readonly kind: NormKind;
-  readonly op: string;
-  readonly channels: number | null;
-  readonly epsilon: number | null;
-  readonly momentum: number | null;
-  readonly momentumConvention: MomentumConvention | null;
+type TensorField = 'gamma' | 'beta' | 'runningMean' | 'runningVar';
+
+/** A NormLayer with its per-channel tensors decoded to Float32Array, and its momentum also in PyTorch's convention. */
+export type LayerSummary = Omit<NormLayer, TensorField | 'groups' | 'axis'> & {
+  readonly [K in TensorField]: Float32Array | null;
+} & {
   /** The same momentum in PyTorch's convention (r = (1 − m)·r + m·batch), so layers from any framework compare. */
   readonly momentumPytorch: number | null;
-  readonly affine: boolean | null;
-  readonly center: boolean | null;
-  readonly scale: boolean | null;
-  readonly training: boolean | null;
-  readonly numBatchesTracked: number | null;
-  readonly after: string | null;
-  readonly before: string | null;
-  readonly gamma: Float32Array | null;
-  readonly beta: Float32Array | null;
-  readonly runningMean: Float32Array | null;
-  readonly runningVar: Float32Array | null;
-}
+};
 
 export interface ModelSummary {
   readonly file: string;

@@ -38,3 +38,11 @@ describe('visibleLayers', () => {
     expect(visibleLayers({ layers, filter: '', sortKey: 'epsilon', sortDescending: false }).map((l) => l.name)).toEqual(['conv1.bn', 'ln_final', 'conv2.bn']);
   });
 });
+
+describe('finiteExtent', () => {
+  it('ignores NaN and infinities, and says when nothing is finite', async () => {
+    const { finiteExtent } = await import('../../../webview/format');
+    expect(finiteExtent([3, NaN, -1, Infinity, 2])).toEqual([-1, 3]);
+    expect(finiteExtent([NaN, -Infinity])).toBeNull();
+  });
+});
