@@ -1,3 +1,134 @@
-// The Training Studio's messages between the extension host and its webview.
+// The Training Studio's messages between the extension host and its webview (and the TensorBoard log
+// panel, which is the same page in another mode). The page says `ready`; the host answers with `init`
+// and, for a live run, with batched `runUpdate`s (at most one per throttle interval, each carrying every
+// step, epoch and recorded frame since the previous one). Typed arrays travel as they are.
 
-export {};
+import type { LogSummary } from '../analysis/logs';
+import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+import type { RunListing } from '../analysis/runs/store';
+import type { EpochPoint, RunData, RunInfo, StatsFrame, StatsSchema, StepSeries } from '../analysis/runs/types';
+
+export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+export type { RunListing } from '../analysis/runs/store';
+export type { EpochPoint, LayerFrame, LayerSchema, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../analysis/runs/types';
+
+/** What the form can offer beyond the built-ins: files found in the workspace. */
+export interface StudioOptions {
+  /** Workspace-relative paths of CSV files. */
+  readonly csvFiles: readonly string[];
+  /** Workspace-relative paths of `*.bnlens.json` model specs. */
+  readonly specFiles: readonly string[];
+  /** Where runs are saved, as the user would find it (".bnlens/runs" or a storage folder without a workspace). */
+  readonly runsFolder: string;
+}
+
+/** Everything new in a live run since the previous update. */
+export interface RunUpdate {
+  readonly name: string;
+  readonly info: RunInfo;
+  /** Present when the frames' schema grew (a layer or parameter seen for the first time). */
+  readonly schema?: StatsSchema;
+  readonly steps: StepSeries;
+  readonly epochs: readonly EpochPoint[];
+  readonly frames: readonly StatsFrame[];
+}
+
+/** A one-click experiment in progress: its runs in order and which one is training. */
+export interface ExperimentProgress {
+  readonly id: ExperimentId;
+  readonly title: string;
+  readonly claim: string;
+  readonly runs: readonly { readonly name: string; readonly variant: string }[];
+  /** Index of the run training now; runs.length when all are done. */
+  readonly current: number;
+  readonly cancelled: boolean;
+}
+
+export interface StudioSettings {
+  readonly significantDigits: number;
+}
+
+export type StudioHostToWebview =
+  | {
+      readonly type: 'init';
+      readonly options: StudioOptions;
+      readonly runs: readonly RunListing[];
+      readonly settings: StudioSettings;
+      /** The run training now, if any, whole (the page may have been recreated mid-run). */
+      readonly live?: RunData;
+      readonly experiment?: ExperimentProgress;
+      /** Runs to show: the one to open, and others to compare with it. */
+      readonly show?: { readonly runs: readonly RunData[]; readonly view: 'run' | 'compare' };
+    }
+  | { readonly type: 'options'; readonly options: StudioOptions }
+  | { readonly type: 'runs'; readonly runs: readonly RunListing[] }
+  /** A live run began (its first data). */
+  | { readonly type: 'liveStarted'; readonly run: RunData }
+  | { readonly type: 'runUpdate'; readonly update: RunUpdate }
+  /** Saved runs the page asked for (to open, overlay or compare). */
+  | { readonly type: 'runData'; readonly runs: readonly RunData[]; readonly purpose: 'open' | 'overlay' | 'compare' }
+  | { readonly type: 'experiment'; readonly experiment: ExperimentProgress }
+  | { readonly type: 'csvColumns'; readonly file: string; readonly columns: readonly string[]; readonly labelGuess: string }
+  /** A problem the user caused or can fix, in words that name the file and what is wrong. */
+  | { readonly type: 'problem'; readonly message: string }
+  | { readonly type: 'busy'; readonly busy: boolean };
+
+export type StudioWebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'start'; readonly form: StudioForm }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'runExperiment'; readonly id: ExperimentId; readonly form: StudioForm }
+  | { readonly type: 'loadRuns'; readonly names: readonly string[]; readonly purpose: 'open' | 'overlay' | 'compare' }
+  | { readonly type: 'exportRun'; readonly name: string; readonly format: 'tensorboard' | 'csv' }
+  | { readonly type: 'deleteRun'; readonly name: string }
+  | { readonly type: 'csvColumns'; readonly file: string }
+  | { readonly type: 'openFile'; readonly file: string }
+  | { readonly type: 'refresh' }
+  | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
+
+/** The TensorBoard log panel: the same views as the inspector's, fed as the folder grows. */
+export type LogsHostToWebview =
+  | { readonly type: 'logs'; readonly source: string; readonly files: readonly string[]; readonly logs: LogSummary; readonly settings: StudioSettings; readonly following: boolean }
+  | { readonly type: 'logsError'; readonly source: string; readonly message: string };
+
+export type LogsWebviewToHost = { readonly type: 'ready' } | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
+
+/** What the studio page keeps with setState. */
+export interface StudioViewState {
+  readonly form: StudioForm;
+  readonly view: 'run' | 'compare';
+  /** The run shown in the run view (live or saved). */
+  readonly shown: string | null;
+  readonly overlay: string | null;
+  readonly compare: readonly string[];
+  readonly layerFilter: string;
+}
+
+/** The live run as the side panel shows it: per normalization layer, the latest recorded statistics. */
+export interface LiveLayerSnapshot {
+  readonly name: string;
+  readonly kind: string;
+  readonly channels: number;
+  /** Mean and std of the layer's input (pre-normalization) and output at the latest recorded step. */
+  readonly pre: { readonly mean: number; readonly std: number };
+  readonly post: { readonly mean: number; readonly std: number };
+  readonly gamma: Float32Array | null;
+  readonly runningVariance: Float32Array | null;
+  /** |batch mean − running mean| / √running var, averaged over channels (BatchNorm in train mode). */
+  readonly batchRunningGap: number | null;
+  /** Fraction of the following ReLU's units that are dead, when a ReLU follows. */
+  readonly deadFraction: number | null;
+}
+
+export interface LiveRunSnapshot {
+  readonly run: string;
+  readonly status: RunInfo['status'];
+  readonly step: number;
+  readonly totalSteps: number | null;
+  readonly recordedStep: number | null;
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+  readonly layers: readonly LiveLayerSnapshot[];
+}
