@@ -2,7 +2,7 @@
 // driver in scripts/run-vscode-tests.mjs: the extension host cannot see a webview's DOM.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { INSPECTOR_VIEW_TYPE, closeAllEditors, waitFor, workspaceFile } from './util';
+import { INSPECTOR_VIEW_TYPE, OPTIONAL_INSPECTOR_VIEW_TYPE, closeAllEditors, waitFor, workspaceFile } from './util';
 
 /** The active tab once it shows `uri`, or whatever tab is active when the wait runs out. */
 async function activeTabFor(uri: vscode.Uri): Promise<vscode.Tab | undefined> {
@@ -14,12 +14,12 @@ async function activeTabFor(uri: vscode.Uri): Promise<vscode.Tab | undefined> {
   return (await waitFor(() => (showsUri(active()) ? active() : undefined))) ?? active();
 }
 
-function assertInspectorTab(tab: vscode.Tab | undefined, uri: vscode.Uri): void {
+function assertInspectorTab(tab: vscode.Tab | undefined, uri: vscode.Uri, viewType = INSPECTOR_VIEW_TYPE): void {
   assert.ok(tab, `no active tab after opening ${uri.path}`);
   const kind = tab.input?.constructor?.name ?? typeof tab.input;
   assert.ok(tab.input instanceof vscode.TabInputCustom, `the active tab "${tab.label}" is a ${kind}, not a custom editor`);
   assert.equal(tab.input.uri.toString(), uri.toString());
-  assert.equal(tab.input.viewType, INSPECTOR_VIEW_TYPE);
+  assert.equal(tab.input.viewType, viewType);
 }
 
 suite('Custom editor', () => {
@@ -35,5 +35,11 @@ suite('Custom editor', () => {
     const uri = workspaceFile('model.onnx');
     await vscode.commands.executeCommand('vscode.open', uri);
     assertInspectorTab(await activeTabFor(uri), uri);
+  });
+
+  test('vscode.openWith a .keras file bnlens.inspector.optional opens a custom editor tab', async () => {
+    const uri = workspaceFile('keras_convbn.keras');
+    await vscode.commands.executeCommand('vscode.openWith', uri, OPTIONAL_INSPECTOR_VIEW_TYPE);
+    assertInspectorTab(await activeTabFor(uri), uri, OPTIONAL_INSPECTOR_VIEW_TYPE);
   });
 });

@@ -2,9 +2,12 @@
 // dist/test/extension/index.js (mocha bundled in, `vscode` external). Both runners load it and call run():
 // scripts/run-vscode-tests.mjs (code-server in Chromium) and scripts/run-electron-tests.mjs (desktop).
 // When BNLENS_RESULTS_FILE is set, run() also writes the per-test results and vscode.version there as JSON.
+// scripts/run-vscode-tests.mjs then keeps the host for its UI steps with serveDriver() (./driverChannel).
 import { renameSync, writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+
+export { serveDriver, type DriverChannel } from './driverChannel';
 
 export interface TestRecord {
   title: string;
@@ -31,6 +34,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, 'bundled', mocha);
   await import('./activation.test');
   await import('./customEditor.test');
+  await import('./diagnostics.test');
 
   const tests: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'bnlens.bn-lens';
 export const INSPECTOR_VIEW_TYPE = 'bnlens.inspector';
+/** The same inspector, offered (not default) for .pt/.pth/.h5/.keras/model.json/event files. */
+export const OPTIONAL_INSPECTOR_VIEW_TYPE = 'bnlens.inspector.optional';
 
 /** A file in the test workspace the runner opened (see scripts/test-workspace.mjs). */
 export function workspaceFile(name: string): vscode.Uri {
