@@ -33,9 +33,12 @@ const ACTIVATION_KINDS: ReadonlySet<string> = new Set(['ReLU', 'ReLU6', 'LeakyRe
  * over minibatches of `batchSize` in order. A last minibatch of one sample joins the one before it:
  * batch statistics of a single sample are degenerate (PyTorch refuses them).
  */
-function evaluateTrainMode(model: Model, data: Dataset, loss: LossName, batchSize: number): Metrics {
+export function evaluateTrainMode(model: Model, data: Dataset, loss: LossName, batchSize: number): Metrics {
   const n = sampleCount(data);
   const wasTraining = model.training;
+  // Train-mode forwards update running statistics (and num_batches_tracked); measuring must not change
+  // the model, so the buffers are put back afterwards.
+  const buffers = Object.values(model.buffers()).map((t) => ({ t, saved: t.data.slice() }));
   model.train();
   let lossSum = 0;
   let accuracySum = 0;
@@ -52,6 +55,7 @@ function evaluateTrainMode(model: Model, data: Dataset, loss: LossName, batchSiz
     }
   } finally {
     model.training = wasTraining;
+    for (const { t, saved } of buffers) t.data.set(saved);
   }
   return { loss: lossSum / n, accuracy: accuracySum / n };
 }
