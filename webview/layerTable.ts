@@ -65,10 +65,12 @@ function momentumText(layer: LayerSummary, digits: number): string {
 
 const ACTIVATION = /^(relu|relu6|leakyrelu|prelu|elu|selu|gelu|silu|swish|mish|sigmoid|tanh|hardsigmoid|hardswish|softplus|clip|activation)$/i;
 
+const SHORT_KIND: Record<LayerSummary['kind'], string> = { BatchNorm: 'BN', LayerNorm: 'LN', GroupNorm: 'GN', InstanceNorm: 'IN' };
+
 /** What feeds the layer and what it feeds, e.g. "Conv → BN → Relu (before activation)". */
-export function position(layer: Pick<LayerSummary, 'after' | 'before'>): string {
+export function position(layer: Pick<LayerSummary, 'after' | 'before' | 'kind'>): string {
   if (!layer.after && !layer.before) return '—';
-  const chain = `${layer.after ?? '?'} → · → ${layer.before ?? '?'}`;
+  const chain = `${layer.after ?? '?'} → ${SHORT_KIND[layer.kind]} → ${layer.before ?? '?'}`;
   const relation = layer.after && ACTIVATION.test(layer.after) ? 'after activation'
     : layer.before && layer.before.split(',').some((op) => ACTIVATION.test(op)) ? 'before activation' : null;
   return relation ? `${chain} (${relation})` : chain;

@@ -198,4 +198,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   }
 });
 
+// VS Code marks the theme on <body>'s class; canvases read their colours when drawn, so redraw then.
+new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 vscode.postMessage({ type: 'ready' });

@@ -39,6 +39,7 @@ function render(message: SidebarHostToWebview): void {
         return h('li', {}, button);
       });
       app.replaceChildren(
+        h('h1', {}, message.file),
         h('p', { class: 'summary' }, `${model.layers.length} normalization layer${model.layers.length === 1 ? '' : 's'} · ${warnings} warning${warnings === 1 ? '' : 's'}`),
         model.layers.length ? h('ul', { class: 'layers', 'aria-label': 'Normalization layers' }, ...items) : h('p', { class: 'status' }, 'No normalization layers in this file.'),
       );
