@@ -27,7 +27,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { webview: 'webview/main.ts', sidebar: 'webview/sidebar.ts' },
+    entryPoints: { webview: 'webview/main.ts', sidebar: 'webview/sidebar.ts', studio: 'webview/studio/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

@@ -18,8 +18,9 @@ const ALLOWED = [
   /^extension\/package\.json$/,
   /^extension\/readme\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
-  /^extension\/dist\/(extension|webview|sidebar|cli|worker|probeWorker)\.js$/,
+  /^extension\/dist\/(extension|webview|sidebar|studio|cli|worker|probeWorker)\.js$/,
   /^extension\/media\//,
+  /^extension\/schemas\//,
 ];
 
 const fail = (msg) => {

@@ -8,6 +8,7 @@ import { ModelDiagnostics } from './diagnostics';
 import { ModelAnalyses } from './modelAnalyses';
 import { LayersViewProvider } from './layersView';
 import { ModelJobs } from './modelJobs';
+import { TrainingStudio } from './studio/studio';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log));
   LayersViewProvider.register(context, analyses, inspector);
   registerCommands(context, inspector);
+  TrainingStudio.register(context, log);
 }
 
 export function deactivate(): void {

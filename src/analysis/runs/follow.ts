@@ -16,6 +16,8 @@ interface FileState {
   size: number;
   points: EventPoints;
   incomplete: boolean;
+  /** Put before every tag of the file: the run subfolder of a log folder holding several runs ("run1/"). */
+  prefix: string;
 }
 
 export class TensorBoardFollower {
@@ -39,11 +41,11 @@ export class TensorBoardFollower {
    * Takes the current bytes of an event file; returns how many scalars and histograms were added.
    * Throws TensorBoardError (naming the file) for a damaged complete record.
    */
-  update(file: string, bytes: Uint8Array): number {
+  update(file: string, bytes: Uint8Array, prefix = ''): number {
     let state = this.files.get(file);
     if (!state || bytes.length < state.size) {
       // New, or rewritten from the start (a shorter file): read it from the beginning.
-      state = { consumed: 0, size: 0, points: { fileVersion: null, scalars: [], histograms: [] }, incomplete: false };
+      state = { consumed: 0, size: 0, points: { fileVersion: null, scalars: [], histograms: [] }, incomplete: false, prefix };
       this.files.set(file, state);
     }
     state.size = bytes.length;
@@ -71,8 +73,8 @@ export class TensorBoardFollower {
     let incomplete = false;
     for (const f of this.fileNames()) {
       const s = this.files.get(f) as FileState;
-      scalars.push(...s.points.scalars);
-      histograms.push(...s.points.histograms);
+      scalars.push(...(s.prefix ? s.points.scalars.map((p) => ({ ...p, tag: s.prefix + p.tag })) : s.points.scalars));
+      histograms.push(...(s.prefix ? s.points.histograms.map((p) => ({ ...p, tag: s.prefix + p.tag })) : s.points.histograms));
       incomplete ||= s.incomplete;
     }
     return summarizeLogs({ scalars, histograms, incomplete }) as LogSummary;

@@ -1,0 +1,518 @@
+// The Training Studio: a webview panel where the user picks a dataset, an architecture, the
+// normalization and the optimizer, trains in the engine's worker thread and watches every
+// normalization layer's statistics live; runs are saved under .bnlens/runs/ and reopen in the same
+// views; one-click experiments train a few runs that differ in one thing and open them side by side.
+// It also offers the live run to other views (the side panel) through onDidChangeLiveRun.
+
+import * as vscode from 'vscode';
+import { parseCsv, parseCsvRows } from '../../engine/data/csv';
+import { TrainingClient } from '../../engine/worker/client';
+import type { LayerConfig } from '../../engine/worker/config';
+import { runCsvFiles } from '../../analysis/runs/csv';
+import { batchRunningGap, deadFraction, isNormalizationKind, isReluKind } from '../../analysis/runs/derived';
+import {
+  BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
+} from '../../analysis/runs/presets';
+import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
+import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, type RunFs, type RunListing } from '../../analysis/runs/store';
+import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
+import type { RunData, RunInfo } from '../../analysis/runs/types';
+import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost } from '../../protocol/studio';
+import type { Log } from '../log';
+import { fileSafe } from '../saveFile';
+import { viewSettings } from '../settings';
+import { webviewHtml, webviewRoots } from '../webviewHtml';
+import { LiveRun } from './liveRun';
+import { TensorBoardLogPanel } from './logsPanel';
+import { vscodeRunFs } from './vscodeRunFs';
+
+/** The side panel gets at most this many live-run snapshots a second. */
+const SNAPSHOT_MS = 500;
+const FILE_SEARCH_LIMIT = 200;
+
+interface Experiment {
+  progress: ExperimentProgress;
+  forms: StudioForm[];
+}
+
+/** Where runs are saved: the first workspace folder, or (no folder open) the extension's global storage. */
+interface RunsPlace {
+  readonly fs: RunFs;
+  /** Root URI the fs is relative to. */
+  readonly root: vscode.Uri;
+  /** The runs folder, relative to root. */
+  readonly dir: string;
+  readonly label: string;
+  readonly inWorkspace: boolean;
+}
+
+export class TrainingStudio {
+  static readonly viewType = 'bnlens.studio';
+
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private live: LiveRun | undefined;
+  private experiment: Experiment | undefined;
+  /** Runs to show when the page (re)loads: set by "open run" commands before the page is ready. */
+  private pendingShow: { runs: RunData[]; view: 'run' | 'compare' } | undefined;
+  private readonly liveEmitter = new vscode.EventEmitter<LiveRunSnapshot | undefined>();
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSnapshot = 0;
+
+  /**
+   * Fires when the live run's statistics change (at most twice a second), and with undefined when no
+   * run is live any more. The side panel subscribes to show the live run's layers.
+   */
+  readonly onDidChangeLiveRun: vscode.Event<LiveRunSnapshot | undefined> = this.liveEmitter.event;
+
+  static register(context: vscode.ExtensionContext, log: Log): TrainingStudio {
+    const studio = new TrainingStudio(context, log);
+    const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
+    context.subscriptions.push(
+      studio.liveEmitter,
+      command('bnlens.openStudio', () => studio.show()),
+      command('bnlens.startDemoRun', () => studio.startDemoRun()),
+      command('bnlens.stopTraining', () => studio.stop()),
+      command('bnlens.runExperiment', (id?: unknown) => studio.pickExperiment(typeof id === 'string' ? id : undefined)),
+      command('bnlens.openRun', (name?: unknown) => studio.pickRun(typeof name === 'string' ? name : undefined)),
+      command('bnlens.exportRun', (name?: unknown, format?: unknown) => studio.pickExport(typeof name === 'string' ? name : undefined, format === 'csv' || format === 'tensorboard' ? format : undefined)),
+      command('bnlens.openTensorBoardLog', (uri?: unknown) => studio.openLog(uri instanceof vscode.Uri ? uri : undefined)),
+      command('bnlens.openSampleModel', () => vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'cnn-bn.onnx'), 'bnlens.inspector')),
+      { dispose: () => void studio.live?.stop() },
+    );
+    return studio;
+  }
+
+  private constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+
+  /** The live run's latest statistics, or undefined when nothing is training. */
+  liveRun(): LiveRunSnapshot | undefined {
+    return this.live ? snapshotOf(this.live.writer.data()) : undefined;
+  }
+
+  private place(): RunsPlace {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (folder) return { fs: vscodeRunFs(folder.uri), root: folder.uri, dir: RUNS_DIR, label: RUNS_DIR, inWorkspace: true };
+    const root = this.context.globalStorageUri;
+    return { fs: vscodeRunFs(root), root, dir: 'runs', label: `${vscode.Uri.joinPath(root, 'runs').fsPath} (no folder is open)`, inWorkspace: false };
+  }
+
+  /** Opens (or reveals) the studio. */
+  show(): vscode.WebviewPanel {
+    if (this.panel) {
+      this.panel.reveal();
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(TrainingStudio.viewType, 'BN Lens Training Studio', vscode.ViewColumn.Active, {
+      enableScripts: true, localResourceRoots: webviewRoots(this.context.extensionUri),
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'bnlens-activity.svg');
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' });
+    this.panel = panel;
+    this.ready = false;
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((m: StudioWebviewToHost) => void this.receive(m).catch((e) => this.problem(e))),
+      // A hidden page is discarded (retainContextWhenHidden is off); shown again, it says 'ready' and gets everything anew.
+      panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('bnlens')) void this.sendInit(); }),
+    ];
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.ready = false;
+      for (const s of subscriptions) s.dispose();
+    });
+    return panel;
+  }
+
+  private post(message: StudioHostToWebview): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private problem(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof FormError || error instanceof SpecError || error instanceof RunStoreError)) this.log.error('Training Studio', error);
+    else this.log.info(`Training Studio: ${message}`);
+    if (this.panel && this.ready) this.post({ type: 'problem', message });
+    else void vscode.window.showErrorMessage(`BN Lens: ${message}`);
+  }
+
+  private async options(): Promise<StudioOptions> {
+    const exclude = '{**/node_modules/**,**/.bnlens/**,**/.git/**}';
+    const [csv, specs] = await Promise.all([
+      vscode.workspace.findFiles('**/*.csv', exclude, FILE_SEARCH_LIMIT),
+      vscode.workspace.findFiles('**/*.bnlens.json', exclude, FILE_SEARCH_LIMIT),
+    ]);
+    const rel = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
+    return { csvFiles: csv.map(rel).sort(), specFiles: specs.map(rel).sort(), runsFolder: this.place().label };
+  }
+
+  private async runs(): Promise<RunListing[]> {
+    const { fs, dir } = this.place();
+    const live = this.live?.name;
+    // A run saved as running that is not the live one was cut short: the list says so.
+    return (await listRuns(fs, dir)).map((r) => (r.info && r.name !== live && (r.info.status === 'running' || r.info.status === 'paused') ? { ...r, info: { ...r.info, status: 'interrupted' } } : r));
+  }
+
+  private async sendInit(): Promise<void> {
+    if (!this.ready) return;
+    const [options, runs] = await Promise.all([this.options(), this.runs()]);
+    const show = this.pendingShow;
+    this.pendingShow = undefined;
+    this.post({
+      type: 'init', options, runs, settings: viewSettings(),
+      ...(this.live ? { live: this.live.writer.data() } : {}),
+      ...(this.experiment ? { experiment: this.experiment.progress } : {}),
+      ...(show ? { show } : {}),
+    });
+  }
+
+  private async sendRuns(): Promise<void> {
+    if (this.ready) this.post({ type: 'runs', runs: await this.runs() });
+  }
+
+  private async receive(m: StudioWebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.sendInit();
+        return;
+      case 'refresh':
+        if (this.ready) this.post({ type: 'options', options: await this.options() });
+        await this.sendRuns();
+        return;
+      case 'start':
+        await this.start(m.form);
+        return;
+      case 'pause':
+        this.live?.pause();
+        return;
+      case 'resume':
+        this.live?.resume();
+        return;
+      case 'stop':
+        await this.stop();
+        return;
+      case 'runExperiment':
+        await this.runExperiment(m.id, m.form);
+        return;
+      case 'loadRuns': {
+        const runs = await Promise.all(m.names.map((n) => this.load(n)));
+        this.post({ type: 'runData', runs, purpose: m.purpose });
+        return;
+      }
+      case 'exportRun':
+        await this.exportRun(m.name, m.format);
+        return;
+      case 'deleteRun':
+        await this.deleteRun(m.name);
+        return;
+      case 'csvColumns':
+        await this.csvColumns(m.file);
+        return;
+      case 'openFile': {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        if (folder) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, m.file));
+        return;
+      }
+      case 'saveChart': {
+        const { root, dir } = this.place();
+        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, dir, `${fileSafe(m.name)}.${m.format}`), title: `BN Lens: save ${m.name}` });
+        if (target) await vscode.workspace.fs.writeFile(target, m.data);
+        return;
+      }
+    }
+  }
+
+  /** A saved run (or the live one) as the views take it. */
+  private async load(name: string): Promise<RunData> {
+    if (this.live?.name === name) return this.live.writer.data();
+    const { fs, dir } = this.place();
+    return readRun(fs, `${dir}/${name}`);
+  }
+
+  private workspaceFile(path: string): vscode.Uri {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new FormError(`${path}: workspace files need an open folder`);
+    return vscode.Uri.joinPath(folder.uri, path);
+  }
+
+  private async readText(path: string): Promise<string> {
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(this.workspaceFile(path)));
+    } catch (e) {
+      if (e instanceof FormError) throw e;
+      throw new FormError(`${path}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+
+  private async csvColumns(file: string): Promise<void> {
+    const text = await this.readText(file);
+    let header: string[];
+    try {
+      header = (parseCsvRows(text.slice(0, 64 * 1024).split(/\r?\n/)[0] ?? '')[0]?.fields ?? []).map((h) => h.trim());
+    } catch (e) {
+      throw new FormError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (header.length < 2) throw new FormError(`${file}: the first row should be a header with at least two columns (features and a label), it has ${header.length}`);
+    const guess = header.find((h) => /^(label|class|target|y|species|category)$/i.test(h)) ?? header[header.length - 1];
+    this.post({ type: 'csvColumns', file, columns: header, labelGuess: guess });
+  }
+
+  /** Starts a run from the form; returns its name. */
+  async start(form: StudioForm, experiment?: RunInfo['experiment']): Promise<string> {
+    if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it first, or wait until it ends`);
+    const place = this.place();
+    let classes: number;
+    let samples: number;
+    let csvText: string | undefined;
+    let csvPath: string | undefined;
+    if (form.dataset.kind === 'csv') {
+      const file = form.dataset.file;
+      csvText = await this.readText(file);
+      try {
+        const data = parseCsv(csvText, { labelColumn: form.dataset.labelColumn });
+        classes = data.numClasses;
+        samples = data.y.length;
+      } catch (e) {
+        throw new FormError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (classes < 2) throw new FormError(`${file}: the label column "${form.dataset.labelColumn}" has only one value; a classifier needs at least two classes`);
+      // The spec is saved in the run folder: its CSV path is relative to that folder (or absolute without a workspace).
+      csvPath = place.inWorkspace ? `../../../${file}` : this.workspaceFile(file).fsPath;
+    } else {
+      const kind = form.dataset.kind;
+      const builtin = BUILTIN_DATASETS.find((d) => d.kind === kind);
+      if (!builtin) throw new FormError(`unknown dataset "${kind}"`);
+      classes = builtin.classes;
+      samples = builtinSamples({ kind } as Parameters<typeof builtinSamples>[0]);
+    }
+    let layers: LayerConfig[] | undefined;
+    if ('specFile' in form.architecture) {
+      const file = form.architecture.specFile;
+      layers = parseSpecText(await this.readText(file), file).layers;
+    }
+    const spec = { name: formLabel(form), ...specFromForm(form, { classes, samples, layers, csvPath }) };
+    const config = await resolveSpec(spec, 'the studio form', async () => csvText ?? null);
+    const name = runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' '));
+    const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
+    const client = new TrainingClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'worker.js').fsPath);
+    let started = false;
+    client.on('started', () => { started = true; });
+    const live = new LiveRun({
+      client, writer,
+      post: (update) => {
+        this.post({ type: 'runUpdate', update });
+        this.scheduleSnapshot();
+      },
+    });
+    this.live = live;
+    live.start(config);
+    this.log.info(`Training Studio: started ${name} (${formLabel(form)})`);
+    this.post({ type: 'liveStarted', run: writer.data() });
+    void this.sendRuns();
+    void live.ended.then(async (info) => {
+      this.live = undefined;
+      this.liveEmitter.fire(undefined);
+      this.log.info(`Training Studio: ${name} ${info.status} after ${info.steps} steps${info.error ? `: ${info.error}` : ''}`);
+      if (info.status === 'failed' && !started) {
+        // The worker refused the job before training (a layer that does not fit the data): not a run worth keeping.
+        await place.fs.remove(`${place.dir}/${name}`).catch(() => undefined);
+        this.problem(new FormError(`the run could not start: ${info.error ?? 'unknown error'}`));
+      } else if (info.status === 'failed') {
+        this.problem(new FormError(`${name} failed at step ${info.steps}: ${info.error ?? 'unknown error'} (saved up to there)`));
+      }
+      await this.sendRuns();
+      await this.nextExperimentRun(info);
+    });
+    return name;
+  }
+
+  async stop(): Promise<RunInfo | undefined> {
+    if (this.experiment) this.experiment.progress = { ...this.experiment.progress, cancelled: true };
+    return this.live?.stop();
+  }
+
+  private async startDemoRun(): Promise<string> {
+    this.show();
+    return this.start({ ...DEFAULT_FORM, epochs: 6 });
+  }
+
+  private async runExperiment(id: ExperimentId, base: StudioForm): Promise<string[]> {
+    if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it before starting an experiment`);
+    const preset = EXPERIMENTS.find((e) => e.id === id);
+    if (!preset) throw new FormError(`unknown experiment "${id}"`);
+    const variants = experimentVariants(id, base);
+    const stamp = new Date();
+    const names = variants.map((v, i) => runName(new Date(stamp.getTime() + i * 1000), `${id}-${v.variant}`));
+    this.experiment = {
+      progress: { id, title: preset.title, claim: preset.claim, runs: variants.map((v, i) => ({ name: names[i], variant: v.variant })), current: 0, cancelled: false },
+      forms: variants.map((v) => v.form),
+    };
+    this.post({ type: 'experiment', experiment: this.experiment.progress });
+    await this.startExperimentRun();
+    return names;
+  }
+
+  private async startExperimentRun(): Promise<void> {
+    const e = this.experiment;
+    if (!e) return;
+    const { current, runs, id, title } = e.progress;
+    try {
+      const started = await this.start(e.forms[current], { id, title, variant: runs[current].variant });
+      // The run names were planned before; the one started is the truth.
+      e.progress = { ...e.progress, runs: runs.map((r, i) => (i === current ? { ...r, name: started } : r)) };
+      this.post({ type: 'experiment', experiment: e.progress });
+    } catch (error) {
+      e.progress = { ...e.progress, cancelled: true };
+      this.post({ type: 'experiment', experiment: e.progress });
+      this.experiment = undefined;
+      throw error;
+    }
+  }
+
+  private async nextExperimentRun(finished: RunInfo): Promise<void> {
+    const e = this.experiment;
+    if (!e || e.progress.runs[e.progress.current]?.name !== finished.name) return;
+    e.progress = { ...e.progress, current: e.progress.current + 1 };
+    if (e.progress.cancelled || e.progress.current >= e.progress.runs.length) {
+      this.post({ type: 'experiment', experiment: e.progress });
+      this.experiment = undefined;
+      return;
+    }
+    this.post({ type: 'experiment', experiment: e.progress });
+    await this.startExperimentRun().catch((error) => this.problem(error));
+  }
+
+  private async pickExperiment(id?: string): Promise<string[] | undefined> {
+    let chosen = EXPERIMENTS.find((e) => e.id === id);
+    if (!chosen) {
+      const pick = await vscode.window.showQuickPick(EXPERIMENTS.map((e) => ({ label: e.title, detail: e.claim, id: e.id })), { title: 'BN Lens: run an experiment (with the default settings)' });
+      chosen = EXPERIMENTS.find((e) => e.id === pick?.id);
+    }
+    if (!chosen) return undefined;
+    this.show();
+    return this.runExperiment(chosen.id, DEFAULT_FORM).catch((e) => {
+      this.problem(e);
+      return undefined;
+    });
+  }
+
+  private async pickRun(name?: string): Promise<RunData | undefined> {
+    let target = name;
+    if (!target) {
+      const runs = (await this.runs()).filter((r) => r.info);
+      if (!runs.length) {
+        void vscode.window.showInformationMessage(`BN Lens: no saved runs in ${this.place().label} yet. Start one in the Training Studio.`);
+        return undefined;
+      }
+      const pick = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.name, description: r.info?.status, detail: r.info?.label })), { title: 'BN Lens: open a saved run' });
+      target = pick?.label;
+    }
+    if (!target) return undefined;
+    let run: RunData;
+    try {
+      run = await this.load(target);
+    } catch (e) {
+      this.problem(e);
+      return undefined;
+    }
+    this.show();
+    if (this.ready) this.post({ type: 'runData', runs: [run], purpose: 'open' });
+    else this.pendingShow = { runs: [run], view: 'run' };
+    return run;
+  }
+
+  private async pickExport(name?: string, format?: 'csv' | 'tensorboard'): Promise<vscode.Uri | undefined> {
+    const target = name ?? (await vscode.window.showQuickPick((await this.runs()).filter((r) => r.info).map((r) => r.name), { title: 'BN Lens: export which run?' }));
+    if (!target) return undefined;
+    const how = format ?? (await vscode.window.showQuickPick([{ label: 'TensorBoard event file', format: 'tensorboard' as const }, { label: 'CSV files', format: 'csv' as const }], { title: `BN Lens: export ${target} as` }))?.format;
+    return how ? this.exportRun(target, how) : undefined;
+  }
+
+  /** Writes the run's TensorBoard event file or CSV files into its folder; returns where. */
+  private async exportRun(name: string, format: 'tensorboard' | 'csv'): Promise<vscode.Uri> {
+    const run = await this.load(name);
+    const { fs, dir, root } = this.place();
+    const runDir = `${dir}/${name}`;
+    let target: vscode.Uri;
+    if (format === 'tensorboard') {
+      await fs.mkdir(`${runDir}/tensorboard`);
+      const file = `${runDir}/tensorboard/${eventFileName(run)}`;
+      await fs.write(file, tensorboardEventFile(run));
+      target = vscode.Uri.joinPath(root, ...`${runDir}/tensorboard`.split('/'));
+      void vscode.window.showInformationMessage(`BN Lens exported ${name} for TensorBoard: tensorboard --logdir "${target.fsPath}"`, 'Open in BN Lens').then((a) => {
+        if (a) this.openLog(target);
+      });
+    } else {
+      await fs.mkdir(`${runDir}/csv`);
+      for (const f of runCsvFiles(run)) await fs.write(`${runDir}/csv/${f.name}`, new TextEncoder().encode(f.text));
+      target = vscode.Uri.joinPath(root, ...`${runDir}/csv`.split('/'));
+      void vscode.window.showInformationMessage(`BN Lens exported ${name} as CSV (steps, epochs, layers, gradients) to ${vscode.workspace.asRelativePath(target, false)}.`, 'Open layers.csv').then((a) => {
+        if (a) void vscode.window.showTextDocument(vscode.Uri.joinPath(target, 'layers.csv'));
+      });
+    }
+    this.log.info(`Training Studio: exported ${name} (${format}) to ${target.fsPath}`);
+    return target;
+  }
+
+  private async deleteRun(name: string): Promise<void> {
+    if (this.live?.name === name) throw new FormError(`${name} is training: stop it before deleting it`);
+    const answer = await vscode.window.showWarningMessage(`Delete the run ${name} and its saved statistics?`, { modal: true }, 'Delete');
+    if (answer !== 'Delete') return;
+    const { fs, dir } = this.place();
+    await fs.remove(`${dir}/${name}`);
+    await this.sendRuns();
+  }
+
+  private openLog(uri?: vscode.Uri): void {
+    const open = (target: vscode.Uri): void => {
+      TensorBoardLogPanel.show(this.context.extensionUri, target, this.log);
+    };
+    if (uri) {
+      open(uri);
+      return;
+    }
+    void vscode.window.showOpenDialog({
+      canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Open log',
+      title: 'BN Lens: a TensorBoard log folder (or one events.out.tfevents.* file)',
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    }).then((picked) => {
+      if (picked?.[0]) open(picked[0]);
+    });
+  }
+
+  private scheduleSnapshot(): void {
+    if (this.snapshotTimer) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.lastSnapshot = Date.now();
+      const snapshot = this.liveRun();
+      if (snapshot) this.liveEmitter.fire(snapshot);
+    }, Math.max(0, this.lastSnapshot + SNAPSHOT_MS - Date.now()));
+  }
+}
+
+/** The side panel's view of a run: each normalization layer's latest recorded statistics. */
+export function snapshotOf(run: RunData): LiveRunSnapshot {
+  const last = run.frames[run.frames.length - 1];
+  const n = run.steps.step.length;
+  const layers = run.schema.layers.flatMap((s, i) => {
+    if (!isNormalizationKind(s.kind)) return [];
+    const l = last?.layers[i];
+    const next = run.schema.layers[i + 1];
+    const nextFrame = last?.layers[i + 1];
+    return [{
+      name: s.name, kind: s.kind, channels: s.normChannels || s.output.channels,
+      pre: { mean: l?.input.mean ?? NaN, std: l?.input.std ?? NaN },
+      post: { mean: l?.output.mean ?? NaN, std: l?.output.std ?? NaN },
+      gamma: l?.gamma ?? null,
+      runningVariance: l?.runningVariance ?? null,
+      batchRunningGap: l ? batchRunningGap(l) : null,
+      deadFraction: next && nextFrame && isReluKind(next.kind) ? deadFraction(nextFrame, next) : null,
+    }];
+  });
+  return {
+    run: run.info.name, status: run.info.status, step: run.info.steps, totalSteps: run.info.totalSteps, recordedStep: last?.step ?? null,
+    loss: n ? run.steps.loss[n - 1] : null, accuracy: n ? run.steps.accuracy[n - 1] : null, layers,
+  };
+}

@@ -1,0 +1,318 @@
+// The Training Studio page (and, in another mode, the TensorBoard log page): says `ready`, then renders
+// what the host sends. Live updates only mark the page dirty; it redraws at most once per animation
+// frame, so however fast the run goes the page draws no more than the screen shows. The form, the view
+// and the selections are kept with setState, so a hidden and re-shown tab comes back as it was.
+
+import type {
+  ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
+} from '../../src/protocol/studio';
+import { DEFAULT_FORM } from '../../src/analysis/runs/presets';
+import { setChartSaver } from '../chartExport';
+import { h } from '../dom';
+import { logsView } from '../logsView';
+import { vscodeApi } from '../vscodeApi';
+import { compareView } from './compareView';
+import { formSection } from './form';
+import { applyUpdate, statusText } from './runModel';
+import { runView } from './runView';
+
+type Outgoing = StudioWebviewToHost | LogsWebviewToHost;
+const vscode = vscodeApi<Outgoing, StudioViewState>();
+const app = document.getElementById('app') as HTMLElement;
+// Live charts redraw ten times a second: announcing each would drown a screen reader. Status lines have their own role.
+app.setAttribute('aria-live', 'off');
+setChartSaver((name, format, data) => vscode.postMessage({ type: 'saveChart', name, format, data }));
+
+let state: StudioViewState = { form: DEFAULT_FORM, view: 'run', shown: null, overlay: null, compare: [], layerFilter: '', ...vscode.getState() };
+let options: StudioOptions = { csvFiles: [], specFiles: [], runsFolder: '.bnlens/runs' };
+let settings: StudioSettings = { significantDigits: 4 };
+let runs: readonly RunListing[] = [];
+let live: RunData | null = null;
+let experiment: ExperimentProgress | null = null;
+const loaded = new Map<string, RunData>();
+const csvColumns = new Map<string, readonly string[]>();
+let problem: string | null = null;
+let initialized = false;
+
+const side = h('aside', { class: 'side' });
+const content = h('div', { class: 'content' });
+
+function save(patch: Partial<StudioViewState>): void {
+  state = { ...state, ...patch };
+  vscode.setState(state);
+}
+
+let frame = 0;
+/** Marks the content for redrawing at the next animation frame (several updates in one frame draw once). */
+function requestRender(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    renderContent();
+  });
+}
+
+function liveStatus(): 'idle' | 'running' | 'paused' {
+  if (!live || !['running', 'paused'].includes(live.info.status)) return 'idle';
+  return live.info.status === 'paused' ? 'paused' : 'running';
+}
+
+function runOf(name: string | null): RunData | null {
+  if (!name) return null;
+  if (live?.info.name === name) return live;
+  return loaded.get(name) ?? null;
+}
+
+function renderSide(): void {
+  const focused = document.activeElement?.id;
+  const form = formSection({
+    form: state.form, options, liveStatus: liveStatus(), experimentRunning: !!experiment && !experiment.cancelled && experiment.current < experiment.runs.length,
+    csvColumns: state.form.dataset.kind === 'csv' ? csvColumns.get(state.form.dataset.file) ?? null : null,
+    onChange: (f) => { save({ form: f }); renderSide(); },
+    onCsvChosen: (file) => vscode.postMessage({ type: 'csvColumns', file }),
+    onStart: () => { problem = null; vscode.postMessage({ type: 'start', form: state.form }); },
+    onPause: () => vscode.postMessage({ type: 'pause' }),
+    onResume: () => vscode.postMessage({ type: 'resume' }),
+    onStop: () => vscode.postMessage({ type: 'stop' }),
+    onExperiment: (id) => { problem = null; vscode.postMessage({ type: 'runExperiment', id, form: state.form }); },
+    onRefresh: () => vscode.postMessage({ type: 'refresh' }),
+  });
+  side.replaceChildren(form, runList());
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+function link(text: string, label: string, onClick: () => void, extra: Record<string, string> = {}): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'link', 'aria-label': label, ...extra }, text);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function runList(): HTMLElement {
+  const ticked = new Set(state.compare);
+  const items = runs.map((r) => {
+    if (!r.info) return h('li', { class: 'broken', 'data-run': r.name, title: r.error ?? '' }, h('span', {}, r.name), h('span', { class: 'muted small' }, ` · not readable: ${r.error ?? ''}`));
+    const info = r.info;
+    const box = h('input', { type: 'checkbox', id: `cmp-${r.name}`, 'aria-label': `Compare ${r.name}`, ...(ticked.has(r.name) ? { checked: '' } : {}) });
+    box.addEventListener('change', () => {
+      save({ compare: box.checked ? [...state.compare.filter((n) => n !== r.name), r.name] : state.compare.filter((n) => n !== r.name) });
+      renderSide();
+    });
+    const open = link(r.name, `Open ${r.name}`, () => showRun(r.name), { class: 'link run-name' });
+    return h('li', { 'data-run': r.name, 'data-status': info.status, class: state.shown === r.name ? 'selected' : '' },
+      box, ' ', open,
+      h('div', { class: 'muted small' }, `${info.status}${info.experiment ? ` · ${info.experiment.variant}` : ''} · ${info.steps}${info.totalSteps ? `/${info.totalSteps}` : ''} steps${info.finalValidation ? ` · val acc ${info.finalValidation.accuracy.toFixed(3)}` : ''}`),
+      h('div', { class: 'run-actions small' },
+        link(state.overlay === r.name ? 'superimposed ✓' : 'superimpose', `Superimpose ${r.name} on the run shown`, () => setOverlay(state.overlay === r.name ? null : r.name)), ' · ',
+        link('TensorBoard', `Export ${r.name} as a TensorBoard event file`, () => vscode.postMessage({ type: 'exportRun', name: r.name, format: 'tensorboard' })), ' · ',
+        link('CSV', `Export ${r.name} as CSV`, () => vscode.postMessage({ type: 'exportRun', name: r.name, format: 'csv' })), ' · ',
+        link('delete', `Delete ${r.name}`, () => vscode.postMessage({ type: 'deleteRun', name: r.name }))));
+  });
+  const compare = h('button', { type: 'button', id: 'compare', class: 'secondary', ...(state.compare.length < 2 ? { disabled: '' } : {}) }, `Compare ticked runs (${state.compare.length})`);
+  compare.addEventListener('click', () => showCompare(state.compare));
+  return h('section', { class: 'saved-runs', 'aria-label': 'Saved runs' },
+    h('h2', {}, `Runs (${runs.filter((r) => r.info).length})`),
+    compare,
+    runs.length ? h('ul', { class: 'runs' }, ...items) : h('p', { class: 'muted small' }, 'No runs yet: start one above.'));
+}
+
+function ensureLoaded(names: readonly string[], purpose: 'open' | 'overlay' | 'compare'): void {
+  const missing = names.filter((n) => !runOf(n));
+  if (missing.length) vscode.postMessage({ type: 'loadRuns', names: missing, purpose });
+}
+
+function showRun(name: string): void {
+  save({ shown: name, view: 'run' });
+  ensureLoaded([name], 'open');
+  renderSide();
+  requestRender();
+}
+
+function setOverlay(name: string | null): void {
+  save({ overlay: name });
+  if (name) ensureLoaded([name], 'overlay');
+  renderSide();
+  requestRender();
+}
+
+function showCompare(names: readonly string[]): void {
+  save({ view: 'compare', compare: [...names] });
+  ensureLoaded(names, 'compare');
+  renderSide();
+  requestRender();
+}
+
+function tabs(): HTMLElement {
+  const tab = (view: 'run' | 'compare', text: string): HTMLButtonElement => {
+    const b = h('button', { type: 'button', role: 'tab', id: `tab-${view}`, 'aria-selected': String(state.view === view), class: state.view === view ? 'tab selected' : 'tab' }, text);
+    b.addEventListener('click', () => { save({ view }); requestRender(); });
+    return b;
+  };
+  const filter = h('input', { type: 'search', id: 'layer-filter', placeholder: 'Filter layers', 'aria-label': 'Filter layers by name or kind', value: state.layerFilter });
+  filter.addEventListener('input', () => { save({ layerFilter: filter.value }); requestRender(); });
+  return h('div', { class: 'toolbar', role: 'tablist' }, tab('run', 'Run'), tab('compare', `Compare (${state.compare.length})`), state.view === 'run' ? filter : null);
+}
+
+function renderContent(): void {
+  if (!initialized) return;
+  const focusedFilter = document.activeElement?.id === 'layer-filter';
+  const digits = settings.significantDigits;
+  const parts: (HTMLElement | null)[] = [];
+  if (problem) {
+    const dismiss = link('Dismiss', 'Dismiss this message', () => { problem = null; requestRender(); });
+    parts.push(h('div', { class: 'error', role: 'alert' }, h('strong', {}, 'BN Lens: '), problem, ' ', dismiss));
+  }
+  if (experiment) {
+    const e = experiment;
+    parts.push(h('div', { class: 'note experiment', role: 'status' }, `${e.title}: `,
+      e.cancelled ? 'stopped. ' : e.current >= e.runs.length ? 'all runs done. ' : `run ${e.current + 1} of ${e.runs.length} (${e.runs[e.current].variant}). `,
+      ...e.runs.map((r, i) => h('span', { class: i < e.current ? 'done' : i === e.current ? 'current' : 'muted' }, `${r.variant}${i < e.runs.length - 1 ? ' · ' : ''}`))));
+  }
+  parts.push(tabs());
+  if (state.view === 'compare') {
+    const chosen = state.compare.map(runOf).filter((r): r is RunData => r !== null);
+    const variants = new Map((experiment?.runs ?? []).map((r) => [r.name, r.variant] as [string, string]));
+    parts.push(chosen.length < state.compare.length ? h('p', { class: 'status' }, 'Reading the runs…') : compareView(chosen, digits, experiment && experiment.runs.every((r) => state.compare.includes(r.name)) ? experiment : null, variants));
+  } else {
+    const run = runOf(state.shown) ?? live;
+    if (!run) {
+      parts.push(h('div', { class: 'empty-state' }, h('h1', {}, 'Training Studio'),
+        h('p', {}, 'Pick a dataset and an architecture on the left and press Start: every normalization layer\'s statistics appear here while the network trains — distributions before and after normalization, γ and β, batch against running statistics, gradient norms and dead ReLUs.'),
+        h('p', { class: 'muted' }, 'Or run one of the experiments, which train a few runs that differ in one thing and compare them side by side.')));
+    } else {
+      const overlay = state.overlay && state.overlay !== run.info.name ? runOf(state.overlay) : null;
+      parts.push(runView({ run, overlay, digits, layerFilter: state.layerFilter, live: run === live }));
+    }
+  }
+  content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  if (focusedFilter) {
+    const f = document.getElementById('layer-filter') as HTMLInputElement | null;
+    f?.focus();
+    f?.setSelectionRange(f.value.length, f.value.length);
+  }
+}
+
+function onStudioMessage(m: StudioHostToWebview): void {
+  switch (m.type) {
+    case 'init':
+      initialized = true;
+      options = m.options;
+      runs = m.runs;
+      settings = m.settings;
+      live = m.live ?? null;
+      experiment = m.experiment ?? null;
+      if (m.show) {
+        for (const r of m.show.runs) loaded.set(r.info.name, r);
+        save(m.show.view === 'run' ? { shown: m.show.runs[0]?.info.name ?? null, view: 'run' } : { compare: m.show.runs.map((r) => r.info.name), view: 'compare' });
+      }
+      if (!m.show && live && !state.shown) save({ shown: live.info.name });
+      // After a reload the page asks again for the saved runs it was showing.
+      ensureLoaded([state.shown, state.overlay].filter((n): n is string => !!n && runs.some((r) => r.name === n)), 'open');
+      if (state.view === 'compare') ensureLoaded(state.compare.filter((n) => runs.some((r) => r.name === n)), 'compare');
+      if (state.form.dataset.kind === 'csv') vscode.postMessage({ type: 'csvColumns', file: state.form.dataset.file });
+      renderSide();
+      requestRender();
+      return;
+    case 'options':
+      options = m.options;
+      renderSide();
+      return;
+    case 'runs':
+      runs = m.runs;
+      // A run the user deleted leaves the selections.
+      save({ compare: state.compare.filter((n) => runs.some((r) => r.name === n)), overlay: state.overlay && runs.some((r) => r.name === state.overlay) ? state.overlay : null });
+      renderSide();
+      requestRender();
+      return;
+    case 'liveStarted':
+      live = m.run;
+      save({ shown: m.run.info.name, view: 'run' });
+      renderSide();
+      requestRender();
+      return;
+    case 'runUpdate': {
+      if (!live || live.info.name !== m.update.name) return;
+      const before = live.info.status;
+      live = applyUpdate(live, m.update);
+      if (!['running', 'paused'].includes(live.info.status)) {
+        // Ended: it is a saved run from now on.
+        loaded.set(live.info.name, live);
+      }
+      if (before !== live.info.status) renderSide();
+      if (state.view === 'run' && (state.shown === live.info.name || state.overlay === live.info.name)) requestRender();
+      else if (state.view === 'compare' && state.compare.includes(live.info.name)) requestRender();
+      return;
+    }
+    case 'runData':
+      for (const r of m.runs) loaded.set(r.info.name, r);
+      if (m.purpose === 'open' && m.runs[0]) save({ shown: m.runs[0].info.name, view: 'run' });
+      renderSide();
+      requestRender();
+      return;
+    case 'experiment': {
+      experiment = m.experiment;
+      const done = m.experiment.current >= m.experiment.runs.length || m.experiment.cancelled;
+      const names = m.experiment.runs.slice(0, Math.min(m.experiment.current + 1, m.experiment.runs.length)).map((r) => r.name);
+      // When the last run ends, the comparison opens by itself.
+      if (done && names.length > 1) showCompare(names.filter((n) => runs.some((r) => r.name === n) || runOf(n)));
+      renderSide();
+      requestRender();
+      return;
+    }
+    case 'csvColumns': {
+      csvColumns.set(m.file, m.columns);
+      const f = state.form;
+      if (f.dataset.kind === 'csv' && f.dataset.file === m.file && !m.columns.includes(f.dataset.labelColumn)) save({ form: { ...f, dataset: { ...f.dataset, labelColumn: m.labelGuess } } });
+      renderSide();
+      return;
+    }
+    case 'problem':
+      problem = m.message;
+      renderSide();
+      requestRender();
+      return;
+    case 'busy':
+      return;
+  }
+}
+
+let logFilter = '';
+function onLogsMessage(m: LogsHostToWebview): void {
+  if (m.type === 'logsError') {
+    const existing = app.querySelector('.log-error');
+    const alert = h('div', { class: 'error log-error', role: 'alert' }, h('strong', {}, `BN Lens: ${m.source}`), h('p', { class: 'message' }, m.message));
+    if (existing) existing.replaceWith(alert);
+    else app.prepend(alert);
+    return;
+  }
+  const filter = h('input', { type: 'search', placeholder: 'Filter tags', 'aria-label': 'Filter tags', value: logFilter });
+  const holder = h('div', {}, logsView(m.logs, m.settings.significantDigits, logFilter));
+  filter.addEventListener('input', () => {
+    logFilter = filter.value;
+    holder.replaceChildren(logsView(m.logs, m.settings.significantDigits, logFilter));
+  });
+  const error = app.querySelector('.log-error');
+  const hadFocus = document.activeElement?.getAttribute('aria-label') === 'Filter tags';
+  app.replaceChildren(...[error,
+    h('header', { class: 'logs-header' }, h('h1', {}, `TensorBoard log: ${m.source}`),
+      h('p', { class: 'facts-line', role: 'status' }, `${m.files.length} event file${m.files.length === 1 ? '' : 's'} · ${m.logs.scalars.length} scalar tags · ${m.logs.histograms.length} histogram tags${m.following ? ' · following: new events and files appear as they are written' : ''}`)),
+    h('div', { class: 'toolbar' }, filter), holder].filter((e): e is Element => e !== null));
+  if (hadFocus) filter.focus();
+}
+
+window.addEventListener('message', (event: MessageEvent<StudioHostToWebview | LogsHostToWebview>) => {
+  const m = event.data;
+  if (m.type === 'logs' || m.type === 'logsError') {
+    onLogsMessage(m);
+    return;
+  }
+  if (!app.contains(side)) app.replaceChildren(h('div', { class: 'studio' }, side, content));
+  onStudioMessage(m);
+});
+
+/** For the tests and the curious: what the page shows, in words. */
+(window as unknown as { __bnlensStudio: () => string }).__bnlensStudio = () => {
+  const run = runOf(state.shown) ?? live;
+  return run ? `${run.info.name}: ${statusText(run)}` : 'no run';
+};
+
+vscode.postMessage({ type: 'ready' });
