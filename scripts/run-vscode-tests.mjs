@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createWorkDir, launchChromium, sleep, startCodeServer, workbenchUrl } from './codeserver.mjs';
 import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-workspace.mjs';
 import { prepareVscodeEnv } from './vscode-env.mjs';
+import { studioSteps } from './studio-ui-steps.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
@@ -226,6 +227,7 @@ function devSteps() {
     [`ui: axe-core (${AXE_THEME}): the inspector has no serious or critical violations, also on the selected row under the pointer`, () => axeStep('editor')],
     [`ui: axe-core (${AXE_THEME}): the side panel has no serious or critical violations`, () => axeStep('panel')],
     ...THEMES.map((t) => [`ui: theme "${t.theme}": both views and the heatmap follow it (${t.file}); axe: no serious/critical issues, also on the selected row under the pointer`, () => themeStep(t)]),
+    ...studioSteps({ page, hostRequest, resultsDir, say, sleep }),
     ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }

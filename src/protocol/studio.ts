@@ -6,7 +6,15 @@
 import type { LogSummary } from '../analysis/logs';
 import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 import type { RunListing } from '../analysis/runs/store';
-import type { EpochPoint, RunData, RunInfo, StatsFrame, StatsSchema, StepSeries } from '../analysis/runs/types';
+import type { EncodedFrames } from '../analysis/runs/frames';
+import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
+
+/**
+ * A run on its way to the webview: its frames packed into one buffer (encodeFrames), since a frame
+ * holds a few dozen small typed arrays and a message of hundreds of frames would carry thousands.
+ */
+export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
+export type { EncodedFrames } from '../analysis/runs/frames';
 
 export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 export type { RunListing } from '../analysis/runs/store';
@@ -30,7 +38,8 @@ export interface RunUpdate {
   readonly schema?: StatsSchema;
   readonly steps: StepSeries;
   readonly epochs: readonly EpochPoint[];
-  readonly frames: readonly StatsFrame[];
+  /** Encoded against `schema` if present, else against the schema the page has. */
+  readonly frames: EncodedFrames;
 }
 
 /** A one-click experiment in progress: its runs in order and which one is training. */
@@ -55,18 +64,18 @@ export type StudioHostToWebview =
       readonly runs: readonly RunListing[];
       readonly settings: StudioSettings;
       /** The run training now, if any, whole (the page may have been recreated mid-run). */
-      readonly live?: RunData;
+      readonly live?: WireRun;
       readonly experiment?: ExperimentProgress;
       /** Runs to show: the one to open, and others to compare with it. */
-      readonly show?: { readonly runs: readonly RunData[]; readonly view: 'run' | 'compare' };
+      readonly show?: { readonly runs: readonly WireRun[]; readonly view: 'run' | 'compare' };
     }
   | { readonly type: 'options'; readonly options: StudioOptions }
   | { readonly type: 'runs'; readonly runs: readonly RunListing[] }
   /** A live run began (its first data). */
-  | { readonly type: 'liveStarted'; readonly run: RunData }
+  | { readonly type: 'liveStarted'; readonly run: WireRun }
   | { readonly type: 'runUpdate'; readonly update: RunUpdate }
   /** Saved runs the page asked for (to open, overlay or compare). */
-  | { readonly type: 'runData'; readonly runs: readonly RunData[]; readonly purpose: 'open' | 'overlay' | 'compare' }
+  | { readonly type: 'runData'; readonly runs: readonly WireRun[]; readonly purpose: 'open' | 'overlay' | 'compare' }
   | { readonly type: 'experiment'; readonly experiment: ExperimentProgress }
   | { readonly type: 'csvColumns'; readonly file: string; readonly columns: readonly string[]; readonly labelGuess: string }
   /** A problem the user caused or can fix, in words that name the file and what is wrong. */

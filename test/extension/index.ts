@@ -35,6 +35,7 @@ export async function run(): Promise<void> {
   await import('./activation.test');
   await import('./customEditor.test');
   await import('./diagnostics.test');
+  await import('./studio.test');
 
   const tests: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {

@@ -13,7 +13,7 @@ import { logsView } from '../logsView';
 import { vscodeApi } from '../vscodeApi';
 import { compareView } from './compareView';
 import { formSection } from './form';
-import { applyUpdate, statusText } from './runModel';
+import { applyUpdate, fromWire, statusText } from './runModel';
 import { runView } from './runView';
 
 type Outgoing = StudioWebviewToHost | LogsWebviewToHost;
@@ -35,6 +35,7 @@ let problem: string | null = null;
 let initialized = false;
 
 const side = h('aside', { class: 'side' });
+const listHolder = h('div', {});
 const content = h('div', { class: 'content' });
 
 function save(patch: Partial<StudioViewState>): void {
@@ -63,7 +64,9 @@ function runOf(name: string | null): RunData | null {
   return loaded.get(name) ?? null;
 }
 
+let lastSideRender = 0;
 function renderSide(): void {
+  lastSideRender = performance.now();
   const focused = document.activeElement?.id;
   const form = formSection({
     form: state.form, options, liveStatus: liveStatus(), experimentRunning: !!experiment && !experiment.cancelled && experiment.current < experiment.runs.length,
@@ -77,8 +80,15 @@ function renderSide(): void {
     onExperiment: (id) => { problem = null; vscode.postMessage({ type: 'runExperiment', id, form: state.form }); },
     onRefresh: () => vscode.postMessage({ type: 'refresh' }),
   });
-  side.replaceChildren(form, runList());
+  side.replaceChildren(form, listHolder);
+  renderList();
   if (focused) document.getElementById(focused)?.focus();
+}
+
+/** Only the runs list (the live run's entry moves while it trains; the form is left alone, so typing is not disturbed). */
+function renderList(): void {
+  lastSideRender = performance.now();
+  listHolder.replaceChildren(runList());
 }
 
 function link(text: string, label: string, onClick: () => void, extra: Record<string, string> = {}): HTMLButtonElement {
@@ -91,11 +101,14 @@ function runList(): HTMLElement {
   const ticked = new Set(state.compare);
   const items = runs.map((r) => {
     if (!r.info) return h('li', { class: 'broken', 'data-run': r.name, title: r.error ?? '' }, h('span', {}, r.name), h('span', { class: 'muted small' }, ` · not readable: ${r.error ?? ''}`));
-    const info = r.info;
+    // The live run's entry follows its updates; the list itself comes from the host at start and end.
+    const info = live?.info.name === r.name ? live.info : r.info;
     const box = h('input', { type: 'checkbox', id: `cmp-${r.name}`, 'aria-label': `Compare ${r.name}`, ...(ticked.has(r.name) ? { checked: '' } : {}) });
     box.addEventListener('change', () => {
       save({ compare: box.checked ? [...state.compare.filter((n) => n !== r.name), r.name] : state.compare.filter((n) => n !== r.name) });
-      renderSide();
+      renderList();
+      document.getElementById(`cmp-${r.name}`)?.focus();
+      requestRender();
     });
     const open = link(r.name, `Open ${r.name}`, () => showRun(r.name), { class: 'link run-name' });
     return h('li', { 'data-run': r.name, 'data-status': info.status, class: state.shown === r.name ? 'selected' : '' },
@@ -198,10 +211,10 @@ function onStudioMessage(m: StudioHostToWebview): void {
       options = m.options;
       runs = m.runs;
       settings = m.settings;
-      live = m.live ?? null;
+      live = m.live ? fromWire(m.live) : null;
       experiment = m.experiment ?? null;
       if (m.show) {
-        for (const r of m.show.runs) loaded.set(r.info.name, r);
+        for (const r of m.show.runs) loaded.set(r.info.name, fromWire(r));
         save(m.show.view === 'run' ? { shown: m.show.runs[0]?.info.name ?? null, view: 'run' } : { compare: m.show.runs.map((r) => r.info.name), view: 'compare' });
       }
       if (!m.show && live && !state.shown) save({ shown: live.info.name });
@@ -224,7 +237,7 @@ function onStudioMessage(m: StudioHostToWebview): void {
       requestRender();
       return;
     case 'liveStarted':
-      live = m.run;
+      live = fromWire(m.run);
       save({ shown: m.run.info.name, view: 'run' });
       renderSide();
       requestRender();
@@ -238,12 +251,13 @@ function onStudioMessage(m: StudioHostToWebview): void {
         loaded.set(live.info.name, live);
       }
       if (before !== live.info.status) renderSide();
+      else if (performance.now() - lastSideRender > 1000) renderList();
       if (state.view === 'run' && (state.shown === live.info.name || state.overlay === live.info.name)) requestRender();
       else if (state.view === 'compare' && state.compare.includes(live.info.name)) requestRender();
       return;
     }
     case 'runData':
-      for (const r of m.runs) loaded.set(r.info.name, r);
+      for (const r of m.runs) loaded.set(r.info.name, fromWire(r));
       if (m.purpose === 'open' && m.runs[0]) save({ shown: m.runs[0].info.name, view: 'run' });
       renderSide();
       requestRender();

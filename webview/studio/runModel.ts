@@ -1,9 +1,9 @@
 // The page's copy of a run: saved or live data, with a live run's batched updates appended, and the
 // series the charts draw, derived once per render.
 
-import { widenFrame } from '../../src/analysis/runs/frames';
+import { decodeFrames, widenFrame } from '../../src/analysis/runs/frames';
 import { average, batchRunningGap, deadFraction } from '../../src/analysis/runs/derived';
-import type { RunData, RunUpdate, StepSeries } from '../../src/protocol/studio';
+import type { RunData, RunUpdate, StepSeries, WireRun } from '../../src/protocol/studio';
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {
   if (b.length === 0) return a;
@@ -17,8 +17,13 @@ function concat(a: Float64Array, b: Float64Array): Float64Array {
 export function applyUpdate(run: RunData, u: RunUpdate): RunData {
   const schema = u.schema ?? run.schema;
   const steps: StepSeries = { step: concat(run.steps.step, u.steps.step), loss: concat(run.steps.loss, u.steps.loss), accuracy: concat(run.steps.accuracy, u.steps.accuracy) };
-  const frames = schema === run.schema ? [...run.frames, ...u.frames] : [...run.frames, ...u.frames].map((f) => widenFrame(f, schema));
+  const fresh = decodeFrames(u.frames, schema, `update of ${u.name}`);
+  const frames = schema === run.schema ? [...run.frames, ...fresh] : [...run.frames.map((f) => widenFrame(f, schema)), ...fresh];
   return { info: u.info, spec: run.spec, steps, epochs: [...run.epochs, ...u.epochs], schema, frames };
+}
+
+export function fromWire(w: WireRun): RunData {
+  return { ...w, frames: decodeFrames(w.frames, w.schema, w.info.name) };
 }
 
 export interface Series {

@@ -35,7 +35,7 @@ export const DEFAULT_FORM: StudioForm = {
   optimizer: 'sgd',
   lr: 0.05,
   batchSize: 32,
-  epochs: 8,
+  epochs: 20,
   seed: 0,
 };
 

@@ -5,6 +5,7 @@
 
 import type { TrainingClient } from '../../engine/worker/client';
 import type { TrainingJobConfig } from '../../engine/worker/config';
+import { encodeFrames } from '../../analysis/runs/frames';
 import type { RunWriter } from '../../analysis/runs/store';
 import type { RunInfo, StatsSchema } from '../../analysis/runs/types';
 import type { RunUpdate } from '../../protocol/studio';
@@ -117,9 +118,9 @@ export class LiveRun {
       ...(schema !== this.sentSchema ? { schema } : {}),
       steps: w.steps(this.sent.steps),
       epochs: w.epochs(this.sent.epochs),
-      frames: w.frames(this.sent.frames),
+      frames: encodeFrames(w.frames(this.sent.frames), schema),
     };
-    this.sent = { steps: w.stepCount(), epochs: this.sent.epochs + update.epochs.length, frames: w.frameCount() };
+    this.sent = { steps: w.stepCount(), epochs: this.sent.epochs + update.epochs.length, frames: this.sent.frames + update.frames.index.length / 2 };
     this.sentSchema = schema;
     return update;
   }

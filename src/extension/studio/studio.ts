@@ -17,7 +17,8 @@ import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../ana
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
 import type { RunData, RunInfo } from '../../analysis/runs/types';
-import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost } from '../../protocol/studio';
+import { encodeFrames } from '../../analysis/runs/frames';
+import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
 import type { Log } from '../log';
 import { fileSafe } from '../saveFile';
 import { viewSettings } from '../settings';
@@ -54,7 +55,7 @@ export class TrainingStudio {
   private live: LiveRun | undefined;
   private experiment: Experiment | undefined;
   /** Runs to show when the page (re)loads: set by "open run" commands before the page is ready. */
-  private pendingShow: { runs: RunData[]; view: 'run' | 'compare' } | undefined;
+  private pendingShow: { runs: WireRun[]; view: 'run' | 'compare' } | undefined;
   private readonly liveEmitter = new vscode.EventEmitter<LiveRunSnapshot | undefined>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSnapshot = 0;
@@ -71,12 +72,14 @@ export class TrainingStudio {
     context.subscriptions.push(
       studio.liveEmitter,
       command('bnlens.openStudio', () => studio.show()),
-      command('bnlens.startDemoRun', () => studio.startDemoRun()),
+      // Optional argument: changes to the demo's form (the tests and the walkthrough's links pass some).
+      command('bnlens.startDemoRun', (patch?: unknown) => studio.startDemoRun(typeof patch === 'object' && patch !== null ? patch as Partial<StudioForm> : {})),
       command('bnlens.stopTraining', () => studio.stop()),
       command('bnlens.runExperiment', (id?: unknown) => studio.pickExperiment(typeof id === 'string' ? id : undefined)),
       command('bnlens.openRun', (name?: unknown) => studio.pickRun(typeof name === 'string' ? name : undefined)),
       command('bnlens.exportRun', (name?: unknown, format?: unknown) => studio.pickExport(typeof name === 'string' ? name : undefined, format === 'csv' || format === 'tensorboard' ? format : undefined)),
-      command('bnlens.openTensorBoardLog', (uri?: unknown) => studio.openLog(uri instanceof vscode.Uri ? uri : undefined)),
+      // From the explorer (a URI), the palette (asks), or a workspace-relative path (tests, links).
+      command('bnlens.openTensorBoardLog', (uri?: unknown) => void studio.openLog(uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? studio.workspaceFile(uri) : undefined)),
       command('bnlens.openSampleModel', () => vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'cnn-bn.onnx'), 'bnlens.inspector')),
       { dispose: () => void studio.live?.stop() },
     );
@@ -160,7 +163,7 @@ export class TrainingStudio {
     this.pendingShow = undefined;
     this.post({
       type: 'init', options, runs, settings: viewSettings(),
-      ...(this.live ? { live: this.live.writer.data() } : {}),
+      ...(this.live ? { live: toWire(this.live.writer.data()) } : {}),
       ...(this.experiment ? { experiment: this.experiment.progress } : {}),
       ...(show ? { show } : {}),
     });
@@ -197,7 +200,7 @@ export class TrainingStudio {
         return;
       case 'loadRuns': {
         const runs = await Promise.all(m.names.map((n) => this.load(n)));
-        this.post({ type: 'runData', runs, purpose: m.purpose });
+        this.post({ type: 'runData', runs: runs.map(toWire), purpose: m.purpose });
         return;
       }
       case 'exportRun':
@@ -230,7 +233,7 @@ export class TrainingStudio {
     return readRun(fs, `${dir}/${name}`);
   }
 
-  private workspaceFile(path: string): vscode.Uri {
+  workspaceFile(path: string): vscode.Uri {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) throw new FormError(`${path}: workspace files need an open folder`);
     return vscode.Uri.joinPath(folder.uri, path);
@@ -308,7 +311,7 @@ export class TrainingStudio {
     this.live = live;
     live.start(config);
     this.log.info(`Training Studio: started ${name} (${formLabel(form)})`);
-    this.post({ type: 'liveStarted', run: writer.data() });
+    this.post({ type: 'liveStarted', run: toWire(writer.data()) });
     void this.sendRuns();
     void live.ended.then(async (info) => {
       this.live = undefined;
@@ -332,9 +335,9 @@ export class TrainingStudio {
     return this.live?.stop();
   }
 
-  private async startDemoRun(): Promise<string> {
+  private async startDemoRun(patch: Partial<StudioForm>): Promise<string> {
     this.show();
-    return this.start({ ...DEFAULT_FORM, epochs: 6 });
+    return this.start({ ...DEFAULT_FORM, epochs: 40, ...patch });
   }
 
   private async runExperiment(id: ExperimentId, base: StudioForm): Promise<string[]> {
@@ -417,8 +420,8 @@ export class TrainingStudio {
       return undefined;
     }
     this.show();
-    if (this.ready) this.post({ type: 'runData', runs: [run], purpose: 'open' });
-    else this.pendingShow = { runs: [run], view: 'run' };
+    if (this.ready) this.post({ type: 'runData', runs: [toWire(run)], purpose: 'open' });
+    else this.pendingShow = { runs: [toWire(run)], view: 'run' };
     return run;
   }
 
@@ -441,7 +444,7 @@ export class TrainingStudio {
       await fs.write(file, tensorboardEventFile(run));
       target = vscode.Uri.joinPath(root, ...`${runDir}/tensorboard`.split('/'));
       void vscode.window.showInformationMessage(`BN Lens exported ${name} for TensorBoard: tensorboard --logdir "${target.fsPath}"`, 'Open in BN Lens').then((a) => {
-        if (a) this.openLog(target);
+        if (a) void this.openLog(target);
       });
     } else {
       await fs.mkdir(`${runDir}/csv`);
@@ -464,14 +467,9 @@ export class TrainingStudio {
     await this.sendRuns();
   }
 
-  private openLog(uri?: vscode.Uri): void {
-    const open = (target: vscode.Uri): void => {
-      TensorBoardLogPanel.show(this.context.extensionUri, target, this.log);
-    };
-    if (uri) {
-      open(uri);
-      return;
-    }
+  private openLog(uri?: vscode.Uri): TensorBoardLogPanel | undefined {
+    const open = (target: vscode.Uri): TensorBoardLogPanel => TensorBoardLogPanel.show(this.context.extensionUri, target, this.log);
+    if (uri) return open(uri);
     void vscode.window.showOpenDialog({
       canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Open log',
       title: 'BN Lens: a TensorBoard log folder (or one events.out.tfevents.* file)',
@@ -479,6 +477,7 @@ export class TrainingStudio {
     }).then((picked) => {
       if (picked?.[0]) open(picked[0]);
     });
+    return undefined;
   }
 
   private scheduleSnapshot(): void {
@@ -490,6 +489,10 @@ export class TrainingStudio {
       if (snapshot) this.liveEmitter.fire(snapshot);
     }, Math.max(0, this.lastSnapshot + SNAPSHOT_MS - Date.now()));
   }
+}
+
+function toWire(run: RunData): WireRun {
+  return { ...run, frames: encodeFrames(run.frames, run.schema) };
 }
 
 /** The side panel's view of a run: each normalization layer's latest recorded statistics. */

@@ -1,0 +1,150 @@
+// The Training Studio's UI steps for scripts/run-vscode-tests.mjs, driven as a person would: the command
+// palette opens the studio, Start trains and the live charts update (read from the webview's DOM, with
+// a screenshot), Pause holds, Stop saves the run as stopped, "Open Saved Run…" reopens it in the same
+// views, and "Open TensorBoard Log…" shows the PyTorch fixture. The runner passes its page and helpers.
+import { join } from 'node:path';
+
+const STEP_POLL_MS = 250;
+
+/**
+ * @param {{ page: import('playwright-core').Page, hostRequest: (r: object) => Promise<unknown>, resultsDir: string,
+ *   say: (m: string) => void, sleep: (ms: number) => Promise<void> }} ctx
+ */
+export function studioSteps(ctx) {
+  const { page, hostRequest, resultsDir, say, sleep } = ctx;
+
+  /** Polls check() (returning a value, or a string saying what is missing) until it returns a value or the time is up. */
+  async function until(check, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'nothing checked yet';
+    for (;;) {
+      const r = await check().catch((e) => `error: ${e.message}`);
+      if (r !== undefined && typeof r !== 'string') return r;
+      last = r ?? last;
+      if (Date.now() > deadline) throw new Error(last);
+      await sleep(STEP_POLL_MS);
+    }
+  }
+
+  /** The visible BN Lens webview whose document has `selector`: its outer iframe (screenshots) and its document. */
+  async function webviewWith(selector) {
+    return until(async () => {
+      const outers = page.locator('iframe.webview[src*="extensionId=bnlens.bn-lens"]');
+      const n = await outers.count();
+      for (let i = 0; i < n; i++) {
+        const outer = outers.nth(i);
+        if (!(await outer.isVisible().catch(() => false))) continue;
+        const doc = outer.contentFrame().locator('iframe#active-frame').contentFrame();
+        if ((await doc.locator(selector).count().catch(() => 0)) > 0) return { outer, doc };
+      }
+      return `no visible BN Lens webview shows ${selector}`;
+    });
+  }
+
+  async function palette(title) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill(`>${title}`);
+    await pickRow(title);
+  }
+
+  /** Clicks the quick-pick row whose label is exactly `label` (a substring would pick the wrong row). */
+  async function pickRow(label) {
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await page.mouse.move(200, 10);
+  }
+
+  /** What the run view shows, read in one go. */
+  async function runState(doc) {
+    return doc.locator('body').evaluate(() => {
+      const view = document.querySelector('.run-view');
+      return view ? {
+        run: view.getAttribute('data-run'),
+        status: view.getAttribute('data-status'),
+        frames: Number(view.getAttribute('data-frames')),
+        steps: Number(view.getAttribute('data-steps')),
+        charts: document.querySelectorAll('.run-view figure[data-chart]').length,
+        heatmaps: [...document.querySelectorAll('.run-view figure.heat')].map((f) => Number(f.getAttribute('data-columns'))),
+        lines: document.querySelectorAll('.run-view polyline.line').length,
+        layers: [...document.querySelectorAll('.run-view .layer-row')].map((r) => r.getAttribute('data-layer')),
+        alert: document.querySelector('[role="alert"]')?.textContent ?? null,
+        listed: [...document.querySelectorAll('ul.runs li[data-run]')].map((li) => [li.getAttribute('data-run'), li.getAttribute('data-status')]),
+      } : { run: null, alert: document.querySelector('[role="alert"]')?.textContent ?? null };
+    }, undefined, { timeout: 3000 });
+  }
+
+  async function liveStep() {
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await palette('BN Lens: Open Training Studio');
+    const { outer, doc } = await webviewWith('#start');
+    // Long enough to watch and stop: a few thousand steps.
+    await doc.locator('#epochs').fill('400');
+    await doc.locator('#epochs').press('Tab');
+    await doc.locator('#start').click();
+    const first = await until(async () => {
+      const s = await runState(doc);
+      if (s.alert) throw new Error(`the studio shows an error: ${s.alert}`);
+      return s.status === 'running' && s.frames > 0 && s.heatmaps.length > 0 ? s : `run view: ${JSON.stringify(s)}`;
+    });
+    await sleep(1500);
+    const later = await runState(doc);
+    if (!(later.steps > first.steps && later.frames > first.frames)) throw new Error(`the live view did not move in 1.5 s: ${first.steps} → ${later.steps} steps, ${first.frames} → ${later.frames} frames`);
+    if (later.layers.join() !== 'bn1,relu1,bn2,relu2') throw new Error(`layer rows ${JSON.stringify(later.layers)}`);
+    if (later.charts < 16 || later.heatmaps.some((c) => c === 0)) throw new Error(`charts ${later.charts}, heatmap columns ${JSON.stringify(later.heatmaps)}`);
+    say(`  live: ${first.steps} → ${later.steps} steps, ${first.frames} → ${later.frames} recorded, ${later.charts} charts, ${later.heatmaps.length} heatmaps`);
+    await outer.screenshot({ path: join(resultsDir, 'studio-live.png') });
+
+    await doc.locator('#pause').click();
+    const paused = await until(async () => {
+      const s = await runState(doc);
+      return s.status === 'paused' ? s : `status ${s.status} after Pause`;
+    });
+    await sleep(800);
+    const stillPaused = await runState(doc);
+    if (stillPaused.steps !== paused.steps) throw new Error(`paused, yet the steps went on: ${paused.steps} → ${stillPaused.steps}`);
+    await doc.locator('#resume').click();
+    await until(async () => ((await runState(doc)).status === 'running' ? true : 'not running after Resume'));
+
+    await doc.locator('#stop').click();
+    const stopped = await until(async () => {
+      const s = await runState(doc);
+      const listed = s.listed?.find(([n]) => n === s.run);
+      return s.status === 'stopped' && listed?.[1] === 'stopped' ? s : `after Stop: status ${s.status}, listed as ${JSON.stringify(listed)}`;
+    });
+    say(`  stopped ${stopped.run} at step ${stopped.steps} (${stopped.frames} recorded steps)`);
+    await outer.screenshot({ path: join(resultsDir, 'studio-stopped.png') });
+
+    // Closed and reopened from the saved files: the same run, the same views.
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await palette('BN Lens: Open Saved Run…');
+    await pickRow(stopped.run);
+    const reopened = await webviewWith(`.run-view[data-run="${stopped.run}"]`);
+    const back = await until(async () => {
+      const s = await runState(reopened.doc);
+      return s.run === stopped.run && s.frames === stopped.frames ? s : `reopened: ${JSON.stringify(s)}`;
+    });
+    if (back.status !== 'stopped' || back.steps !== stopped.steps) throw new Error(`reopened as ${back.status} with ${back.steps} steps; stopped with ${stopped.steps}`);
+    await reopened.outer.screenshot({ path: join(resultsDir, 'studio-reopened.png') });
+  }
+
+  async function tensorboardStep() {
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await hostRequest({ op: 'command', command: 'bnlens.openTensorBoardLog', args: ['tensorboard'] });
+    const { outer, doc } = await webviewWith('section.logs');
+    const shown = await until(async () => doc.locator('body').evaluate(() => {
+      const ridges = [...document.querySelectorAll('section.logs figure[data-tag]')].filter((f) => f.querySelector('polygon.ridge')).map((f) => f.getAttribute('data-tag'));
+      const facts = document.querySelector('.logs-header .facts-line')?.textContent ?? '';
+      return ridges.length >= 3 && /following/.test(facts) ? { ridges, facts } : `ridges ${JSON.stringify(ridges)}, header "${facts}"`;
+    }));
+    if (!shown.ridges.some((t) => /bn1/.test(t))) throw new Error(`no bn1 histogram among ${JSON.stringify(shown.ridges)}`);
+    say(`  TensorBoard fixture: ${shown.facts}; ${shown.ridges.length} histogram tags`);
+    await outer.screenshot({ path: join(resultsDir, 'studio-tensorboard.png') });
+  }
+
+  return [
+    ['ui: studio: the palette opens the Training Studio; Start trains with live charts (studio-live.png); Pause holds; Stop saves it as stopped; "Open Saved Run…" reopens it', liveStep],
+    ['ui: studio: "Open TensorBoard Log…" shows the PyTorch SummaryWriter fixture as ridge plots, following the folder', tensorboardStep],
+  ];
+}
