@@ -2,6 +2,7 @@
 // palette opens the studio, Start trains and the live charts update (read from the webview's DOM, with
 // a screenshot), Pause holds, Stop saves the run as stopped, "Open Saved Run…" reopens it in the same
 // views, and "Open TensorBoard Log…" shows the PyTorch fixture. The runner passes its page and helpers.
+/* global document */ // page.evaluate() callbacks run in the webview, where document exists
 import { join } from 'node:path';
 
 const STEP_POLL_MS = 250;
