@@ -17,6 +17,9 @@ export interface KerasLayer {
 export interface KerasModelConfig {
   readonly className: string;
   readonly layers: KerasLayer[];
+  /** A functional model's input and output layers (input_layers, output_layers), in order; empty for Sequential. */
+  readonly inputLayers?: string[];
+  readonly outputLayers?: string[];
   /** Layer name → class, to name neighbours. */
   readonly classOf: ReadonlyMap<string, string>;
 }
@@ -77,13 +80,27 @@ function flatten(container: Record<string, unknown>, prefix: string, out: KerasL
   });
 }
 
+/** Layer names of input_layers/output_layers: Keras 3 writes ["x", 0, 0] for one, Keras 2 and TF.js [["x", 0, 0], …]. */
+function endpointNames(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  if (typeof v[0] === 'string') return [v[0]];
+  return v.filter((e): e is unknown[] => Array.isArray(e) && typeof e[0] === 'string').map((e) => e[0] as string);
+}
+
 /** Parses a model config object (the JSON's top level: {class_name, config}). */
 export function parseModelConfig(json: unknown, fail: ErrorFactory, where: string): KerasModelConfig {
   if (!isRecord(json) || typeof json.class_name !== 'string') throw fail('the model config has no class_name', where);
   const layers: KerasLayer[] = [];
   if (CONTAINERS.has(json.class_name)) flatten(json, '', layers, fail, where, 0);
   else if (isRecord(json.config)) layers.push({ name: String(json.config.name ?? json.class_name), className: json.class_name, config: json.config, inbound: [] });
-  return { className: json.class_name, layers, classOf: new Map(layers.map((l) => [l.name, l.className])) };
+  const config = isRecord(json.config) ? json.config : {};
+  return {
+    className: json.class_name,
+    layers,
+    inputLayers: endpointNames(config.input_layers),
+    outputLayers: endpointNames(config.output_layers),
+    classOf: new Map(layers.map((l) => [l.name, l.className])),
+  };
 }
 
 export function parseModelConfigText(text: string, fail: ErrorFactory, where: string): KerasModelConfig {
@@ -129,6 +146,35 @@ export function normSettings(layer: KerasLayer): NormSettings | null {
     axis,
     groups: kind === 'GroupNorm' ? num(c.groups, 32) : null,
   };
+}
+
+/**
+ * The names Keras gives a layer's variables, in the order it creates them (the order of a Keras 3
+ * weights file's vars/0, vars/1, …), or null for a class whose variables are not known here.
+ */
+export function variableNames(layer: KerasLayer): string[] | null {
+  const c = layer.config;
+  const bias = c.use_bias !== false ? ['bias'] : [];
+  const affine = [...(c.scale !== false ? ['gamma'] : []), ...(c.center !== false ? ['beta'] : [])];
+  switch (layer.className) {
+    case 'Conv1D': case 'Conv2D': case 'Conv3D': case 'Conv1DTranspose': case 'Conv2DTranspose': case 'Conv3DTranspose': case 'Dense':
+      return ['kernel', ...bias];
+    // Keras 3 names the depthwise kernel "kernel" (Keras 2 and TF.js "depthwise_kernel").
+    case 'DepthwiseConv1D': case 'DepthwiseConv2D':
+      return ['kernel', ...bias];
+    case 'SeparableConv1D': case 'SeparableConv2D':
+      return ['depthwise_kernel', 'pointwise_kernel', ...bias];
+    case 'BatchNormalization': case 'SyncBatchNormalization':
+      return [...affine, 'moving_mean', 'moving_variance'];
+    case 'LayerNormalization': case 'GroupNormalization':
+      return affine;
+    case 'PReLU':
+      return ['alpha'];
+    case 'Embedding':
+      return ['embeddings'];
+    default:
+      return null;
+  }
 }
 
 /** Keras's own snake_case (keras/src/utils/naming.py), which names Keras 3 weight groups after classes. */

@@ -1,7 +1,8 @@
 // Keras reader: the Keras 3 .keras zip (config.json + model.weights.h5), the legacy full-model .h5
 // (model_config attribute + model_weights group), weights-only .h5 files in the Keras 2 and Keras 3
 // layouts, and a Keras 2 JSON architecture (model.to_json()) next to its weights .h5. The config gives
-// each normalization layer's settings; the weights give γ, β and the moving statistics.
+// each normalization layer's settings and, as the description's graph, the architecture; the weights
+// give γ, β and the moving statistics, and every layer's weights as constant("<layer>/<variable>").
 
 import type { ModelDescription, NormLayer, TensorInfo } from '../model';
 import { KerasError } from '../errors';
@@ -10,7 +11,8 @@ import { hexHead } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
 import type { ZipArchive } from '../zip';
 import { hdf5SuperblockOffset } from '../detect';
-import { isRecord, neighbours, normSettings, parseModelConfig, parseModelConfigText, toSnakeCase, NORM_CLASSES, type KerasLayer, type KerasModelConfig, type NormSettings } from './config';
+import { isRecord, neighbours, normSettings, parseModelConfig, parseModelConfigText, toSnakeCase, variableNames, NORM_CLASSES, type KerasLayer, type KerasModelConfig, type NormSettings } from './config';
+import { kerasGraph } from './graph';
 import { openHdf5, stringAttr, type H5Group } from './hdf5';
 import { keras2Weights, keras3Weights, type Keras2Layer, type Keras3Layer } from './weights';
 
@@ -82,34 +84,60 @@ function matchKeras3(model: KerasModelConfig, layers: Keras3Layer[]): Map<string
 
 const NO_WEIGHTS: LayerWeights = { gamma: null, beta: null, mean: null, var: null };
 
+/** Each config layer's weights by Keras variable name (kernel, bias, gamma, moving_mean, …). */
+type WeightsByLayer = ReadonlyMap<string, ReadonlyMap<string, TensorInfo>>;
+
 /** The config's normalization layers with their weights; a layer the weights lack is kept and noted. */
-function layersFromConfig(model: KerasModelConfig, weightsOf: (layer: KerasLayer, s: NormSettings) => LayerWeights | null, notes: string[]): NormLayer[] {
+function layersFromConfig(model: KerasModelConfig, weights: WeightsByLayer, notes: string[]): NormLayer[] {
   const out: NormLayer[] = [];
   for (const layer of model.layers) {
     const s = normSettings(layer);
     if (!s) continue;
-    const w = weightsOf(layer, s);
+    const w = weights.get(layer.name);
     if (!w) notes.push(`${layer.name}: in the model config but its weights were not found in the file.`);
-    out.push(normLayer(model, layer, s, w ?? NO_WEIGHTS));
+    const get = (k: string): TensorInfo | null => w?.get(k) ?? null;
+    out.push(normLayer(model, layer, s, w ? { gamma: get('gamma'), beta: get('beta'), mean: get('moving_mean'), var: get('moving_variance') } : NO_WEIGHTS));
   }
   return out;
 }
 
-function keras2LayerWeights(byName: Map<string, Keras2Layer>): (layer: KerasLayer) => LayerWeights | null {
-  return (layer) => {
+function keras2LayerWeights(model: KerasModelConfig, layers: Keras2Layer[]): WeightsByLayer {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const out = new Map<string, ReadonlyMap<string, TensorInfo>>();
+  for (const layer of model.layers) {
     const found = byName.get(layer.name) ?? byName.get(layer.name.split('/').pop() ?? '');
-    if (!found) return null;
-    const get = (k: string): TensorInfo | null => found.weights.get(k) ?? null;
-    return { gamma: get('gamma'), beta: get('beta'), mean: get('moving_mean'), var: get('moving_variance') };
-  };
+    if (found) out.set(layer.name, found.weights);
+  }
+  return out;
 }
 
-function keras3LayerWeights(model: KerasModelConfig, layers: Keras3Layer[]): (layer: KerasLayer, s: NormSettings) => LayerWeights | null {
+/**
+ * Keras 3 weights by config layer, named "<layer>/<variable>" in Keras's variable order for the
+ * layer's class (a BN's [gamma if scale, beta if center, moving_mean, moving_variance]); the groups no
+ * config layer claims, and layers of classes whose variables are not known here, keep "…/vars/<i>".
+ */
+function keras3LayerWeights(model: KerasModelConfig, layers: Keras3Layer[]): { weights: WeightsByLayer; tensors: TensorInfo[] } {
   const matched = matchKeras3(model, layers);
-  return (layer, s) => {
+  const owner = new Map<Keras3Layer, KerasLayer>();
+  for (const layer of model.layers) {
     const found = matched.get(layer.name);
-    return found ? rolesOf(s, found.vars.map((v, i) => v.tensor(`${layer.name}/vars/${i}`))) : null;
-  };
+    if (found) owner.set(found, layer);
+  }
+  const weights = new Map<string, ReadonlyMap<string, TensorInfo>>();
+  const tensors: TensorInfo[] = [];
+  for (const group of layers) {
+    const layer = owner.get(group);
+    if (!layer) {
+      tensors.push(...keras3Tensors([group]));
+      continue;
+    }
+    const known = variableNames(layer);
+    const names = known && known.length === group.vars.length ? known : group.vars.map((_, i) => `vars/${i}`);
+    const named = new Map(group.vars.map((v, i) => [names[i], v.tensor(`${layer.name}/${names[i]}`)]));
+    weights.set(layer.name, named);
+    tensors.push(...named.values());
+  }
+  return { weights, tensors };
 }
 
 const KERAS3_NORM_GROUP = /^(batch_normalization|sync_batch_normalization|layer_normalization|group_normalization)(_\d+)?$/;
@@ -162,6 +190,13 @@ function description(file: string, variant: string, version: string | null, tens
   return { file, format: 'keras', variant, producer: 'Keras', producerVersion: version, opset: null, graph: null, tensors, normLayers, notes };
 }
 
+/** A file with a model config: its layers as a graph, each layer's weights as constant("<layer>/<variable>"). */
+function withGraph(d: ModelDescription, model: KerasModelConfig, weights: WeightsByLayer): ModelDescription {
+  const byName = new Map<string, TensorInfo>();
+  for (const [layer, named] of weights) for (const [variable, t] of named) byName.set(`${layer}/${variable}`, t);
+  return { ...d, graph: kerasGraph(model), constant: (name) => byName.get(name) ?? null };
+}
+
 function keras3Tensors(layers: Keras3Layer[]): TensorInfo[] {
   return layers.flatMap((l) => l.vars.map((v, i) => v.tensor(`${[...l.path.slice(0, -1), l.userName ?? l.path[l.path.length - 1]].join('/')}/vars/${i}`)));
 }
@@ -185,10 +220,10 @@ export function readKerasZip(source: ModelSource, zip: ZipArchive): ModelDescrip
     }
   }
   const h5 = openHdf5(entry('model.weights.h5'), (p, w) => fail(p, `model.weights.h5 ${w ?? ''}`.trim()));
-  const layers = keras3Weights(h5, fail);
+  const { weights, tensors } = keras3LayerWeights(model, keras3Weights(h5, fail));
   const notes: string[] = [];
-  const normLayers = layersFromConfig(model, keras3LayerWeights(model, layers), notes);
-  return description(file, 'keras-v3', version, keras3Tensors(layers), normLayers, notes);
+  const normLayers = layersFromConfig(model, weights, notes);
+  return withGraph(description(file, 'keras-v3', version, tensors, normLayers, notes), model, weights);
 }
 
 function readH5(file: string, bytes: Uint8Array, notes: string[], config: KerasModelConfig | null): ModelDescription {
@@ -206,15 +241,15 @@ function readH5(file: string, bytes: Uint8Array, notes: string[], config: KerasM
     const tensors = layers.flatMap((l) => l.tensors);
     const variant = modelConfigText !== null ? 'keras-h5' : config ? 'keras2-json' : 'keras2-weights-h5';
     if (!model) return description(file, variant, version, tensors, inferKeras2(layers, notes), notes);
-    const byName = new Map(layers.map((l) => [l.name, l]));
-    return description(file, variant, version, tensors, layersFromConfig(model, keras2LayerWeights(byName), notes), notes);
+    const weights = keras2LayerWeights(model, layers);
+    return withGraph(description(file, variant, version, tensors, layersFromConfig(model, weights, notes), notes), model, weights);
   }
   if (root.group('layers')) {
     const layers = keras3Weights(root, fail);
-    const tensors = keras3Tensors(layers);
     const variant = config ? 'keras-json' : 'keras3-weights-h5';
-    if (!model) return description(file, variant, version, tensors, inferKeras3(layers, notes), notes);
-    return description(file, variant, version, tensors, layersFromConfig(model, keras3LayerWeights(model, layers), notes), notes);
+    if (!model) return description(file, variant, version, keras3Tensors(layers), inferKeras3(layers, notes), notes);
+    const { weights, tensors } = keras3LayerWeights(model, layers);
+    return withGraph(description(file, variant, version, tensors, layersFromConfig(model, weights, notes), notes), model, weights);
   }
   throw fail('an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group', '/');
 }

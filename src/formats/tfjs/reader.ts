@@ -1,4 +1,5 @@
-// TF.js reader: a layers-model model.json (a Keras config in modelTopology + weightsManifest), a
+// TF.js reader: a layers-model model.json (a Keras config in modelTopology + weightsManifest; its
+// architecture becomes the graph, as for Keras files, with weights as constant("<layer>/<variable>")), a
 // graph-model model.json (a GraphDef in JSON; BN appears as FusedBatchNorm/FusedBatchNormV3 nodes
 // whose parameters are weights), and a bare weights manifest (*weights_manifest.json).
 
@@ -6,7 +7,8 @@ import type { GraphNode, ModelDescription, NormLayer, TensorInfo } from '../mode
 import { TfjsError } from '../errors';
 import type { ModelSource } from '../source';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
-import { isRecord, neighbours, normSettings, parseModelConfig } from '../keras/config';
+import { isRecord, neighbours, normSettings, parseModelConfig, type KerasModelConfig } from '../keras/config';
+import { kerasGraph } from '../keras/graph';
 import { readManifest } from './weights';
 
 type Fail = (problem: string, where?: string) => TfjsError;
@@ -23,18 +25,23 @@ function description(file: string, variant: string, producer: string | null, ten
   return { file, format: 'tfjs', variant, producer, producerVersion: null, opset: null, graph: nodes ? { nodes } : null, tensors, normLayers, notes };
 }
 
-function layersModel(topology: unknown, tensors: TensorInfo[], notes: string[], fail: Fail): NormLayer[] {
-  // tfjs-converter nests the Keras config under model_config; tfjs-layers' own save does not.
-  const config = isRecord(topology) && isRecord(topology.model_config) ? topology.model_config : topology;
-  const model = parseModelConfig(config, fail, 'modelTopology');
+/**
+ * A layer's weight in the manifest: weight names are <layer>/<variable>, some writers put the model's
+ * (and nested models') names in front.
+ */
+function weightFinder(tensors: TensorInfo[]): (layer: string, variable: string) => TensorInfo | null {
   const byName = new Map(tensors.map((t) => [t.name, t]));
+  return (layer, variable) =>
+    byName.get(`${layer}/${variable}`) ?? tensors.find((t) => t.name.endsWith(`/${layer.split('/').pop()}/${variable}`)) ?? null;
+}
+
+function layersModel(model: KerasModelConfig, tensors: TensorInfo[], notes: string[]): NormLayer[] {
+  const weight = weightFinder(tensors);
   const out: NormLayer[] = [];
   for (const layer of model.layers) {
     const s = normSettings(layer);
     if (!s) continue;
-    // Weight names are <layer>/<weight>, with nested models' names in front.
-    const find = (w: string): TensorInfo | null =>
-      byName.get(`${layer.name}/${w}`) ?? tensors.find((t) => t.name.endsWith(`/${layer.name.split('/').pop()}/${w}`)) ?? null;
+    const find = (w: string): TensorInfo | null => weight(layer.name, w);
     const [gamma, beta, mean, variance] = [find('gamma'), find('beta'), find('moving_mean'), find('moving_variance')];
     const first = gamma ?? mean ?? beta;
     const isBN = s.kind === 'BatchNorm';
@@ -129,7 +136,17 @@ export async function readTfjsModel(source: ModelSource, json: unknown): Promise
     const { layers, nodes } = graphModel(topology, tensors, notes, fail);
     return description(file, 'tfjs-graph-model', producer, tensors, layers, notes, nodes);
   }
-  return description(file, 'tfjs-layers-model', producer, tensors, layersModel(topology, tensors, notes, fail), notes, null);
+  // tfjs-converter nests the Keras config under model_config; tfjs-layers' own save does not.
+  const config = isRecord(topology) && isRecord(topology.model_config) ? topology.model_config : topology;
+  const model = parseModelConfig(config, fail, 'modelTopology');
+  const d = description(file, 'tfjs-layers-model', producer, tensors, layersModel(model, tensors, notes), notes, null);
+  const weight = weightFinder(tensors);
+  // constant("<layer>/<variable>"): the layer name may hold "/" (nested models), the variable does not.
+  const constant = (name: string): TensorInfo | null => {
+    const cut = name.lastIndexOf('/');
+    return cut > 0 ? weight(name.slice(0, cut), name.slice(cut + 1)) : null;
+  };
+  return { ...d, graph: kerasGraph(model), constant };
 }
 
 export async function readTfjsManifest(source: ModelSource, json: unknown): Promise<ModelDescription> {

@@ -62,6 +62,40 @@ describe('Keras fixtures written by Keras 3.15', () => {
     }
   });
 
+  it.each(files.slice(0, 2))('%s: the config as a graph, each layer\'s weights as constant("<layer>/<variable>")', async (name) => {
+    const model = await read(join(SHARED_KERAS, name));
+    const graph = model.graph!;
+    expect(graph.inputs).toEqual([{ name: 'image', dtype: 'float32', shape: [-1, 12, 12, 3] }]);
+    expect(graph.outputs).toEqual([{ name: 'logits', dtype: 'float32', shape: null }]);
+    expect(graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs])).toEqual([
+      ['conv1', 'Conv2D', ['image'], ['conv1']], ['bn1', 'BatchNormalization', ['conv1'], ['bn1']], ['relu1', 'ReLU', ['bn1'], ['relu1']],
+      ['conv2', 'Conv2D', ['relu1'], ['conv2']], ['bn2', 'BatchNormalization', ['conv2'], ['bn2']], ['relu2', 'ReLU', ['bn2'], ['relu2']],
+      ['gap', 'GlobalAveragePooling2D', ['relu2'], ['gap']], ['fc', 'Dense', ['gap'], ['fc']],
+      ['bn3_nocenter', 'BatchNormalization', ['fc'], ['bn3_nocenter']], ['logits', 'Dense', ['bn3_nocenter'], ['logits']],
+    ]);
+    // Nested objects by what they name: the dtype policy by its dtype, an initializer by its class.
+    expect(graph.nodes[3].attributes).toMatchObject({
+      filters: 16, kernel_size: [3, 3], strides: [2, 2], padding: 'same', activation: 'linear', use_bias: false, groups: 1,
+      dtype: 'float32', kernel_initializer: 'GlorotUniform', kernel_regularizer: null,
+    });
+    expect(graph.nodes[8].attributes).toMatchObject({ axis: -1, momentum: 0.99, epsilon: 0.001, center: false, scale: true });
+    expect(model.constant!('conv2/kernel')!.shape).toEqual([3, 3, 8, 16]);
+    expect(model.constant!('logits/bias')!.shape).toEqual([4]);
+    expect(model.constant!('bn3_nocenter/beta')).toBeNull();
+    expect(values(model.constant!('bn3_nocenter/moving_variance'))).toEqual(values(model.normLayers[2].runningVar));
+  });
+
+  it('Keras 3 weights are named after the config layer and Keras\'s variable names; a lone weights file keeps vars/<i>', async () => {
+    const [zip, weights] = await Promise.all([read(join(SHARED_KERAS, 'keras_convbn.keras')), read(join(SHARED_KERAS, 'keras_convbn.weights.h5'))]);
+    expect(zip.tensors.map((t) => t.name)).toEqual([
+      'bn1/gamma', 'bn1/beta', 'bn1/moving_mean', 'bn1/moving_variance', 'bn2/gamma', 'bn2/beta', 'bn2/moving_mean', 'bn2/moving_variance',
+      'bn3_nocenter/gamma', 'bn3_nocenter/moving_mean', 'bn3_nocenter/moving_variance', 'conv1/kernel', 'conv2/kernel',
+      'fc/kernel', 'fc/bias', 'logits/kernel', 'logits/bias',
+    ]);
+    expect(weights.tensors[0].name).toBe('bn1/vars/0');
+    expect([weights.graph, weights.constant]).toEqual([null, undefined]);
+  });
+
   it('neighbours come from the functional config', async () => {
     const model = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
     expect(model.normLayers.map((l) => [l.after, l.before])).toEqual([['Conv2D', 'ReLU'], ['Conv2D', 'ReLU'], ['Dense', 'Dense']]);
@@ -80,6 +114,11 @@ describe('Keras layouts made with h5py', () => {
     expect(values(a.runningVar)).toEqual(expected.keras2.bn_a.moving_variance);
     expect(b).toMatchObject({ name: 'bn_b', channels: 3, affine: false, center: false, scale: false, gamma: null, beta: null, after: 'Dense', before: null });
     expect(values(b.runningMean)).toEqual(expected.keras2.bn_b.moving_mean);
+    // A Sequential model without an InputLayer takes the input Keras names after its first layer.
+    expect(model.graph!.inputs).toEqual([{ name: 'conv_input', dtype: 'float32', shape: [-1, 8, 8, 2] }]);
+    expect(model.graph!.nodes.map((n) => [n.name, n.inputs[0]])).toEqual([['conv', 'conv_input'], ['bn_a', 'conv'], ['act', 'bn_a'], ['flat', 'act'], ['fc', 'flat'], ['bn_b', 'fc']]);
+    expect(model.graph!.nodes[2].attributes.activation).toBe('relu');
+    expect(values(model.constant!('bn_a/gamma'))).toEqual(expected.keras2.bn_a.gamma);
   });
 
   it('a Keras 2 weights-only file groups layers by weight names and says what it lacks', async () => {
@@ -94,6 +133,8 @@ describe('Keras layouts made with h5py', () => {
     const shared = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
     expect(unnamed.normLayers.map((l) => l.name)).toEqual(['bn1', 'bn2', 'bn3_nocenter']);
     unnamed.normLayers.forEach((l, i) => expect(params(l)).toEqual(params(shared.normLayers[i])));
+    expect(unnamed.tensors.map((t) => t.name)).toEqual(shared.tensors.map((t) => t.name));
+    expect(values(unnamed.constant!('conv2/kernel'))).toEqual(values(shared.constant!('conv2/kernel')));
   });
 
   it('a lone Keras 3 weights file without names infers them and says so', async () => {

@@ -39,6 +39,20 @@ describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => 
     }
   });
 
+  it('the Sequential config as a graph, with the input Keras gives it and each layer\'s weights as constant("<layer>/<variable>")', async () => {
+    const model = await read(join(SHARED_TFJS, 'model.json'));
+    expect(model.graph!.inputs).toEqual([{ name: 'conv1_input', dtype: 'float32', shape: [-1, 10, 10, 3] }]);
+    expect(model.graph!.outputs).toEqual([{ name: 'logits', dtype: 'float32', shape: null }]);
+    expect(model.graph!.nodes.map((n) => [n.opType, n.inputs])).toEqual([
+      ['Conv2D', ['conv1_input']], ['BatchNormalization', ['conv1']], ['ReLU', ['bn1']], ['Flatten', ['relu1']],
+      ['Dense', ['flat']], ['BatchNormalization', ['fc1']], ['Dense', ['bn2']],
+    ]);
+    expect(model.graph!.nodes[0].attributes).toMatchObject({ filters: 6, kernel_size: [3, 3], batch_input_shape: [-1, 10, 10, 3], kernel_initializer: 'VarianceScaling' });
+    expect(model.constant!('fc1/kernel')!.shape).toEqual([600, 12]);
+    expect(values(model.constant!('bn2/moving_mean'))).toEqual(values(model.normLayers[1].runningMean));
+    expect([model.constant!('fc1/gamma'), model.constant!('fc1')]).toEqual([null, null]);
+  });
+
   it('weights split over two shards mid-weight are concatenated in manifest order', async () => {
     const sharded = await read(join(OWN_TFJS, 'sharded', 'model.json'));
     const whole = await read(join(SHARED_TFJS, 'model.json'));
