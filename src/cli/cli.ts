@@ -1,14 +1,21 @@
 // The `bnlens` command line: argument handling and exit codes. main.ts wires it to the process.
 //   bnlens inspect FILE|RUN_FOLDER [--json]
+//   bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]
+// (main.ts hands `bnlens train` to train.ts.)
 // Exit 0 on success, 2 for a bad or unsupported file (one line: "bnlens: FILE: problem (where)") and
 // for usage errors, 1 for anything unexpected.
 
 import { stat } from 'node:fs/promises';
+import { findAnomalies } from '../analysis/anomalies';
+import { ImportError } from '../analysis/import/common';
+import { summarizeModel } from '../analysis/inventory';
+import type { RunMode } from '../analysis/runModel';
 import { FormatError } from '../formats/errors';
 import { readModel, readTensorBoardRun } from '../formats/read';
 import type { ModelDescription } from '../formats/model';
 import { fileSource, folderSource } from './nodeSource';
-import { inspectJson, inspectTable } from './render';
+import { inspectJson, inspectTable, type InspectWarning } from './render';
+import { runCommand } from './run';
 
 export const HELP = `bnlens — look at the normalization layers in model files
 
@@ -16,17 +23,28 @@ Usage:
   bnlens inspect FILE [--json]     list the BatchNorm/LayerNorm/GroupNorm/InstanceNorm layers of FILE
   bnlens inspect RUN_FOLDER [--json]
                                    read the TensorBoard event files of a run folder
+  bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]
+                                   run the model on X and show each normalization layer's input (pre)
+                                   and output (post) statistics
+  bnlens train --config SPEC.json --out DIR
+                                   train a model spec in the engine and save the run to DIR
   bnlens --help                    show this help
 
 FILE may be ONNX (.onnx), PyTorch (.pt/.pth, zip or legacy), safetensors, Keras (.keras, .h5, or a
 Keras 2 model.json next to its weights .h5), TF.js (model.json, *weights_manifest.json) or a
 TensorBoard event file (events.out.tfevents.*). The format is told from the file's bytes.
 
---json prints one JSON document: {"file","format","producer","layers":[…],"warnings":[…]}, plus
-"scalars" and "histograms" for TensorBoard files.
+inspect --json prints one JSON document: {"file","format","producer","layers":[…],"warnings":[…]},
+plus "scalars" and "histograms" for TensorBoard files.
+
+run takes ONNX graphs and Keras/TF.js layers models. X is in the model's own layout (NHWC for a
+channels-last Keras model); an .npz maps input names to arrays. --mode train normalizes with the
+batch's statistics (default eval). --out DIR writes DIR/outputs/<output>.npy and, for every
+normalization layer, DIR/layers/<layer>/input.npy and output.npy. --json prints
+{"file","format","mode","inputs":[…],"output":{…},"layers":[{"name","kind","shape","pre","post"}]}.
 
 Exit status: 0 on success, 2 when the file is unreadable or not a supported model (with one line
-"bnlens: FILE: what is wrong (where in the file)"), 1 on an internal error.`;
+"bnlens: FILE: what is wrong (where in the file)") or on a usage error, 1 on an internal error.`;
 
 export interface CliIo {
   out(text: string): void;
@@ -57,6 +75,46 @@ async function load(path: string): Promise<ModelDescription> {
   return readModel(await fileSource(path));
 }
 
+function warningsOf(model: ModelDescription): InspectWarning[] {
+  return findAnomalies(summarizeModel(model), model).map(({ layer, code, message }) => ({ layer, code, message }));
+}
+
+interface Parsed {
+  readonly files: string[];
+  readonly flags: Set<string>;
+  readonly values: Map<string, string>;
+}
+
+/** Arguments: FILEs, --flag, and --option VALUE or --option=VALUE; a usage problem as a string. */
+function parseArgs(args: readonly string[], flags: readonly string[], options: readonly string[]): Parsed | string {
+  const parsed: Parsed = { files: [], flags: new Set(), values: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('-')) {
+      parsed.files.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.split(/=(.*)/s, 2);
+    if (flags.includes(name) && inline === undefined) parsed.flags.add(name);
+    else if (options.includes(name)) {
+      const value = inline ?? args[++i];
+      if (value === undefined) return `option '${name}' needs a value`;
+      parsed.values.set(name, value);
+    } else return `unknown option '${arg}'`;
+  }
+  return parsed;
+}
+
+const MODES: readonly string[] = ['eval', 'train'] satisfies RunMode[];
+
+function usageProblem(command: 'inspect' | 'run', parsed: Parsed): string | null {
+  if (parsed.files.length !== 1) return `${command} takes one FILE`;
+  if (command === 'inspect') return null;
+  if (!parsed.values.has('--input')) return 'run needs --input X.npy or X.npz';
+  const mode = parsed.values.get('--mode');
+  return mode === undefined || MODES.includes(mode) ? null : `--mode is eval or train, not '${mode}'`;
+}
+
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   if (args.length === 0) {
     io.err(HELP);
@@ -67,28 +125,38 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const [command, ...rest] = args;
-  if (command !== 'inspect') {
+  if (command !== 'inspect' && command !== 'run') {
     io.err(`bnlens: unknown command '${command}' (try bnlens --help)`);
     return 2;
   }
-  const json = rest.includes('--json');
-  const unknown = rest.filter((a) => a.startsWith('-') && a !== '--json');
-  const files = rest.filter((a) => !a.startsWith('-'));
-  if (unknown.length > 0 || files.length !== 1) {
-    io.err(unknown.length > 0 ? `bnlens: unknown option '${unknown[0]}' (try bnlens --help)` : 'bnlens: inspect takes one FILE (try bnlens --help)');
+  const parsed = command === 'inspect' ? parseArgs(rest, ['--json'], []) : parseArgs(rest, ['--json'], ['--input', '--mode', '--out']);
+  const usage = typeof parsed === 'string' ? parsed : usageProblem(command, parsed);
+  if (typeof parsed === 'string' || usage !== null) {
+    io.err(`bnlens: ${usage} (try bnlens --help)`);
     return 2;
   }
+  const file = parsed.files[0];
+  const json = parsed.flags.has('--json');
   try {
-    const model = await quietly(() => load(files[0]));
-    // Tensor values are decoded while rendering, where a damaged payload can still show up.
-    io.out(json ? inspectJson(model, []) : inspectTable(model));
+    const model = await quietly(() => load(file));
+    if (command === 'inspect') {
+      // Tensor values are decoded while rendering, where a damaged payload can still show up.
+      io.out(json ? inspectJson(model, warningsOf(model)) : inspectTable(model));
+    } else {
+      io.out(await runCommand(model, {
+        input: parsed.values.get('--input') as string,
+        mode: (parsed.values.get('--mode') ?? 'eval') as RunMode,
+        out: parsed.values.get('--out') ?? null,
+        json,
+      }));
+    }
     return 0;
   } catch (e) {
-    if (e instanceof FormatError) {
+    if (e instanceof FormatError || e instanceof ImportError) {
       io.err(`bnlens: ${e.message}`);
       return 2;
     }
-    io.err(`bnlens: ${files[0]}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    io.err(`bnlens: ${file}: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return 1;
   }
 }

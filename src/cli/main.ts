@@ -3,6 +3,15 @@
 import { runCli } from './cli';
 import { runTrain } from './train';
 
+// A reader that stops early (`bnlens inspect … --json | head`) closes the pipe: the rest of the output
+// has nowhere to go, which is not an error, so the CLI ends quietly instead of with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const io = {
   out: (text: string) => process.stdout.write(`${text}\n`),
   err: (text: string) => process.stderr.write(`${text}\n`),

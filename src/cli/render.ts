@@ -1,9 +1,11 @@
-// What `bnlens inspect` prints: the JSON document (--json) or a plain-text table.
+// What `bnlens inspect` prints: the JSON document (--json) or a plain-text table; the number and table
+// formatting `bnlens run` shares.
 
 import type { ModelDescription, NormLayer, TensorInfo } from '../formats/model';
 
+/** A finding of the anomaly checks; layer is null for one about the whole model. */
 export interface InspectWarning {
-  readonly layer: string;
+  readonly layer: string | null;
   readonly code: string;
   readonly message: string;
 }
@@ -52,7 +54,7 @@ export function inspectJson(model: ModelDescription, warnings: readonly InspectW
 }
 
 /** A short number for a table cell. */
-function num(v: number | null): string {
+export function num(v: number | null): string {
   if (v === null) return '-';
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(2);
@@ -69,7 +71,7 @@ function range(t: TensorInfo | null): string {
   return num(lo) === num(hi) ? num(lo) : `${num(lo)}..${num(hi)}`;
 }
 
-function table(header: string[], rows: string[][]): string[] {
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];

@@ -26,7 +26,12 @@ describe('bnlens inspect --json', () => {
     expect([code, err]).toEqual([0, '']);
     const doc = JSON.parse(out);
     expect(Object.keys(doc)).toEqual(['file', 'format', 'producer', 'layers', 'warnings']);
-    expect(doc).toMatchObject({ file, format: 'keras', producer: 'Keras', warnings: [] });
+    expect(doc).toMatchObject({ file, format: 'keras', producer: 'Keras' });
+    // The anomaly checks' findings, as {layer, code, message}; null for one about the whole model.
+    expect(doc.warnings).toEqual([
+      { layer: 'bn2', code: 'epsilon-not-default', message: expect.stringMatching(/^ε is 0\.00001, not keras's default 0\.001/) },
+      { layer: null, code: 'epsilon-inconsistent', message: expect.stringMatching(/^BatchNorm layers use 2 different ε values/) },
+    ]);
     expect(doc.layers.map((l: Record<string, unknown>) => Object.keys(l))).toEqual([LAYER_KEYS, LAYER_KEYS, LAYER_KEYS]);
     expect(doc.layers[2]).toMatchObject({ name: 'bn3_nocenter', kind: 'BatchNorm', channels: 16, epsilon: 0.001, momentum: 0.99, momentumConvention: 'keras', affine: true, center: false, scale: true, beta: null, numBatchesTracked: null, training: null, after: 'Dense', before: 'Dense' });
     expect(doc.layers[0].gamma).toHaveLength(8);
@@ -93,6 +98,7 @@ describe('bnlens errors and help', () => {
     expect((await run()).code).toBe(2);
     expect(await run('frobnicate')).toMatchObject({ code: 2, err: "bnlens: unknown command 'frobnicate' (try bnlens --help)\n" });
     expect(await run('inspect', 'a', '--yaml')).toMatchObject({ code: 2, err: "bnlens: unknown option '--yaml' (try bnlens --help)\n" });
+    expect(await run('inspect', 'a', 'b')).toMatchObject({ code: 2, err: 'bnlens: inspect takes one FILE (try bnlens --help)\n' });
   });
 });
 
@@ -114,5 +120,12 @@ describe('the bundled CLI', () => {
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe(`bnlens: ${join(OWN, 'keras/bad/truncated.h5')}: the HDF5 data is damaged or uses a feature jsfive cannot read (Offset is outside the bounds of the DataView) (HDF5 superblock)\n`);
+  });
+
+  it('ends quietly when the reader closes the pipe early', () => {
+    // `true` exits without reading, so every write of the JSON meets a closed pipe (EPIPE).
+    const file = join(SHARED, 'tensorboard/torch-histograms/events.out.tfevents.1795477187.vm.18004.0');
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" inspect "${file}" --json | true`], { encoding: 'utf8' });
+    expect([piped.status, piped.stderr]).toEqual([0, '']);
   });
 });

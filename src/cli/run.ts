@@ -1,0 +1,155 @@
+// `bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]`: runs the model in
+// the engine on the user's arrays and reports every normalization layer's input (pre) and output
+// (post) statistics; with --out, writes the model output and each normalization layer's input and
+// output as .npy files.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { runModel, type RunMode, type RunResult } from '../analysis/runModel';
+import { importModel, importProblem } from '../analysis/import';
+import { ImportError } from '../analysis/import/common';
+import type { TensorStatistics } from '../analysis/tensorStatistics';
+import { Tensor } from '../engine/tensor';
+import type { ModelDescription } from '../formats/model';
+import { looksLikeNpy, NpyError, readNpy, readNpz, writeNpy } from '../formats/npy';
+import { looksLikeZip } from '../formats/zip';
+import { num, table } from './render';
+
+export interface RunOptions {
+  readonly input: string;
+  readonly mode: RunMode;
+  readonly out: string | null;
+  readonly json: boolean;
+}
+
+/**
+ * The input arrays by name: an .npz's entries, or one .npy, named after the model's input when it has
+ * one, else after the file. Values become float32, the engine's dtype.
+ */
+async function readInputs(path: string, model: ModelDescription): Promise<Map<string, Tensor>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new NpyError(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})`);
+  }
+  if (looksLikeNpy(bytes)) {
+    const a = readNpy(path, bytes);
+    const declared = model.graph?.inputs ?? [];
+    const name = declared.length === 1 ? declared[0].name : basename(path).replace(/\.npy$/i, '');
+    return new Map([[name, Tensor.fromArray(a.data, a.shape)]]);
+  }
+  if (looksLikeZip(bytes)) {
+    const arrays = readNpz(path, bytes);
+    if (arrays.size === 0) throw new NpyError(path, 'the .npz archive holds no .npy arrays');
+    return new Map([...arrays].map(([name, a]) => [name, Tensor.fromArray(a.data, a.shape)]));
+  }
+  throw new NpyError(path, 'not a NumPy .npy array or .npz archive');
+}
+
+const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
+
+/**
+ * The declared input shapes, checked before running so a wrong layout is named as such (e.g. NCHW
+ * given to a channels-last Keras model). The batch size and sizes the file leaves open are free.
+ */
+function checkShapes(model: ModelDescription, inputs: ReadonlyMap<string, Tensor>, inputFile: string): void {
+  const declared = model.graph?.inputs ?? [];
+  for (const [name, t] of inputs) {
+    const v = declared.find((d) => d.name === name);
+    if (!v?.shape) continue;
+    const fits = v.shape.length === t.rank && v.shape.every((d, i) => i === 0 || d <= 0 || d === t.shape[i]);
+    if (!fits) {
+      const want = `[${v.shape.map((d, i) => (i === 0 || d <= 0 ? '?' : d)).join(',')}]`;
+      throw new ImportError(model.file, `input '${v.name}' must have shape ${want}, ${inputFile} gives ${shapeText(t.shape)}`);
+    }
+  }
+}
+
+/** A layer or output name as one file or folder name: anything but letters, digits, '.', '_' and '-' becomes '_', and clashes get _2, _3, … */
+export function fileNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+    if (/^\.*$/.test(safe)) safe = safe.replace(/\./g, '_') || '_';
+    let unique = safe;
+    for (let k = 2; used.has(unique); k++) unique = `${safe}_${k}`;
+    used.add(unique);
+    return unique;
+  });
+}
+
+async function writeArrays(dir: string, result: RunResult): Promise<void> {
+  const write = async (folder: string, file: string, t: Tensor): Promise<void> => {
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, file), writeNpy(t.data, t.shape));
+  };
+  await write(join(dir, 'outputs'), `${fileNames([result.outputName])[0]}.npy`, result.output);
+  const folders = fileNames(result.layers.map((l) => l.name));
+  for (const [i, layer] of result.layers.entries()) {
+    await write(join(dir, 'layers', folders[i]), 'input.npy', layer.input);
+    await write(join(dir, 'layers', folders[i]), 'output.npy', layer.output);
+  }
+}
+
+function stats(s: TensorStatistics): { mean: number; std: number; min: number; max: number } {
+  return { mean: s.mean, std: s.std, min: s.min, max: s.max };
+}
+
+function runJson(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult): string {
+  const kindOf = new Map(model.normLayers.map((l) => [l.name, l.kind]));
+  return JSON.stringify({
+    file: model.file,
+    format: model.format,
+    mode: options.mode,
+    inputs: [...inputs].map(([name, t]) => ({ name, shape: t.shape })),
+    output: { name: result.outputName, shape: result.output.shape },
+    layers: result.layers.map((l) => ({
+      name: l.name,
+      kind: kindOf.get(l.name) ?? null,
+      shape: l.input.shape,
+      pre: stats(l.inputStats),
+      post: stats(l.outputStats),
+    })),
+  });
+}
+
+function runTable(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult): string {
+  const kindOf = new Map(model.normLayers.map((l) => [l.name, l.kind]));
+  const given = [...inputs].map(([name, t]) => `'${name}' ${shapeText(t.shape)}`).join(', ');
+  const out = [
+    `${model.file}: ${model.format} (${model.variant}), ${options.mode} mode`,
+    `input ${given}; output '${result.outputName}' ${shapeText(result.output.shape)}`,
+  ];
+  if (result.layers.length === 0) {
+    out.push('', 'No normalization layers ran.');
+  } else {
+    const cells = (s: TensorStatistics): string[] => [num(s.mean), num(s.std), num(s.min), num(s.max)];
+    out.push('', ...table(
+      ['layer', 'kind', 'shape', 'pre mean', 'pre std', 'pre min', 'pre max', 'post mean', 'post std', 'post min', 'post max'],
+      result.layers.map((l) => [l.name, kindOf.get(l.name) ?? '-', shapeText(l.input.shape), ...cells(l.inputStats), ...cells(l.outputStats)]),
+    ));
+  }
+  if (options.out) out.push('', `Arrays written to ${options.out}.`);
+  return out.join('\n');
+}
+
+/** Runs the model; what is wrong with the model or the input is thrown as a FormatError or ImportError. */
+export async function runCommand(model: ModelDescription, options: RunOptions): Promise<string> {
+  // A model the engine cannot run is the file's problem whatever the input, so it is reported first,
+  // with the importer's message (importModel throws it, naming the layer).
+  if (importProblem(model) !== null) importModel(model);
+  const inputs = await readInputs(options.input, model);
+  checkShapes(model, inputs, options.input);
+  let result: RunResult;
+  try {
+    result = runModel(model, inputs, options.mode);
+  } catch (e) {
+    // The engine's layers check shapes as they run; a mismatch is this input's problem, not a crash.
+    if (e instanceof RangeError) throw new ImportError(model.file, `it does not run on ${options.input}: ${e.message}`);
+    throw e;
+  }
+  if (options.out) await writeArrays(options.out, result);
+  return options.json ? runJson(model, options, inputs, result) : runTable(model, options, inputs, result);
+}
