@@ -9,7 +9,6 @@ import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
 import type { LayerConfig } from '../../engine/worker/config';
 import { runCsvFiles } from '../../analysis/runs/csv';
-import { batchRunningGap, deadFraction, isNormalizationKind, isReluKind } from '../../analysis/runs/derived';
 import {
   BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
 } from '../../analysis/runs/presets';
@@ -24,6 +23,7 @@ import { fileSafe } from '../saveFile';
 import { viewSettings } from '../settings';
 import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { LiveRun } from './liveRun';
+import { snapshotOf } from './snapshot';
 import { TensorBoardLogPanel } from './logsPanel';
 import { vscodeRunFs } from './vscodeRunFs';
 
@@ -493,29 +493,4 @@ export class TrainingStudio {
 
 function toWire(run: RunData): WireRun {
   return { ...run, frames: encodeFrames(run.frames, run.schema) };
-}
-
-/** The side panel's view of a run: each normalization layer's latest recorded statistics. */
-export function snapshotOf(run: RunData): LiveRunSnapshot {
-  const last = run.frames[run.frames.length - 1];
-  const n = run.steps.step.length;
-  const layers = run.schema.layers.flatMap((s, i) => {
-    if (!isNormalizationKind(s.kind)) return [];
-    const l = last?.layers[i];
-    const next = run.schema.layers[i + 1];
-    const nextFrame = last?.layers[i + 1];
-    return [{
-      name: s.name, kind: s.kind, channels: s.normChannels || s.output.channels,
-      pre: { mean: l?.input.mean ?? NaN, std: l?.input.std ?? NaN },
-      post: { mean: l?.output.mean ?? NaN, std: l?.output.std ?? NaN },
-      gamma: l?.gamma ?? null,
-      runningVariance: l?.runningVariance ?? null,
-      batchRunningGap: l ? batchRunningGap(l) : null,
-      deadFraction: next && nextFrame && isReluKind(next.kind) ? deadFraction(nextFrame, next) : null,
-    }];
-  });
-  return {
-    run: run.info.name, status: run.info.status, step: run.info.steps, totalSteps: run.info.totalSteps, recordedStep: last?.step ?? null,
-    loss: n ? run.steps.loss[n - 1] : null, accuracy: n ? run.steps.accuracy[n - 1] : null, layers,
-  };
 }
