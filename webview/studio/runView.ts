@@ -63,9 +63,9 @@ function overlayLines(overlay: RunData | null, name: string, role: 'input' | 'ou
   const mean = role === 'input' ? layerValue.inputMean(overlay, i) : layerValue.outputMean(overlay, i);
   const std = role === 'input' ? layerValue.inputStd(overlay, i) : layerValue.outputStd(overlay, i);
   return [
-    { label: `${overlay.info.name}: mean`, steps: mean.x, values: mean.y, colour: '--vscode-charts-orange' },
-    { label: '±1 std', steps: mean.x, values: Float64Array.from(mean.y, (m, k) => m + std.y[k]), colour: '--vscode-charts-yellow' },
-    { label: '−1 std', steps: mean.x, values: Float64Array.from(mean.y, (m, k) => m - std.y[k]), colour: '--vscode-charts-yellow' },
+    { label: 'B: mean', steps: mean.x, values: mean.y, colour: '--vscode-charts-orange' },
+    { label: 'B: +1 std', steps: mean.x, values: Float64Array.from(mean.y, (m, k) => m + std.y[k]), colour: '--vscode-charts-yellow' },
+    { label: 'B: −1 std', steps: mean.x, values: Float64Array.from(mean.y, (m, k) => m - std.y[k]), colour: '--vscode-charts-yellow' },
   ];
 }
 
@@ -109,7 +109,7 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
       const mean: Series[] = [series('batch', layerValue.batchMean(run, i), cls(0)), series('running', layerValue.runningMean(run, i), `${cls(1)} dashed`)];
       const variance: Series[] = [series('batch', layerValue.batchVariance(run, i), cls(0)), series('running', layerValue.runningVariance(run, i), `${cls(1)} dashed`)];
       const gap: Series[] = [series('this run', layerValue.gap(run, i), cls(0))];
-      if (overlay && other >= 0) gap.push(series(overlay.info.name, layerValue.gap(overlay, other), `${cls(2)} dashed`));
+      if (overlay && other >= 0) gap.push(series('B', layerValue.gap(overlay, other), `${cls(2)} dashed`));
       charts.push(
         lineChart({ title: `${s.name} · mean: batch vs running (channel average)`, series: mean, digits, xRange }),
         lineChart({ title: `${s.name} · variance: batch vs running (channel average)`, series: variance, digits, xRange }),
@@ -120,7 +120,7 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     charts.push(dist('output', `${s.name} · output`));
     if (isReluKind(s.kind)) {
       const dead: Series[] = [series('dead units', layerValue.dead(run, i), 's3'), series('zeros', layerValue.zero(run, i), 's0 dashed')];
-      if (overlay && other >= 0) dead.push(series(`${overlay.info.name}: dead`, layerValue.dead(overlay, other), 's2 dashed'));
+      if (overlay && other >= 0) dead.push(series('B: dead units', layerValue.dead(overlay, other), 's2 dashed'));
       charts.push(lineChart({ title: `${s.name} · dead ReLU fraction`, series: dead, digits, yRange: [0, 1], xRange, note: 'dead: zero for the whole batch' }));
     }
   }
@@ -154,7 +154,7 @@ function metricCharts(o: RunViewOptions, xRange: [number, number]): HTMLElement[
     ];
     if (overlay) {
       const other = metric === 'loss' ? overlay.steps.loss : overlay.steps.accuracy;
-      list.push(series(`${overlay.info.name}: train`, { x: overlay.steps.step, y: smoothed(other) }, 's2 dashed'), series(`${overlay.info.name}: validation`, epochSeries(overlay, 'validation', metric), 's3 dashed'));
+      list.push(series('B: train', { x: overlay.steps.step, y: smoothed(other) }, 's2 dashed'), series('B: validation', epochSeries(overlay, 'validation', metric), 's3 dashed'));
     }
     return lineChart({ title: metric === 'loss' ? 'Loss' : 'Accuracy', series: list, digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : {}), log: metric === 'loss' && perStep.length > 0 && Math.max(...Array.from(perStep).filter(Number.isFinite)) / Math.max(1e-9, Math.min(...Array.from(perStep).filter((v) => v > 0))) > 100 });
   });
@@ -187,7 +187,7 @@ export function runView(o: RunViewOptions): HTMLElement {
       h('h1', {}, info.name),
       h('p', { class: `status ${info.status}`, role: 'status' }, statusText(run), progress, ` · ${(info.wallMs / 1000).toFixed(1)} s`),
       h('p', { class: 'muted' }, info.label, info.parameterCount !== null ? ` · ${info.parameterCount} parameters` : ''),
-      overlay ? h('p', { class: 'note' }, `Superimposed: ${overlay.info.name} (${overlay.info.label}) — dashed lines, and orange/yellow lines (mean ± std) on the distributions.`) : null),
+      overlay ? h('p', { class: 'note' }, `Superimposed as B: ${overlay.info.name} (${overlay.info.label}) — dashed lines on the charts, orange (mean) and yellow (± std) lines on the distributions.`) : null),
     h('div', { class: 'multiples metrics' }, ...metricCharts(o, xRange), finalTable(run, o.digits)),
     h('h2', {}, `Layers (${layers.length} of ${run.schema.layers.length} recorded: ${norms} normalization, ${run.schema.layers.length - norms} activation) · ${run.frames.length} recorded steps`),
     run.schema.layers.length === 0 ? h('p', { class: 'muted' }, o.live ? 'Waiting for the first recorded step…' : 'No layer statistics were recorded in this run.') : null,

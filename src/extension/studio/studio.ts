@@ -290,12 +290,14 @@ export class TrainingStudio {
       samples = builtinSamples({ kind } as Parameters<typeof builtinSamples>[0]);
     }
     let layers: LayerConfig[] | undefined;
+    // Problems with the layers are the spec file's (named as such); anything else is the form's.
+    let source = 'the Training Studio form';
     if ('specFile' in form.architecture) {
-      const file = form.architecture.specFile;
-      layers = parseSpecText(await this.readText(file), file).layers;
+      source = form.architecture.specFile;
+      layers = parseSpecText(await this.readText(source), source).layers;
     }
     const spec = { name: formLabel(form), ...specFromForm(form, { classes, samples, layers, csvPath }) };
-    const config = await resolveSpec(spec, 'the studio form', async () => csvText ?? null);
+    const config = await resolveSpec(spec, source, async () => csvText ?? null);
     const name = runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' '));
     const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
     const client = new TrainingClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'worker.js').fsPath);
@@ -320,7 +322,7 @@ export class TrainingStudio {
       if (info.status === 'failed' && !started) {
         // The worker refused the job before training (a layer that does not fit the data): not a run worth keeping.
         await place.fs.remove(`${place.dir}/${name}`).catch(() => undefined);
-        this.problem(new FormError(`the run could not start: ${info.error ?? 'unknown error'}`));
+        this.problem(new FormError(`${source}: the run could not start: ${(info.error ?? 'unknown error').replace(/^config\./, '')}`));
       } else if (info.status === 'failed') {
         this.problem(new FormError(`${name} failed at step ${info.steps}: ${info.error ?? 'unknown error'} (saved up to there)`));
       }
