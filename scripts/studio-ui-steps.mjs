@@ -13,6 +13,8 @@ const STEP_POLL_MS = 250;
  */
 export function studioSteps(ctx) {
   const { page, hostRequest, resultsDir, say, sleep } = ctx;
+  /** The run the first step stopped, for the steps after it. */
+  let stoppedRun = null;
 
   /** Polls check() (returning a value, or a string saying what is missing) until it returns a value or the time is up. */
   async function until(check, timeoutMs = 20_000) {
@@ -128,6 +130,25 @@ export function studioSteps(ctx) {
     });
     if (back.status !== 'stopped' || back.steps !== stopped.steps) throw new Error(`reopened as ${back.status} with ${back.steps} steps; stopped with ${stopped.steps}`);
     await reopened.outer.screenshot({ path: join(resultsDir, 'studio-reopened.png') });
+    stoppedRun = stopped.run;
+  }
+
+  /** The log panel follows a folder: an event file written after it opened shows up without a reload. */
+  async function followStep() {
+    if (!stoppedRun) throw new Error('no saved run from the previous step');
+    const folder = `.bnlens/runs/${stoppedRun}`;
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await hostRequest({ op: 'command', command: 'bnlens.openTensorBoardLog', args: [folder] });
+    const { doc } = await webviewWith('.log-error');
+    const waiting = await doc.locator('.log-error').innerText();
+    if (!/no TensorBoard event files/.test(waiting)) throw new Error(`before the export the panel says: ${waiting}`);
+    // Exporting the run writes tensorboard/events.out.tfevents.* into the folder the panel follows.
+    await hostRequest({ op: 'command', command: 'bnlens.exportRun', args: [stoppedRun, 'tensorboard'] });
+    const shown = await until(async () => doc.locator('body').evaluate(() => {
+      const tags = [...document.querySelectorAll('section.logs figure[data-tag]')].map((f) => f.getAttribute('data-tag'));
+      return tags.includes('tensorboard/bn1/pre_norm') && tags.includes('tensorboard/train/loss_step') && !document.querySelector('.log-error') ? tags.length : `tags ${JSON.stringify(tags)}`;
+    }), 15_000);
+    say(`  followed ${folder}: ${shown} tags appeared after the export, without a reload`);
   }
 
   async function tensorboardStep() {
@@ -147,5 +168,6 @@ export function studioSteps(ctx) {
   return [
     ['ui: studio: the palette opens the Training Studio; Start trains with live charts (studio-live.png); Pause holds; Stop saves it as stopped; "Open Saved Run…" reopens it', liveStep],
     ['ui: studio: "Open TensorBoard Log…" shows the PyTorch SummaryWriter fixture as ridge plots, following the folder', tensorboardStep],
+    ['ui: studio: the TensorBoard log panel follows a run folder: the run\'s export appears without a reload', followStep],
   ];
 }

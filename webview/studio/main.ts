@@ -304,12 +304,12 @@ function onLogsMessage(m: LogsHostToWebview): void {
     logFilter = filter.value;
     holder.replaceChildren(logsView(m.logs, m.settings.significantDigits, logFilter));
   });
-  const error = app.querySelector('.log-error');
+  // A problem still standing is sent again right after this message; one that was fixed is dropped here.
   const hadFocus = document.activeElement?.getAttribute('aria-label') === 'Filter tags';
-  app.replaceChildren(...[error,
+  app.replaceChildren(
     h('header', { class: 'logs-header' }, h('h1', {}, `TensorBoard log: ${m.source}`),
       h('p', { class: 'facts-line', role: 'status' }, `${m.files.length} event file${m.files.length === 1 ? '' : 's'} · ${m.logs.scalars.length} scalar tags · ${m.logs.histograms.length} histogram tags${m.following ? ' · following: new events and files appear as they are written' : ''}`)),
-    h('div', { class: 'toolbar' }, filter), holder].filter((e): e is Element => e !== null));
+    h('div', { class: 'toolbar' }, filter), holder);
   if (hadFocus) filter.focus();
 }
 

@@ -72,7 +72,7 @@ export class TensorBoardLogPanel {
     }, undefined, this.disposables);
     const timer = setInterval(() => void this.refresh(), POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(timer) });
-    void this.watch();
+    this.watch().catch((e) => this.log.error(`TensorBoard log ${displayName(target)}: could not watch it`, e));
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
   }
 
@@ -87,7 +87,13 @@ export class TensorBoardLogPanel {
   }
 
   private async isFolder(): Promise<boolean> {
-    return ((await vscode.workspace.fs.stat(this.target)).type & vscode.FileType.Directory) !== 0;
+    let stat: vscode.FileStat;
+    try {
+      stat = await vscode.workspace.fs.stat(this.target);
+    } catch {
+      throw new Error(`${displayName(this.target)} does not exist`);
+    }
+    return (stat.type & vscode.FileType.Directory) !== 0;
   }
 
   /** The event files of the target: itself, or the folder's and its subfolders' (one level). */
@@ -152,7 +158,7 @@ export class TensorBoardLogPanel {
       if (this.broken.size === 0) this.error = undefined;
     } catch (e) {
       this.log.error(`TensorBoard log ${displayName(this.target)}`, e);
-      this.fail(`${displayName(this.target)}: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail(e instanceof Error ? e.message : String(e));
       return;
     }
     if (added > 0) this.schedulePost();
