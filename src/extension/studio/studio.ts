@@ -82,6 +82,13 @@ export class TrainingStudio {
       command('bnlens.openTensorBoardLog', (uri?: unknown) => void studio.openLog(uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? studio.workspaceFile(uri) : undefined)),
       command('bnlens.openSampleModel', () => vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'cnn-bn.onnx'), 'bnlens.inspector')),
       { dispose: () => void studio.live?.stop() },
+      // After a window reload VS Code hands back the studio tab it had; the page then asks for everything anew.
+      vscode.window.registerWebviewPanelSerializer(TrainingStudio.viewType, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+          if (studio.panel) panel.dispose();
+          else studio.adopt(panel);
+        },
+      }),
     );
     return studio;
   }
@@ -109,6 +116,13 @@ export class TrainingStudio {
     const panel = vscode.window.createWebviewPanel(TrainingStudio.viewType, 'BN Lens Training Studio', vscode.ViewColumn.Active, {
       enableScripts: true, localResourceRoots: webviewRoots(this.context.extensionUri),
     });
+    this.adopt(panel);
+    return panel;
+  }
+
+  /** Fills a panel (new, or restored after a reload) with the studio page and wires its messages. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.context.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'bnlens-activity.svg');
     panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' });
     this.panel = panel;
@@ -124,7 +138,6 @@ export class TrainingStudio {
       this.ready = false;
       for (const s of subscriptions) s.dispose();
     });
-    return panel;
   }
 
   private post(message: StudioHostToWebview): void {
