@@ -134,6 +134,8 @@ export interface HeatmapOptions {
   readonly overlays?: readonly OverlayLine[];
   readonly xRange?: [number, number];
   readonly note?: string;
+  /** Replaces the "value lo (bottom) … hi (top)" line, for maps whose colour, not rows, is the value. */
+  readonly rangeText?: string;
 }
 
 const CANVAS_W = 260;
@@ -205,5 +207,5 @@ export function heatmap(o: HeatmapOptions): HTMLElement {
     h('figcaption', {}, o.title),
     canvas,
     o.overlays?.length ? h('p', { class: 'legend' }, ...o.overlays.map((l) => h('span', { class: 'key overlay' }, h('span', { class: 'swatch' }), ` ${l.label}`))) : null,
-    h('p', { class: 'range muted' }, `${o.rowLabel} ${formatNumber(o.range[0], o.digits)} (bottom) … ${formatNumber(o.range[1], o.digits)} (top) · steps ${formatNumber(x0, 6)}–${formatNumber(x1, 6)}${o.note ? ` · ${o.note}` : ''}`));
+    h('p', { class: 'range muted' }, `${o.rangeText ?? `${o.rowLabel} ${formatNumber(o.range[0], o.digits)} (bottom) … ${formatNumber(o.range[1], o.digits)} (top)`} · steps ${formatNumber(x0, 6)}–${formatNumber(x1, 6)}${o.note ? ` · ${o.note}` : ''}`));
 }

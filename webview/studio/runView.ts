@@ -101,7 +101,10 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     charts.push(dist('input', `${s.name} · pre-normalization`), dist('output', `${s.name} · post-normalization`));
     for (const [pick, label] of [['gamma', 'γ per channel'], ['beta', 'β per channel']] as const) {
       const { columns, range } = channelColumns(run, i, pick);
-      if (columns.length) charts.push(heatmap({ title: `${s.name} · ${label}`, columns, range, digits, scale: 'global', rowLabel: 'channel 0 (bottom) to last; colour from', xRange }));
+      if (columns.length) {
+        charts.push(heatmap({ title: `${s.name} · ${label}`, columns, range, digits, scale: 'global', rowLabel: 'channel', xRange,
+          rangeText: `rows: channels 0 (bottom) … ${s.normChannels - 1} (top) · colour: ${formatNumber(range[0], digits)} (faint) … ${formatNumber(range[1], digits)} (full)` }));
+      }
     }
     const hasBatch = run.frames.some((f) => f.layers[i]?.batchMean);
     if (hasBatch) {
