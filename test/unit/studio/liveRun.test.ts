@@ -50,11 +50,11 @@ const job: TrainingJobConfig = {
 const dir = mkdtempSync(join(tmpdir(), 'bnlens-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function live(name: string, stepMs: number, throttleMs: number): Promise<{ run: LiveRun; updates: { at: number; u: RunUpdate }[] }> {
+async function live(name: string, stepMs: number, throttleMs: number, config: TrainingJobConfig = job): Promise<{ run: LiveRun; updates: { at: number; u: RunUpdate }[] }> {
   const writer = await RunWriter.create(nodeRunFs(dir), 'runs', { name, label: name, spec: { layers: job.layers } });
   const updates: { at: number; u: RunUpdate }[] = [];
   const run = new LiveRun({ client: inProcessClient(stepMs), writer, throttleMs, saveEveryMs: 50, post: (u) => updates.push({ at: performance.now(), u: structuredClone(u) }) });
-  run.start(job);
+  run.start(config);
   return { run, updates };
 }
 
@@ -80,7 +80,8 @@ describe('LiveRun', () => {
   });
 
   it('pause holds the run and stop saves it as stopped with what it trained', async () => {
-    const { run, updates } = await live('stopped', 2, 20);
+    // Long enough that it cannot finish before the stop, however slow a loaded CI machine makes the timers.
+    const { run, updates } = await live('stopped', 2, 20, { ...job, epochs: 500 });
     await new Promise((r) => setTimeout(r, 60));
     run.pause();
     await new Promise((r) => setTimeout(r, 40));
