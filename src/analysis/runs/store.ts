@@ -357,6 +357,15 @@ export async function readRun(fs: RunFs, dir: string, live = false): Promise<Run
   };
 }
 
+/** `name`, or `name-2`, `name-3`, … if a run of that name exists under `root` (two runs started in the same second). */
+export async function uniqueRunName(fs: RunFs, root: string, name: string): Promise<string> {
+  const taken = new Set((await fs.list(root)).map((e) => e.name));
+  if (!taken.has(name)) return name;
+  let k = 2;
+  while (taken.has(`${name}-${k}`)) k++;
+  return `${name}-${k}`;
+}
+
 export interface RunListing {
   readonly name: string;
   readonly info?: RunInfo;

@@ -13,7 +13,7 @@ import {
   BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
 } from '../../analysis/runs/presets';
 import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
-import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, type RunFs, type RunListing } from '../../analysis/runs/store';
+import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
 import type { RunData, RunInfo } from '../../analysis/runs/types';
 import { encodeFrames } from '../../analysis/runs/frames';
@@ -311,7 +311,7 @@ export class TrainingStudio {
     }
     const spec = { name: formLabel(form), ...specFromForm(form, { classes, samples, layers, csvPath }) };
     const config = await resolveSpec(spec, source, async () => csvText ?? null);
-    const name = runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' '));
+    const name = await uniqueRunName(place.fs, place.dir, runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' ')));
     const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
     const client = new TrainingClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'worker.js').fsPath);
     let started = false;

@@ -8,7 +8,7 @@ import { runCsvFiles } from '../../../src/analysis/runs/csv';
 import { deadFraction } from '../../../src/analysis/runs/derived';
 import { decodeFrame, encodeFrame } from '../../../src/analysis/runs/frames';
 import { nodeRunFs } from '../../../src/analysis/runs/nodeFs';
-import { listRuns, readRun, RunWriter, writeAtomic, type RunFs } from '../../../src/analysis/runs/store';
+import { listRuns, readRun, RunWriter, uniqueRunName, writeAtomic, type RunFs } from '../../../src/analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../../src/analysis/runs/tensorboard';
 import type { RunData } from '../../../src/analysis/runs/types';
 import { TensorBoardError } from '../../../src/formats/errors';
@@ -77,6 +77,12 @@ describe('run storage', () => {
     expect(back.info.status).toBe('stopped');
     expect(back.info.steps).toBe(5);
     expect(back.frames.map((f) => f.step)).toEqual([2, 4]);
+  });
+
+  it('gives a second run started in the same second its own name', async () => {
+    expect(await uniqueRunName(fs, 'runs', 'fresh')).toBe('fresh');
+    expect(await uniqueRunName(fs, 'runs', 'full')).toBe('full-2');
+    await expect(RunWriter.create(fs, 'runs', { name: 'full', label: 'again', spec: { layers: [] } })).rejects.toThrow('runs/full/run.json: a run of this name exists already');
   });
 
   it('lists runs and explains folders that are not runs', async () => {
