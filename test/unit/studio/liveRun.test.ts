@@ -67,7 +67,8 @@ describe('LiveRun', () => {
     expect(steps).toEqual(Array.from({ length: info.steps }, (_, i) => i + 1));
     // 60 steps at ≥1 ms each, updates at most every 40 ms (the last one, with the final status, comes at the end).
     expect(updates.length).toBeLessThan(info.steps / 2);
-    for (let i = 1; i < updates.length - 1; i++) expect(updates[i].at - updates[i - 1].at).toBeGreaterThanOrEqual(38);
+    // Timers may fire a millisecond or two early; a throttle that did not work would post every 1–2 ms.
+    for (let i = 1; i < updates.length - 1; i++) expect(updates[i].at - updates[i - 1].at).toBeGreaterThanOrEqual(34);
     let schema: StatsSchema = { layers: [], gradients: [] };
     const frames = updates.flatMap(({ u }) => {
       schema = u.schema ?? schema;
