@@ -85,10 +85,11 @@ describe('LiveRun', () => {
     const { run, updates } = await live('stopped', 2, 20, { ...job, epochs: 500 });
     await new Promise((r) => setTimeout(r, 60));
     run.pause();
-    await new Promise((r) => setTimeout(r, 40));
+    // Settled: the step in flight has reported and its update gone out.
+    await new Promise((r) => setTimeout(r, 100));
     const pausedAt = updates[updates.length - 1].u.info;
     expect(pausedAt.status).toBe('paused');
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 150));
     const stillPaused = (await readRun(nodeRunFs(dir), 'runs/stopped', true)).info;
     expect(stillPaused.steps).toBe(pausedAt.steps);
     run.resume();
