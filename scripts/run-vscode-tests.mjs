@@ -267,8 +267,12 @@ async function quickOpen(name) {
     if (attempt === 3) throw new Error(`Ctrl+P did not open the quick open box (3 tries) to open ${name}`);
   }
   await input.fill(name);
-  // Click the row whose label is exactly the name: not-a-model.onnx also matches "model.onnx".
-  await quickPickRow(name).click();
+  // Click the row whose label is exactly the name, once the result list has settled (it re-sorts while
+  // results arrive, and a click during that can land on a neighbouring row).
+  const row = quickPickRow(name);
+  await row.waitFor();
+  await page.waitForTimeout(150);
+  await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   // The pointer, left where the row was, now hovers the tab bar and its tooltip would show in screenshots.
   await restPointer();

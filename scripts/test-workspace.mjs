@@ -12,7 +12,8 @@ const onnxFixture = join(sharedDir, 'fixtures', 'onnx-node-tests', 'opset15', 't
 /** The files the tests open, by name in the workspace. */
 export const WORKSPACE_FILES = {
   model: 'model.onnx', // one BatchNormalization node, 3 channels, default epsilon 1e-5
-  notAModel: 'not-a-model.onnx', // text, not protobuf
+  // Text, not protobuf. Named so that Ctrl+P's fuzzy match for "model.onnx" cannot pick it instead.
+  notAModel: 'plain-text.onnx',
   truncated: 'truncated.onnx', // the first half of model.onnx's bytes
 };
 
