@@ -32,11 +32,27 @@ export function thin(n: number, max = MAX_POINTS): number[] {
   return [...new Set(Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1))))];
 }
 
+export function autoLog(series: readonly Series[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (let i = 0; i < s.y.length; i++) {
+      const v = s.y[i];
+      if (!Number.isFinite(v)) continue;
+      if (v <= 0) return false;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return lo <= hi && hi / lo > 100;
+}
+
 export interface LineChartOptions {
   readonly title: string;
   readonly series: readonly Series[];
   readonly digits: number;
-  readonly log?: boolean;
+  /** 'auto': log scale when every value is positive and they span more than a factor of 100 (a diverging loss). */
+  readonly log?: boolean | 'auto';
   /** Fixed y range (shared by the charts of a comparison). */
   readonly yRange?: [number, number];
   readonly xRange?: [number, number];
@@ -44,7 +60,7 @@ export interface LineChartOptions {
 }
 
 export function lineChart(o: LineChartOptions): HTMLElement {
-  const log = o.log ?? false;
+  const log = o.log === 'auto' ? autoLog(o.series) : o.log ?? false;
   const [x0, x1] = o.xRange ?? extent(o.series.flatMap((s) => Array.from(s.x)));
   const [rawY0, rawY1] = o.yRange ?? extent(o.series.flatMap((s) => Array.from(s.y)), log);
   const f = (v: number): number => (log ? Math.log10(v) : v);
@@ -136,6 +152,8 @@ export interface HeatmapOptions {
   readonly note?: string;
   /** Replaces the "value lo (bottom) … hi (top)" line, for maps whose colour, not rows, is the value. */
   readonly rangeText?: string;
+  /** A thumbnail: small, with its title only (the overview of every layer). */
+  readonly mini?: boolean;
 }
 
 const CANVAS_W = 260;
@@ -143,7 +161,7 @@ const CANVAS_H = 96;
 
 /** Steps left to right, rows bottom to top; colour intensity is the value. */
 export function heatmap(o: HeatmapOptions): HTMLElement {
-  const canvas = h('canvas', { width: String(CANVAS_W * 2), height: String(CANVAS_H * 2), role: 'img',
+  const canvas = h('canvas', { width: String(o.mini ? CANVAS_W : CANVAS_W * 2), height: String(o.mini ? CANVAS_H / 2 : CANVAS_H * 2), role: 'img',
     'aria-label': `${o.title}: ${o.columns.length} recorded steps, ${o.rowLabel} from ${formatNumber(o.range[0], o.digits)} to ${formatNumber(o.range[1], o.digits)}` });
   const ctx = canvas.getContext('2d');
   const shown = thin(o.columns.length, MAX_COLUMNS).map((i) => o.columns[i]);
@@ -203,6 +221,7 @@ export function heatmap(o: HeatmapOptions): HTMLElement {
       ctx.stroke();
     }
   }
+  if (o.mini) return h('figure', { class: 'chart mini heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) }, h('figcaption', {}, o.title), canvas);
   return h('figure', { class: 'chart small heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) },
     h('figcaption', {}, o.title),
     canvas,

@@ -7,7 +7,7 @@ import { h } from '../dom';
 import { formatNumber } from '../format';
 import { isNormalizationKind } from '../../src/analysis/runs/derived';
 import type { ExperimentProgress, RunData } from '../../src/protocol/studio';
-import { heatmap, lineChart } from './charts';
+import { autoLog, heatmap, lineChart } from './charts';
 import { epochSeries, layerValue, smoothed, statusText, type Series } from './runModel';
 
 function range(values: Iterable<number>, floor?: number): [number, number] {
@@ -30,6 +30,8 @@ export function compareView(runs: readonly RunData[], digits: number, experiment
   const name = (r: RunData): string => variants.get(r.info.name) ?? r.info.experiment?.variant ?? r.info.name;
   const xRange: [number, number] = [0, Math.max(1, ...runs.map((r) => r.info.totalSteps ?? r.info.steps))];
   const lossRange = range(runs.flatMap((r) => Array.from(smoothed(r.steps.loss))));
+  // One scale for every column: logarithmic when a run's loss blew up (lr ×10 without BN, say).
+  const lossLog = autoLog(runs.map((r) => ({ label: '', x: r.steps.step, y: smoothed(r.steps.loss), className: '' })));
   const gaps = runs.map((r) => {
     const i = firstNorm(r);
     return i >= 0 ? layerValue.gap(r, i) : null;
@@ -40,7 +42,7 @@ export function compareView(runs: readonly RunData[], digits: number, experiment
     series: runs.map((r, k): Series => (metric === 'loss'
       ? { label: name(r), x: r.steps.step, y: smoothed(r.steps.loss), className: `s${k % 6}` }
       : { label: name(r), ...epochSeries(r, 'validation', 'accuracy'), className: `s${k % 6}` })),
-    digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : { yRange: lossRange }),
+    digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : { yRange: lossRange, log: lossLog }),
   });
   const columns = runs.map((r, k) => {
     const v = r.info.finalValidation;
@@ -69,7 +71,7 @@ export function compareView(runs: readonly RunData[], digits: number, experiment
         cell('gap (eval − train mode)', v && t ? v.accuracy - t.accuracy : undefined),
         cell('last training loss (smoothed)', (() => { const sm = smoothed(r.steps.loss); return sm.length ? sm[sm.length - 1] : undefined; })()),
         cell('first epoch validation accuracy', r.epochs[0]?.validation?.accuracy)),
-      lineChart({ title: 'Loss', series: [{ label: 'train', x: r.steps.step, y: smoothed(r.steps.loss), className: `s${k % 6}` }, { label: 'validation', ...epochSeries(r, 'validation', 'loss'), className: `s${k % 6} dashed` }], digits, xRange, yRange: lossRange }),
+      lineChart({ title: 'Loss', series: [{ label: 'train', x: r.steps.step, y: smoothed(r.steps.loss), className: `s${k % 6}` }, { label: 'validation', ...epochSeries(r, 'validation', 'loss'), className: `s${k % 6} dashed` }], digits, xRange, yRange: lossRange, log: lossLog }),
       lineChart({ title: 'Accuracy', series: [{ label: 'train', x: r.steps.step, y: smoothed(r.steps.accuracy), className: `s${k % 6}` }, { label: 'validation', ...epochSeries(r, 'validation', 'accuracy'), className: `s${k % 6} dashed` }], digits, xRange, yRange: [0, 1] }),
       dist('input'), dist('output'),
       gap && s ? lineChart({ title: `${s.name} · |batch − running mean| / running std`, series: [{ label: 'gap', x: gap.x, y: gap.y, className: `s${k % 6}` }], digits, xRange, yRange: gapRange }) : h('p', { class: 'muted' }, s ? `${s.name} (${s.kind}) keeps no running statistics: it does not depend on the batch.` : 'No normalization layer.'));

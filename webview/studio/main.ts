@@ -43,6 +43,30 @@ function save(patch: Partial<StudioViewState>): void {
   vscode.setState(state);
 }
 
+/**
+ * The run view's layer rows: which are on screen (an IntersectionObserver says), the last drawing of
+ * each, and which drawings are out of date. Rows off screen keep their last drawing until they scroll
+ * into view, when they are redrawn.
+ */
+const rows = {
+  key: '',
+  drawn: new Map<string, HTMLElement>(),
+  visible: new Set<string>(),
+  stale: new Set<string>(),
+  overview: null as { el: HTMLElement; at: number } | null,
+  observer: new IntersectionObserver((entries) => {
+    let redraw = false;
+    for (const e of entries) {
+      const layer = (e.target as HTMLElement).dataset.layer ?? '';
+      if (e.isIntersecting) {
+        rows.visible.add(layer);
+        redraw ||= rows.stale.has(layer);
+      } else rows.visible.delete(layer);
+    }
+    if (redraw) requestRender();
+  }, { rootMargin: '300px 0px' }),
+};
+
 let frame = 0;
 /** Marks the content for redrawing at the next animation frame (several updates in one frame draw once). */
 function requestRender(): void {
@@ -167,6 +191,7 @@ function tabs(): HTMLElement {
 
 function renderContent(): void {
   if (!initialized) return;
+  const started = performance.now();
   const focusedFilter = document.activeElement?.id === 'layer-filter';
   const digits = settings.significantDigits;
   const parts: (HTMLElement | null)[] = [];
@@ -193,10 +218,37 @@ function renderContent(): void {
         h('p', { class: 'muted' }, 'Or run one of the experiments, which train a few runs that differ in one thing and compare them side by side.')));
     } else {
       const overlay = state.overlay && state.overlay !== run.info.name ? runOf(state.overlay) : null;
-      parts.push(runView({ run, overlay, digits, layerFilter: state.layerFilter, live: run === live }));
+      const key = `${run.info.name}\u0000${overlay?.info.name ?? ''}\u0000${digits}\u0000${document.body.className}`;
+      if (key !== rows.key) {
+        rows.key = key;
+        rows.drawn.clear();
+        rows.overview = null;
+        rows.observer.disconnect();
+      }
+      parts.push(runView({
+        run, overlay, digits, layerFilter: state.layerFilter, live: run === live,
+        reuseRow: (layer) => {
+          const row = rows.drawn.get(layer);
+          if (!row || rows.visible.has(layer)) return null;
+          rows.stale.add(layer);
+          return row;
+        },
+        // Thumbnails of every layer: redrawn at most once a second while a run goes on (or when the view changed).
+        reuseOverview: () => (rows.overview && performance.now() - rows.overview.at < 1000 ? rows.overview.el : null),
+        overviewDrawn: (el) => { rows.overview = { el, at: performance.now() }; },
+        rowDrawn: (layer, row) => {
+          const old = rows.drawn.get(layer);
+          if (old && old !== row) rows.observer.unobserve(old);
+          rows.drawn.set(layer, row);
+          rows.stale.delete(layer);
+          rows.observer.observe(row);
+        },
+      }));
     }
   }
   content.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+  // How long the last redraw took (the UI steps check it stays small while a deep model trains).
+  content.dataset.renderMs = (performance.now() - started).toFixed(1);
   if (focusedFilter) {
     const f = document.getElementById('layer-filter') as HTMLInputElement | null;
     f?.focus();

@@ -17,6 +17,17 @@ export interface RunViewOptions {
   readonly digits: number;
   readonly layerFilter: string;
   readonly live: boolean;
+  /**
+   * A row drawn before that may stand in for this render's (the layer is scrolled out of view): rows
+   * off screen are then not redrawn at every live update, so a model of hundreds of layers updates
+   * as fast as one of four. Returns null to have the row drawn.
+   */
+  readonly reuseRow?: (layer: string) => HTMLElement | null;
+  /** Told of every row drawn. */
+  readonly rowDrawn?: (layer: string, row: HTMLElement) => void;
+  /** The overview drawn before, if it is recent enough to stand in for this render's. */
+  readonly reuseOverview?: () => HTMLElement | null;
+  readonly overviewDrawn?: (overview: HTMLElement) => void;
 }
 
 function xRangeOf(runs: readonly (RunData | null)[]): [number, number] {
@@ -138,6 +149,24 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     h('div', { class: 'multiples' }, ...charts));
 }
 
+/** Every normalization layer's pre-normalization distribution as a thumbnail, so a deep model is seen at once; a click goes to the layer's row. */
+function layerOverview(o: RunViewOptions, xRange: [number, number]): HTMLElement | null {
+  const norms = o.run.schema.layers.map((s, i) => ({ s, i })).filter(({ s }) => isNormalizationKind(s.kind));
+  if (norms.length <= 4) return null;
+  const kept = o.reuseOverview?.();
+  if (kept) return kept;
+  const thumbs = norms.map(({ s, i }) => {
+    const e = s.input.edges;
+    const fig = heatmap({ title: s.name, columns: distributionColumns(o.run, i, 'input'), range: [e[0], e[e.length - 1]], digits: o.digits, scale: 'column', rowLabel: 'value', xRange, mini: true });
+    const go = h('button', { type: 'button', class: 'thumb', 'aria-label': `Go to ${s.name}`, title: `${s.name} (${s.kind}): pre-normalization distribution over steps` }, fig);
+    go.addEventListener('click', () => document.querySelector(`.layer-row[data-layer="${CSS.escape(s.name)}"]`)?.scrollIntoView({ block: 'start' }));
+    return go;
+  });
+  const section = h('section', { class: 'overview' }, h('h2', {}, `All ${norms.length} normalization layers: pre-normalization distributions (click one for its row)`), h('div', { class: 'thumbs' }, ...thumbs));
+  o.overviewDrawn?.(section);
+  return section;
+}
+
 /** Layers with trainable weights but nothing recorded (Dense, Conv): their gradient norms in one chart. */
 function weightGradients(o: RunViewOptions, xRange: [number, number]): HTMLElement | null {
   const recorded = new Set(o.run.schema.layers.map((l) => l.name));
@@ -159,7 +188,7 @@ function metricCharts(o: RunViewOptions, xRange: [number, number]): HTMLElement[
       const other = metric === 'loss' ? overlay.steps.loss : overlay.steps.accuracy;
       list.push(series('B: train', { x: overlay.steps.step, y: smoothed(other) }, 's2 dashed'), series('B: validation', epochSeries(overlay, 'validation', metric), 's3 dashed'));
     }
-    return lineChart({ title: metric === 'loss' ? 'Loss' : 'Accuracy', series: list, digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : {}), log: metric === 'loss' && perStep.length > 0 && Math.max(...Array.from(perStep).filter(Number.isFinite)) / Math.max(1e-9, Math.min(...Array.from(perStep).filter((v) => v > 0))) > 100 });
+    return lineChart({ title: metric === 'loss' ? 'Loss' : 'Accuracy', series: list, digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : {}), log: metric === 'loss' ? 'auto' : false });
   });
 }
 
@@ -193,8 +222,15 @@ export function runView(o: RunViewOptions): HTMLElement {
       overlay ? h('p', { class: 'note' }, `Superimposed as B: ${overlay.info.name} (${overlay.info.label}) — dashed lines on the charts, orange (mean) and yellow (± std) lines on the distributions.`) : null),
     h('div', { class: 'multiples metrics' }, ...metricCharts(o, xRange), finalTable(run, o.digits)),
     h('h2', {}, `Layers (${layers.length} of ${run.schema.layers.length} recorded: ${norms} normalization, ${run.schema.layers.length - norms} activation) · ${run.frames.length} recorded steps`),
+    layerOverview(o, xRange),
     run.schema.layers.length === 0 ? h('p', { class: 'muted' }, o.live ? 'Waiting for the first recorded step…' : 'No layer statistics were recorded in this run.') : null,
-    ...layers.map(({ s, i }) => layerRow(o, s, i, xRange)),
+    ...layers.map(({ s, i }) => {
+      const kept = o.reuseRow?.(s.name);
+      if (kept) return kept;
+      const row = layerRow(o, s, i, xRange);
+      o.rowDrawn?.(s.name, row);
+      return row;
+    }),
     weightGradients(o, xRange),
   );
 }

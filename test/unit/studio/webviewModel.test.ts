@@ -5,7 +5,7 @@ import { encodeFrames } from '../../../src/analysis/runs/frames';
 import type { RunData, StatsFrame, StatsSchema, TensorFrame } from '../../../src/analysis/runs/types';
 import { snapshotOf } from '../../../src/extension/studio/snapshot';
 import type { RunUpdate } from '../../../src/protocol/studio';
-import { thin } from '../../../webview/studio/charts';
+import { autoLog, thin } from '../../../webview/studio/charts';
 import { applyUpdate, fromWire, smoothed } from '../../../webview/studio/runModel';
 
 const tensor = (mean: number, channels: number, zero = false): TensorFrame => ({
@@ -69,5 +69,15 @@ describe('the studio page model', () => {
     expect(t.length).toBe(400);
     expect(t[0]).toBe(0);
     expect(t[t.length - 1]).toBe(9999);
+  });
+});
+
+describe('chart scales', () => {
+  const s = (y: number[]): { label: string; x: number[]; y: number[]; className: string } => ({ label: '', x: y.map((_, i) => i), y, className: '' });
+  it('switches to a log scale when positive values span more than a factor of 100', () => {
+    expect(autoLog([s([1, 0.5, 0.2])])).toBe(false);
+    expect(autoLog([s([0.3, 0.2]), s([5_000_000, 0.25])])).toBe(true);
+    expect(autoLog([s([1000, 0])])).toBe(false);
+    expect(autoLog([s([NaN, 1, 1000])])).toBe(true);
   });
 });
