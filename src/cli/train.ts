@@ -70,6 +70,10 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(TRAIN_HELP);
+    return 0;
+  }
   const known = new Set(['--config', '--out', '--quiet']);
   const unknown = args.find((a, i) => a.startsWith('-') && !known.has(a) && !(i > 0 && (args[i - 1] === '--config' || args[i - 1] === '--out')));
   if (unknown) {

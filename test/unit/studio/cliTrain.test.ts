@@ -68,6 +68,12 @@ describe('bnlens train', () => {
     expect((await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'z'), '--fast'])).err[0]).toMatch(/unknown option '--fast'/);
   });
 
+  it('says how to use it with --help', async () => {
+    const { code, out } = await train(['--help']);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^bnlens train --config SPEC\.json --out DIR/);
+  });
+
   it('records about 200 steps when the spec does not say', () => {
     const config = withDefaultRecording({ dataset: { kind: 'spirals' }, layers: [], optimizer: { type: 'adam' }, lr: 0.01, batchSize: 8, epochs: 30, seed: 0 });
     expect(config.record).toEqual({ everySteps: 9, activations: true });
