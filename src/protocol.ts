@@ -6,6 +6,7 @@ import type { ModelSummary } from './analysis/inventory';
 import type { Anomaly } from './analysis/anomalies';
 import type { ProbeResult } from './analysis/probe';
 import type { RecalibrationResult } from './analysis/recalibrate';
+import type { LiveRunSnapshot } from './protocol/studio';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
@@ -75,6 +76,8 @@ export type SortKey = 'index' | 'name' | 'kind' | 'channels' | 'epsilon' | 'mome
 /** The side panel (a webview view in the BN Lens activity-bar container), which follows the active editor. */
 export type SidebarHostToWebview =
   | { readonly type: 'empty' }
+  /** The Training Studio's live run (undefined: none is training), shown above the model file's layers. */
+  | { readonly type: 'liveRun'; readonly snapshot: LiveRunSnapshot | undefined }
   | { readonly type: 'loading'; readonly file: string }
   | { readonly type: 'model'; readonly file: string; readonly model: ModelSummary; readonly anomalies: readonly Anomaly[]; readonly settings: ViewSettings }
   | { readonly type: 'error'; readonly file: string; readonly message: string };

@@ -14,9 +14,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
   const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
   const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log));
-  LayersViewProvider.register(context, analyses, inspector);
+  const studio = TrainingStudio.register(context, log);
+  LayersViewProvider.register(context, analyses, inspector, studio);
   registerCommands(context, inspector);
-  TrainingStudio.register(context, log);
 }
 
 export function deactivate(): void {

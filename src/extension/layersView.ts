@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { SidebarHostToWebview, SidebarWebviewToHost } from '../protocol';
 import type { InspectorEditorProvider } from './inspectorEditor';
+import type { TrainingStudio } from './studio/studio';
 import type { ModelAnalyses } from './modelAnalyses';
 import { displayName } from './modelSource';
 import { isModelFile } from './modelFiles';
@@ -27,12 +28,14 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
   /** The last model file shown in an editor: the panel keeps it while the user works in other files. */
   private current: vscode.Uri | undefined = modelUriOf(vscode.window.tabGroups.activeTabGroup.activeTab);
 
-  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, inspector: InspectorEditorProvider): void {
-    const provider = new LayersViewProvider(context.extensionUri, analyses, inspector);
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, inspector: InspectorEditorProvider, studio: TrainingStudio): void {
+    const provider = new LayersViewProvider(context.extensionUri, analyses, inspector, studio);
     context.subscriptions.push(
       vscode.window.registerWebviewViewProvider(LayersViewProvider.viewId, provider),
       vscode.window.tabGroups.onDidChangeTabs(() => provider.follow()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => provider.follow()),
+      // The studio throttles these; the panel shows the live run's per-layer statistics while it trains.
+      studio.onDidChangeLiveRun((snapshot) => void provider.view?.webview.postMessage({ type: 'liveRun', snapshot } satisfies SidebarHostToWebview)),
     );
   }
 
@@ -40,6 +43,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
     private readonly extensionUri: vscode.Uri,
     private readonly analyses: ModelAnalyses,
     private readonly inspector: InspectorEditorProvider,
+    private readonly studio: TrainingStudio,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -49,6 +53,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
     view.webview.onDidReceiveMessage((message: SidebarWebviewToHost) => {
       switch (message.type) {
         case 'ready':
+          void view.webview.postMessage({ type: 'liveRun', snapshot: this.studio.liveRun() } satisfies SidebarHostToWebview);
           void this.show();
           break;
         case 'openLayer':
