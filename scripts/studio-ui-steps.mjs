@@ -2,8 +2,11 @@
 // palette opens the studio, Start trains and the live charts update (read from the webview's DOM, with
 // a screenshot), Pause holds, Stop saves the run as stopped, "Open Saved Run…" reopens it in the same
 // views, and "Open TensorBoard Log…" shows the PyTorch fixture. The runner passes its page and helpers.
-/* global document */ // page.evaluate() callbacks run in the webview, where document exists
+/* global document, window, getComputedStyle */ // page.evaluate() callbacks run in the webview
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+const AXE = join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js');
 
 const STEP_POLL_MS = 250;
 
@@ -165,9 +168,46 @@ export function studioSteps(ctx) {
     await outer.screenshot({ path: join(resultsDir, 'studio-tensorboard.png') });
   }
 
+  /** axe-core's serious and critical violations in a webview's document, one line each. */
+  async function axeProblems(outer, label) {
+    const frame = await (await outer.contentFrame().locator('iframe#active-frame').elementHandle({ timeout: 5000 })).contentFrame();
+    if ((await frame.evaluate('typeof window.axe')) !== 'object') await frame.evaluate(readFileSync(AXE, 'utf8'));
+    const violations = await frame.evaluate(async () => {
+      // The page's background is the editor's, painted by the workbench behind the iframe: give it to axe.
+      const root = document.documentElement;
+      root.style.backgroundColor = getComputedStyle(root).getPropertyValue('--vscode-editor-background').trim();
+      try {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      } finally {
+        root.style.backgroundColor = '';
+      }
+    });
+    return violations.map((v) => `${label}: ${v}`);
+  }
+
+  async function axeStep() {
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await palette('BN Lens: Open Training Studio');
+    const { outer, doc } = await webviewWith('#start');
+    await until(async () => ((await doc.locator('ul.runs li[data-run][data-status]').count()) >= 2 ? true : 'fewer than two saved runs listed'));
+    // The run view of a completed run, then two runs compared.
+    const names = await doc.locator('ul.runs li[data-run][data-status]').evaluateAll((lis) => lis.slice(0, 2).map((li) => li.getAttribute('data-run')));
+    await doc.locator(`ul.runs li[data-run="${names[0]}"] .run-name`).click();
+    await until(async () => ((await runState(doc)).run === names[0] ? true : 'the run did not open'));
+    const problems = await axeProblems(outer, 'run view');
+    for (const n of names) await doc.locator(`input[id="cmp-${n}"]`).check();
+    await doc.locator('#compare').click();
+    await until(async () => ((await doc.locator('.compare-view .compare-column').count()) === 2 ? true : 'no two compare columns'));
+    await outer.screenshot({ path: join(resultsDir, 'studio-compare.png') });
+    problems.push(...(await axeProblems(outer, 'compare view')));
+    if (problems.length) throw new Error(problems.join('\n'));
+  }
+
   return [
     ['ui: studio: the palette opens the Training Studio; Start trains with live charts (studio-live.png); Pause holds; Stop saves it as stopped; "Open Saved Run…" reopens it', liveStep],
     ['ui: studio: "Open TensorBoard Log…" shows the PyTorch SummaryWriter fixture as ridge plots, following the folder', tensorboardStep],
     ['ui: studio: the TensorBoard log panel follows a run folder: the run\'s export appears without a reload', followStep],
+    ['ui: studio: axe-core finds no serious or critical problems in the run view and the compare view (studio-compare.png)', axeStep],
   ];
 }

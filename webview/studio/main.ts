@@ -186,7 +186,8 @@ function tabs(): HTMLElement {
   };
   const filter = h('input', { type: 'search', id: 'layer-filter', placeholder: 'Filter layers', 'aria-label': 'Filter layers by name or kind', value: state.layerFilter });
   filter.addEventListener('input', () => { save({ layerFilter: filter.value }); requestRender(); });
-  return h('div', { class: 'toolbar', role: 'tablist' }, tab('run', 'Run'), tab('compare', `Compare (${state.compare.length})`), state.view === 'run' ? filter : null);
+  // The tab list holds the tabs only (ARIA); the filter sits beside it.
+  return h('div', { class: 'toolbar' }, h('div', { role: 'tablist', 'aria-label': 'Studio views' }, tab('run', 'Run'), tab('compare', `Compare (${state.compare.length})`)), state.view === 'run' ? filter : null);
 }
 
 function renderContent(): void {
