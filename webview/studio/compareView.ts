@@ -9,6 +9,7 @@ import { isNormalizationKind } from '../../src/analysis/runs/derived';
 import type { ExperimentProgress, RunData } from '../../src/protocol/studio';
 import { autoLog, heatmap, lineChart } from './charts';
 import { epochSeries, layerValue, smoothed, statusText, type Series } from './runModel';
+import { stepSpan } from './runView';
 
 function range(values: Iterable<number>, floor?: number): [number, number] {
   let lo = Infinity;
@@ -28,7 +29,7 @@ function firstNorm(run: RunData): number {
 export function compareView(runs: readonly RunData[], digits: number, experiment: ExperimentProgress | null, variants: ReadonlyMap<string, string>): HTMLElement {
   if (runs.length === 0) return h('p', { class: 'status' }, 'Tick two or more saved runs in the list (or run an experiment) to compare them here.');
   const name = (r: RunData): string => variants.get(r.info.name) ?? r.info.experiment?.variant ?? r.info.name;
-  const xRange: [number, number] = [0, Math.max(1, ...runs.map((r) => r.info.totalSteps ?? r.info.steps))];
+  const xRange: [number, number] = [0, Math.max(1, ...runs.map(stepSpan))];
   const lossRange = range(runs.flatMap((r) => Array.from(smoothed(r.steps.loss))));
   // One scale for every column: logarithmic when a run's loss blew up (lr ×10 without BN, say).
   const lossLog = autoLog(runs.map((r) => ({ label: '', x: r.steps.step, y: smoothed(r.steps.loss), className: '' })));
@@ -74,7 +75,8 @@ export function compareView(runs: readonly RunData[], digits: number, experiment
       lineChart({ title: 'Loss', series: [{ label: 'train', x: r.steps.step, y: smoothed(r.steps.loss), className: `s${k % 6}` }, { label: 'validation', ...epochSeries(r, 'validation', 'loss'), className: `s${k % 6} dashed` }], digits, xRange, yRange: lossRange, log: lossLog }),
       lineChart({ title: 'Accuracy', series: [{ label: 'train', x: r.steps.step, y: smoothed(r.steps.accuracy), className: `s${k % 6}` }, { label: 'validation', ...epochSeries(r, 'validation', 'accuracy'), className: `s${k % 6} dashed` }], digits, xRange, yRange: [0, 1] }),
       dist('input'), dist('output'),
-      gap && s ? lineChart({ title: `${s.name} · |batch − running mean| / running std`, series: [{ label: 'gap', x: gap.x, y: gap.y, className: `s${k % 6}` }], digits, xRange, yRange: gapRange }) : h('p', { class: 'muted' }, s ? `${s.name} (${s.kind}) keeps no running statistics: it does not depend on the batch.` : 'No normalization layer.'));
+      gap && s ? lineChart({ title: `${s.name} · |batch − running mean| / running std`, series: [{ label: 'gap', x: gap.x, y: gap.y, className: `s${k % 6}` }], digits, xRange, yRange: gapRange }) : h('p', { class: 'muted' }, s ? `${s.name} (${s.kind}) keeps no running statistics: it does not depend on the batch.`
+        : r.frames.length === 0 ? 'No statistics recorded: the run ended before its first recorded step.' : 'No normalization layer.'));
   });
   return h('section', { class: 'compare-view', 'data-runs': String(runs.length) },
     h('h1', {}, experiment ? experiment.title : `Comparing ${runs.length} runs`),

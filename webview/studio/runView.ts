@@ -30,9 +30,15 @@ export interface RunViewOptions {
   readonly overviewDrawn?: (overview: HTMLElement) => void;
 }
 
+/** The steps a run's charts span: all it will take while it trains (the lines grow to the right), what it took once it ended. */
+export function stepSpan(r: RunData): number {
+  const training = r.info.status === 'running' || r.info.status === 'paused';
+  return Math.max(training ? r.info.totalSteps ?? 0 : 0, r.info.steps, r.steps.step[r.steps.step.length - 1] ?? 0);
+}
+
 function xRangeOf(runs: readonly (RunData | null)[]): [number, number] {
   let hi = 1;
-  for (const r of runs) if (r) hi = Math.max(hi, r.info.totalSteps ?? 0, r.info.steps, r.steps.step[r.steps.step.length - 1] ?? 0);
+  for (const r of runs) if (r) hi = Math.max(hi, stepSpan(r));
   return [0, hi];
 }
 
