@@ -36,8 +36,8 @@ function number(id: string, label: string, value: number, attrs: Record<string, 
   return h('label', { class: 'field', for: id }, h('span', {}, label), el);
 }
 
-function button(id: string, text: string, onClick: () => void, { primary = false, disabled = false, title }: { primary?: boolean; disabled?: boolean; title?: string } = {}): HTMLButtonElement {
-  const b = h('button', { id, type: 'button', class: primary ? 'primary' : 'secondary', ...(disabled ? { disabled: '' } : {}), ...(title ? { title } : {}) }, text);
+function button(id: string, text: string, onClick: () => void, { kind = 'secondary', disabled = false, title }: { kind?: 'primary' | 'secondary' | 'link'; disabled?: boolean; title?: string } = {}): HTMLButtonElement {
+  const b = h('button', { id, type: 'button', class: kind, ...(disabled ? { disabled: '' } : {}), ...(title ? { title } : {}) }, text);
   b.addEventListener('click', onClick);
   return b;
 }
@@ -82,17 +82,15 @@ export function formSection(c: FormControls): HTMLElement {
       number('seed', 'Seed', f.seed, { step: '1' }, (v) => set({ seed: v }))),
   );
   const controls = h('div', { class: 'controls' },
-    button('start', 'Start', c.onStart, { primary: true, disabled: busy }),
+    button('start', 'Start', c.onStart, { kind: 'primary', disabled: busy }),
     c.liveStatus === 'paused' ? button('resume', 'Resume', c.onResume) : button('pause', 'Pause', c.onPause, { disabled: c.liveStatus !== 'running' }),
     button('stop', 'Stop', c.onStop, { disabled: c.liveStatus === 'idle' && !c.experimentRunning, title: 'Stop at the next step; the run is saved as stopped' }));
   const experiments = h('ul', { class: 'experiments' }, ...EXPERIMENTS.map((e) => {
-    const b = button(`experiment-${e.id}`, e.title, () => c.onExperiment(e.id), { disabled: busy, title: e.claim });
-    b.classList.add('link');
+    const b = button(`experiment-${e.id}`, e.title, () => c.onExperiment(e.id), { kind: 'link', disabled: busy, title: e.claim });
     b.dataset.experiment = e.id;
     return h('li', {}, b);
   }));
-  const refresh = button('refresh-files', 'Rescan workspace', c.onRefresh, { title: 'Look again for CSV and *.bnlens.json files' });
-  refresh.classList.add('link');
+  const refresh = button('refresh-files', 'Rescan workspace', c.onRefresh, { kind: 'link', title: 'Look again for CSV and *.bnlens.json files' });
   return h('section', { class: 'new-run', 'aria-label': 'New run' },
     h('h2', {}, 'New run'), fields, controls,
     h('h2', {}, 'Experiments'),
