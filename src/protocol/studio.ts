@@ -80,7 +80,9 @@ export type StudioHostToWebview =
   | { readonly type: 'csvColumns'; readonly file: string; readonly columns: readonly string[]; readonly labelGuess: string }
   /** A problem the user caused or can fix, in words that name the file and what is wrong. */
   | { readonly type: 'problem'; readonly message: string }
-  | { readonly type: 'busy'; readonly busy: boolean };
+  | { readonly type: 'busy'; readonly busy: boolean }
+  /** Show the live (or named) run and scroll to one of its layers (the side panel asked). */
+  | { readonly type: 'revealLayer'; readonly run: string; readonly layer: string };
 
 export type StudioWebviewToHost =
   | { readonly type: 'ready' }

@@ -339,6 +339,13 @@ function onStudioMessage(m: StudioHostToWebview): void {
       return;
     case 'busy':
       return;
+    case 'revealLayer':
+      save({ view: 'run', shown: m.run, layerFilter: '' });
+      ensureLoaded([m.run], 'open');
+      renderSide();
+      renderContent();
+      document.querySelector(`.layer-row[data-layer="${CSS.escape(m.layer)}"]`)?.scrollIntoView({ block: 'start' });
+      return;
   }
 }
 

@@ -56,6 +56,7 @@ export class TrainingStudio {
   private experiment: Experiment | undefined;
   /** Runs to show when the page (re)loads: set by "open run" commands before the page is ready. */
   private pendingShow: { runs: WireRun[]; view: 'run' | 'compare' } | undefined;
+  private pendingReveal: { run: string; layer: string } | undefined;
   private readonly liveEmitter = new vscode.EventEmitter<LiveRunSnapshot | undefined>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSnapshot = 0;
@@ -94,6 +95,18 @@ export class TrainingStudio {
   }
 
   private constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
+
+  /**
+   * Opens the studio on a run (the live one by default) scrolled to one of its layers: for the side
+   * panel, when the user clicks a layer of the live run there.
+   */
+  revealLayer(layer: string, run = this.live?.name): void {
+    if (!run) return;
+    this.show();
+    if (this.ready) this.post({ type: 'revealLayer', run, layer });
+    // The page is loading: it gets the request right after its init.
+    else this.pendingReveal = { run, layer };
+  }
 
   /** The live run's latest statistics, or undefined when nothing is training. */
   liveRun(): LiveRunSnapshot | undefined {
@@ -180,6 +193,9 @@ export class TrainingStudio {
       ...(this.experiment ? { experiment: this.experiment.progress } : {}),
       ...(show ? { show } : {}),
     });
+    const reveal = this.pendingReveal;
+    this.pendingReveal = undefined;
+    if (reveal) this.post({ type: 'revealLayer', ...reveal });
   }
 
   private async sendRuns(): Promise<void> {
