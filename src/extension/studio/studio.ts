@@ -309,6 +309,8 @@ export class TrainingStudio {
         throw new FormError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (classes < 2) throw new FormError(`${file}: the label column "${form.dataset.labelColumn}" has only one value; a classifier needs at least two classes`);
+      // A column of measurements (every row its own value) is a regression target, not classes.
+      if (classes > 100 || classes > samples / 2) throw new FormError(`${file}: the label column "${form.dataset.labelColumn}" has ${classes} distinct values in ${samples} rows; the studio trains classifiers: choose the column that holds the class`);
       // The spec is saved in the run folder: its CSV path is relative to that folder (or absolute without a workspace).
       csvPath = place.inWorkspace ? `../../../${file}` : this.workspaceFile(file).fsPath;
     } else {
