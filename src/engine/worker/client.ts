@@ -24,6 +24,7 @@ export class TrainingClient {
   private readonly listeners: ListenerTable = { started: new Set(), progress: new Set(), epoch: new Set(), stats: new Set(), done: new Set(), error: new Set() };
   private worker: Worker | undefined;
   private finished = false;
+  private started = false;
   private readonly settled: Promise<DoneMessage | ErrorMessage>;
   private settle: (result: DoneMessage | ErrorMessage) => void = () => undefined;
 
@@ -39,9 +40,13 @@ export class TrainingClient {
     return () => set.delete(listener);
   }
 
-  /** Starts the worker and the job. A client runs one job. */
-  start(config: TrainingJobConfig): void {
-    if (this.worker || this.finished) throw new Error('TrainingClient.start() may be called once');
+  /**
+   * Starts the worker thread without a job, so that start() later skips loading it (~50 ms): the
+   * studio prepares its next client while the user is still choosing settings. Calling it again, or
+   * start() after it, reuses the same thread.
+   */
+  prepare(): void {
+    if (this.worker || this.finished) return;
     let worker: Worker;
     try {
       worker = new Worker(this.workerPath);
@@ -57,6 +62,13 @@ export class TrainingClient {
       this.worker = undefined;
       this.finish({ type: 'error', source: 'crash', message: `the training worker exited (code ${code}) before finishing` });
     });
+  }
+
+  /** Starts the job (and the worker, unless prepare() did). A client runs one job. */
+  start(config: TrainingJobConfig): void {
+    if (this.started || this.finished) throw new Error('TrainingClient.start() may be called once');
+    this.started = true;
+    this.prepare();
     this.send({ type: 'start', config });
   }
 

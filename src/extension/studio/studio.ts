@@ -57,6 +57,8 @@ export class TrainingStudio {
   /** Runs to show when the page (re)loads: set by "open run" commands before the page is ready. */
   private pendingShow: { runs: WireRun[]; view: 'run' | 'compare' } | undefined;
   private pendingReveal: { run: string; layer: string } | undefined;
+  /** A worker thread started ahead of the next run while the studio is open, so Start does not wait for it to load. */
+  private spare: TrainingClient | undefined;
   private readonly liveEmitter = new vscode.EventEmitter<LiveRunSnapshot | undefined>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSnapshot = 0;
@@ -82,7 +84,7 @@ export class TrainingStudio {
       // From the explorer (a URI), the palette (asks), or a workspace-relative path (tests, links).
       command('bnlens.openTensorBoardLog', (uri?: unknown) => void studio.openLog(uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? studio.workspaceFile(uri) : undefined)),
       command('bnlens.openSampleModel', () => vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(context.extensionUri, 'media', 'walkthrough', 'cnn-bn.onnx'), 'bnlens.inspector')),
-      { dispose: () => void studio.live?.stop() },
+      { dispose: () => { void studio.live?.stop(); void studio.spare?.terminate(); } },
       // After a window reload VS Code hands back the studio tab it had; the page then asks for everything anew.
       vscode.window.registerWebviewPanelSerializer(TrainingStudio.viewType, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
@@ -146,9 +148,12 @@ export class TrainingStudio {
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('bnlens')) void this.sendInit(); }),
     ];
+    this.prepareSpare();
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
+      void this.spare?.terminate();
+      this.spare = undefined;
       for (const s of subscriptions) s.dispose();
     });
   }
@@ -331,7 +336,10 @@ export class TrainingStudio {
     const config = await resolveSpec(spec, source, async () => csvText ?? null);
     const name = await uniqueRunName(place.fs, place.dir, runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' ')));
     const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
-    const client = new TrainingClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'worker.js').fsPath);
+    const client = this.spare ?? this.newClient();
+    this.spare = undefined;
+    // The next run of an experiment starts as soon as this one ends: have its worker ready.
+    if (experiment) this.prepareSpare();
     let started = false;
     client.on('started', () => { started = true; });
     const live = new LiveRun({
@@ -348,6 +356,7 @@ export class TrainingStudio {
     void this.sendRuns();
     void live.ended.then(async (info) => {
       this.live = undefined;
+      this.prepareSpare();
       this.liveEmitter.fire(undefined);
       this.log.info(`Training Studio: ${name} ${info.status} after ${info.steps} steps${info.error ? `: ${info.error}` : ''}`);
       if (info.status === 'failed' && !started) {
@@ -361,6 +370,16 @@ export class TrainingStudio {
       await this.nextExperimentRun(info);
     });
     return name;
+  }
+
+  private newClient(): TrainingClient {
+    return new TrainingClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'worker.js').fsPath);
+  }
+
+  private prepareSpare(): void {
+    if (this.spare || !this.panel) return;
+    this.spare = this.newClient();
+    this.spare.prepare();
   }
 
   async stop(): Promise<RunInfo | undefined> {

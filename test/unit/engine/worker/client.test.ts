@@ -136,3 +136,34 @@ describe('TrainingClient with the bundled worker', () => {
     expect(await missing.finishedPromise()).toMatchObject({ type: 'error', source: 'crash' });
   });
 });
+
+describe('TrainingClient.prepare', () => {
+  it('starts the thread ahead of the job; start() then runs on it, and pause holds it', async () => {
+    const client = new TrainingClient(workerPath);
+    client.prepare();
+    client.prepare();
+    const steps: number[] = [];
+    let paused = false;
+    client.on('progress', (m) => {
+      steps.push(m.step);
+      if (m.step === 5 && !paused) {
+        paused = true;
+        client.pause();
+        setTimeout(() => client.resume(), 300);
+      }
+    });
+    const t0 = performance.now();
+    client.start({ ...job, epochs: 1 });
+    expect(() => client.start(job)).toThrow('may be called once');
+    expect(await client.finishedPromise()).toMatchObject({ type: 'done', steps: 30, cancelled: false });
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it('a prepared client that never starts ends with terminate()', async () => {
+    const client = new TrainingClient(workerPath);
+    client.prepare();
+    await client.terminate();
+    expect(await client.finishedPromise()).toMatchObject({ type: 'error', source: 'terminated' });
+  });
+});
