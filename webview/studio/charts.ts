@@ -4,7 +4,7 @@
 // MAX_POINTS points so a chart costs the same at step 100 and step 100 000.
 
 import { h, svg } from '../dom';
-import { exportButtons } from '../chartExport';
+import { canvasPng, exportButtons, type SaveChart } from '../chartExport';
 import { formatNumber } from '../format';
 import type { Series } from './runModel';
 
@@ -156,6 +156,22 @@ export interface HeatmapOptions {
   readonly mini?: boolean;
 }
 
+let saveCanvas: SaveChart | undefined;
+
+/** Where heatmaps saved as PNG go (the page posts them to the host, as it does the SVG charts). */
+export function setCanvasSaver(save: SaveChart): void {
+  saveCanvas = save;
+}
+
+/** A "PNG" button for a canvas chart's caption; none when the page has no saver. */
+function pngButton(name: string, canvas: HTMLCanvasElement): HTMLElement | null {
+  const save = saveCanvas;
+  if (!save) return null;
+  const b = h('button', { type: 'button', class: 'link export', 'aria-label': `Save “${name}” as PNG` }, 'PNG');
+  b.addEventListener('click', async () => save(name, 'png', await canvasPng(canvas)));
+  return h('span', { class: 'exports' }, b);
+}
+
 const CANVAS_W = 260;
 const CANVAS_H = 96;
 
@@ -223,7 +239,7 @@ export function heatmap(o: HeatmapOptions): HTMLElement {
   }
   if (o.mini) return h('figure', { class: 'chart mini heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) }, h('figcaption', {}, o.title), canvas);
   return h('figure', { class: 'chart small heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) },
-    h('figcaption', {}, o.title),
+    h('figcaption', {}, o.title, ' ', pngButton(o.title, canvas)),
     canvas,
     o.overlays?.length ? h('p', { class: 'legend' }, ...o.overlays.map((l) => h('span', { class: 'key overlay' }, h('span', { class: 'swatch' }), ` ${l.label}`))) : null,
     h('p', { class: 'range muted' }, `${o.rangeText ?? `${o.rowLabel} ${formatNumber(o.range[0], o.digits)} (bottom) … ${formatNumber(o.range[1], o.digits)} (top)`} · steps ${formatNumber(x0, 6)}–${formatNumber(x1, 6)}${o.note ? ` · ${o.note}` : ''}`));

@@ -13,6 +13,7 @@ import { logsView } from '../logsView';
 import { vscodeApi } from '../vscodeApi';
 import { compareView } from './compareView';
 import { formSection } from './form';
+import { setCanvasSaver } from './charts';
 import { applyUpdate, fromWire, statusText } from './runModel';
 import { runView } from './runView';
 
@@ -22,6 +23,7 @@ const app = document.getElementById('app') as HTMLElement;
 // Live charts redraw ten times a second: announcing each would drown a screen reader. Status lines have their own role.
 app.setAttribute('aria-live', 'off');
 setChartSaver((name, format, data) => vscode.postMessage({ type: 'saveChart', name, format, data }));
+setCanvasSaver((name, format, data) => vscode.postMessage({ type: 'saveChart', name, format, data }));
 
 let state: StudioViewState = { form: DEFAULT_FORM, view: 'run', shown: null, overlay: null, compare: [], layerFilter: '', ...vscode.getState() };
 let options: StudioOptions = { csvFiles: [], specFiles: [], runsFolder: '.bnlens/runs' };
@@ -382,6 +384,9 @@ window.addEventListener('message', (event: MessageEvent<StudioHostToWebview | Lo
   if (!app.contains(side)) app.replaceChildren(h('div', { class: 'studio' }, side, content));
   onStudioMessage(m);
 });
+
+// The heatmaps take their colours from the theme when drawn: a theme change (the body's class) redraws them.
+new MutationObserver(() => requestRender()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 /** For the tests and the curious: what the page shows, in words. */
 (window as unknown as { __bnlensStudio: () => string }).__bnlensStudio = () => {
