@@ -204,7 +204,27 @@ export function studioSteps(ctx) {
     if (problems.length) throw new Error(problems.join('\n'));
   }
 
+  /** The Getting Started walkthrough: its four steps show, and the first one's button opens the sample in the inspector. */
+  async function walkthroughStep() {
+    await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
+    await hostRequest({ op: 'command', command: 'workbench.action.openWalkthrough', args: ['bnlens.bn-lens#gettingStarted', false] });
+    const titles = ['Open a sample model', 'Run a probe batch', 'Start a demo training run', 'Compare with and without BatchNorm'];
+    await until(async () => {
+      const text = await page.locator('.gettingStartedContainer').innerText().catch(() => '');
+      const missing = titles.filter((t) => !text.includes(t.slice(0, 24)));
+      return missing.length === 0 ? true : `the walkthrough lacks ${JSON.stringify(missing)}`;
+    });
+    await page.getByText('Open a sample model').first().click();
+    await page.getByRole('button', { name: 'Open the sample model' }).first().click();
+    const tab = await until(async () => {
+      const t = await hostRequest({ op: 'activeTab' });
+      return t?.label === 'cnn-bn.onnx' && t.viewType === 'bnlens.inspector' ? t : `active tab ${JSON.stringify(t)}`;
+    });
+    say(`  walkthrough: 4 steps; "Open the sample model" opened ${tab.label} in ${tab.viewType}`);
+  }
+
   return [
+    ['ui: walkthrough "Get started with BN Lens" shows its 4 steps; its first button opens the sample model in the inspector', walkthroughStep],
     ['ui: studio: the palette opens the Training Studio; Start trains with live charts (studio-live.png); Pause holds; Stop saves it as stopped; "Open Saved Run…" reopens it', liveStep],
     ['ui: studio: "Open TensorBoard Log…" shows the PyTorch SummaryWriter fixture as ridge plots, following the folder', tensorboardStep],
     ['ui: studio: the TensorBoard log panel follows a run folder: the run\'s export appears without a reload', followStep],
