@@ -142,7 +142,22 @@ export class TrainingStudio {
     panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' });
     this.panel = panel;
     this.ready = false;
+    // Files the form offers and runs written by others (`bnlens train --out .bnlens/runs/x`) appear without a rescan.
+    const timers: Partial<Record<'options' | 'runs', ReturnType<typeof setTimeout>>> = {};
+    const later = (what: 'options' | 'runs'): void => {
+      clearTimeout(timers[what]);
+      timers[what] = setTimeout(() => {
+        if (what === 'runs') void this.sendRuns().catch((e) => this.log.error('Training Studio: listing runs', e));
+        else void this.options().then((options) => this.post({ type: 'options', options }), (e) => this.log.error('Training Studio: finding files', e));
+      }, 500);
+    };
+    const files = vscode.workspace.createFileSystemWatcher('**/{*.csv,*.bnlens.json}', false, true, false);
+    const runs = vscode.workspace.createFileSystemWatcher(`**/${RUNS_DIR}/*/run.json`, false, true, false);
     const subscriptions = [
+      files, runs,
+      files.onDidCreate(() => later('options')), files.onDidDelete(() => later('options')),
+      runs.onDidCreate(() => later('runs')), runs.onDidDelete(() => later('runs')),
+      { dispose: () => { clearTimeout(timers.options); clearTimeout(timers.runs); } },
       panel.webview.onDidReceiveMessage((m: StudioWebviewToHost) => void this.receive(m).catch((e) => this.problem(e))),
       // A hidden page is discarded (retainContextWhenHidden is off); shown again, it says 'ready' and gets everything anew.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
