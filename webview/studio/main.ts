@@ -288,7 +288,8 @@ function onStudioMessage(m: StudioHostToWebview): void {
       runs = m.runs;
       // A run the user deleted leaves the selections.
       save({ compare: state.compare.filter((n) => runs.some((r) => r.name === n)), overlay: state.overlay && runs.some((r) => r.name === state.overlay) ? state.overlay : null });
-      renderSide();
+      // The list only: the form may be in use (an open drop-down would close if it were redrawn).
+      renderList();
       requestRender();
       return;
     case 'liveStarted':
