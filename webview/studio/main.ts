@@ -315,7 +315,7 @@ function onStudioMessage(m: StudioHostToWebview): void {
     case 'runData':
       for (const r of m.runs) loaded.set(r.info.name, fromWire(r));
       if (m.purpose === 'open' && m.runs[0]) save({ shown: m.runs[0].info.name, view: 'run' });
-      renderSide();
+      renderList();
       requestRender();
       return;
     case 'experiment': {
@@ -337,7 +337,7 @@ function onStudioMessage(m: StudioHostToWebview): void {
     }
     case 'problem':
       problem = m.message;
-      renderSide();
+      renderList();
       requestRender();
       return;
     case 'busy':
