@@ -71,6 +71,7 @@ export function studioSteps(ctx) {
         status: view.getAttribute('data-status'),
         frames: Number(view.getAttribute('data-frames')),
         steps: Number(view.getAttribute('data-steps')),
+        lastStep: Number(view.getAttribute('data-last-step')),
         charts: document.querySelectorAll('.run-view figure[data-chart]').length,
         heatmaps: [...document.querySelectorAll('.run-view figure.heat')].map((f) => Number(f.getAttribute('data-columns'))),
         lines: document.querySelectorAll('.run-view polyline.line').length,
@@ -113,14 +114,23 @@ export function studioSteps(ctx) {
     await doc.locator('#resume').click();
     await until(async () => ((await runState(doc)).status === 'running' ? true : 'not running after Resume'));
 
-    await doc.locator('#stop').click();
+    // Hidden and shown again mid-run, the page starts afresh from the host: no step twice, none missing.
+    await hostRequest({ op: 'command', command: 'workbench.action.files.newUntitledFile' });
+    await sleep(700);
+    await hostRequest({ op: 'command', command: 'workbench.action.previousEditor' });
+    const again = await webviewWith('.run-view[data-status="running"]');
+    await sleep(800);
+    const shown = await runState(again.doc);
+    if (shown.steps !== shown.lastStep) throw new Error(`after hiding the tab the page holds ${shown.steps} steps for a run at step ${shown.lastStep}`);
+    await hostRequest({ op: 'command', command: 'workbench.action.files.revert' }).catch(() => {});
+    await again.doc.locator('#stop').click();
     const stopped = await until(async () => {
-      const s = await runState(doc);
+      const s = await runState(again.doc);
       const listed = s.listed?.find(([n]) => n === s.run);
       return s.status === 'stopped' && listed?.[1] === 'stopped' ? s : `after Stop: status ${s.status}, listed as ${JSON.stringify(listed)}`;
     });
-    say(`  stopped ${stopped.run} at step ${stopped.steps} (${stopped.frames} recorded steps)`);
-    await outer.screenshot({ path: join(resultsDir, 'studio-stopped.png') });
+    say(`  hidden and shown mid-run: ${shown.steps} steps at step ${shown.lastStep}; stopped ${stopped.run} at step ${stopped.steps} (${stopped.frames} recorded steps)`);
+    await again.outer.screenshot({ path: join(resultsDir, 'studio-stopped.png') });
 
     // Closed and reopened from the saved files: the same run, the same views.
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });

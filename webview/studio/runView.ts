@@ -220,7 +220,7 @@ export function runView(o: RunViewOptions): HTMLElement {
   const info = run.info;
   const progress = info.totalSteps ? h('progress', { max: String(info.totalSteps), value: String(info.steps), 'aria-label': `${info.steps} of ${info.totalSteps} steps` }) : null;
   const norms = run.schema.layers.filter((l) => isNormalizationKind(l.kind)).length;
-  return h('section', { class: 'run-view', 'data-run': info.name, 'data-status': info.status, 'data-frames': String(run.frames.length), 'data-steps': String(run.steps.step.length) },
+  return h('section', { class: 'run-view', 'data-run': info.name, 'data-status': info.status, 'data-frames': String(run.frames.length), 'data-steps': String(run.steps.step.length), 'data-last-step': String(run.info.steps) },
     h('header', {},
       h('h1', {}, info.name),
       h('p', { class: `status ${info.status}`, role: 'status' }, statusText(run), progress, ` · ${(info.wallMs / 1000).toFixed(1)} s`),

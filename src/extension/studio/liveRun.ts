@@ -7,7 +7,7 @@ import type { TrainingClient } from '../../engine/worker/client';
 import type { TrainingJobConfig } from '../../engine/worker/config';
 import { encodeFrames } from '../../analysis/runs/frames';
 import type { RunWriter } from '../../analysis/runs/store';
-import type { RunInfo, StatsSchema } from '../../analysis/runs/types';
+import type { RunData, RunInfo, StatsSchema } from '../../analysis/runs/types';
 import type { RunUpdate } from '../../protocol/studio';
 
 export interface LiveRunOptions {
@@ -106,6 +106,18 @@ export class LiveRun {
       void this.ended.then(() => clearTimeout(grace));
     }
     return this.ended;
+  }
+
+  /**
+   * Everything so far, for a page that starts afresh (a hidden tab shown again): the next update then
+   * carries only what comes after it, so the page never gets a step or frame twice.
+   */
+  resync(): RunData {
+    const w = this.writer;
+    const data = w.data();
+    this.sent = { steps: w.stepCount(), epochs: data.epochs.length, frames: w.frameCount() };
+    this.sentSchema = w.currentSchema();
+    return data;
   }
 
   /** The update that would go out now (everything not yet sent). */

@@ -209,7 +209,7 @@ export class TrainingStudio {
     this.pendingShow = undefined;
     this.post({
       type: 'init', options, runs, settings: viewSettings(),
-      ...(this.live ? { live: toWire(this.live.writer.data()) } : {}),
+      ...(this.live ? { live: toWire(this.live.resync()) } : {}),
       ...(this.experiment ? { experiment: this.experiment.progress } : {}),
       ...(show ? { show } : {}),
     });

@@ -103,6 +103,18 @@ describe('LiveRun', () => {
     expect(saved.steps.step.length).toBe(info.steps);
   });
 
+  it('after resync() (a page starting afresh) the updates carry only what came after it', async () => {
+    const { run, updates } = await live('resync', 2, 20);
+    await new Promise((r) => setTimeout(r, 80));
+    const snapshot = run.resync();
+    const before = updates.length;
+    const info = await run.ended;
+    const after = updates.slice(before).flatMap(({ u }) => Array.from(u.steps.step));
+    expect([...Array.from(snapshot.steps.step), ...after]).toEqual(Array.from({ length: info.steps }, (_, i) => i + 1));
+    const frames = updates.slice(before).reduce((n, { u }) => n + u.frames.index.length / 2, 0);
+    expect(snapshot.frames.length + frames).toBe(Math.floor(info.steps / 3));
+  });
+
   it('a job the worker refuses ends as failed, with its reason', async () => {
     const writer = await RunWriter.create(nodeRunFs(dir), 'runs', { name: 'refused', label: 'x', spec: { layers: [] } });
     const run = new LiveRun({ client: inProcessClient(0), writer, post: () => undefined });
