@@ -258,21 +258,25 @@ async function runUiSteps(steps) {
 /** Opens a workspace file by Ctrl+P, as a person would; *.onnx opens in the BN Lens inspector by default. */
 async function quickOpen(name) {
   const input = page.locator('.quick-input-widget input');
-  // Now and then the key press right after a closing quick pick is lost: press again.
+  // The box sometimes closes again right after it opened (focus moving after the previous step), and
+  // now and then the key press right after a closing quick pick is lost: open it again in both cases.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
-    const shown = await input.waitFor({ timeout: 2000 }).then(() => true, () => false);
-    if (shown) break;
-    if (attempt === 3) throw new Error(`Ctrl+P did not open the quick open box (3 tries) to open ${name}`);
+    try {
+      await input.waitFor({ timeout: 2000 });
+      await input.fill(name, { timeout: 3000 });
+      // Click the row whose label is exactly the name, once the result list has settled (it re-sorts
+      // while results arrive, and a click during that can land on a neighbouring row).
+      const row = quickPickRow(name);
+      await row.waitFor({ timeout: 5000 });
+      await page.waitForTimeout(150);
+      await row.click({ timeout: 3000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`Ctrl+P could not open ${name} (3 tries): ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+    }
   }
-  await input.fill(name);
-  // Click the row whose label is exactly the name, once the result list has settled (it re-sorts while
-  // results arrive, and a click during that can land on a neighbouring row).
-  const row = quickPickRow(name);
-  await row.waitFor();
-  await page.waitForTimeout(150);
-  await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   // The pointer, left where the row was, now hovers the tab bar and its tooltip would show in screenshots.
   await restPointer();
