@@ -16,7 +16,7 @@ import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../ana
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
 import type { RunData, RunInfo } from '../../analysis/runs/types';
-import { encodeFrames } from '../../analysis/runs/frames';
+import { encodeFrames, widenFrame } from '../../analysis/runs/frames';
 import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
 import type { Log } from '../log';
 import { fileSafe } from '../saveFile';
@@ -74,7 +74,7 @@ export class TrainingStudio {
     const command = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
     context.subscriptions.push(
       studio.liveEmitter,
-      command('bnlens.openStudio', () => studio.show()),
+      command('bnlens.openStudio', () => { studio.show(); }),
       // Optional argument: changes to the demo's form (the tests and the walkthrough's links pass some).
       command('bnlens.startDemoRun', (patch?: unknown) => studio.startDemoRun(typeof patch === 'object' && patch !== null ? patch as Partial<StudioForm> : {})),
       command('bnlens.stopTraining', () => studio.stop()),
@@ -112,7 +112,15 @@ export class TrainingStudio {
 
   /** The live run's latest statistics, or undefined when nothing is training. */
   liveRun(): LiveRunSnapshot | undefined {
-    return this.live ? snapshotOf(this.live.writer.data()) : undefined;
+    const w = this.live?.writer;
+    if (!w) return undefined;
+    // Only the latest step and frame: the snapshot needs no more, and the run may hold thousands.
+    const schema = w.currentSchema();
+    return snapshotOf({
+      info: w.currentInfo(), spec: { layers: [] }, epochs: [], schema,
+      steps: w.steps(Math.max(0, w.stepCount() - 1)),
+      frames: w.frames(Math.max(0, w.frameCount() - 1)).map((f) => widenFrame(f, schema)),
+    });
   }
 
   private place(): RunsPlace {
