@@ -30,8 +30,10 @@ import { studioSteps } from './studio-ui-steps.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
 const hostTestsModule = join(repoRoot, 'dist', 'test', 'extension', 'index.js');
-const OVERALL_TIMEOUT_MS = Number(process.env.BNLENS_TEST_TIMEOUT || 300) * 1000;
+const OVERALL_TIMEOUT_MS = Number(process.env.BNLENS_TEST_TIMEOUT || 480) * 1000;
 const STEP_TIMEOUT_MS = 30_000;
+/** A whole UI step: the studio's scenario trains, pauses, stops and reopens a run, which on a loaded 2-core machine took over 30 s. */
+const UI_STEP_TIMEOUT_MS = 90_000;
 const HOST_TESTS_TIMEOUT_MS = 120_000; // workbench start + extension activation + the in-host suites
 const PALETTE_TITLE = 'BN Lens: Inspect with BN Lens';
 
@@ -244,7 +246,7 @@ async function runUiSteps(steps) {
   for (const [title, step] of steps) {
     const t0 = Date.now();
     try {
-      await withTimeout(step(), STEP_TIMEOUT_MS, title);
+      await withTimeout(step(), UI_STEP_TIMEOUT_MS, title);
       outcomes.push({ title, state: 'passed', durationMs: Date.now() - t0 });
     } catch (err) {
       outcomes.push({ title, state: 'failed', error: err.message, durationMs: Date.now() - t0 });
