@@ -6,6 +6,7 @@
 import type { LayerSummary } from '../../engine/worker/build';
 import type { Metrics } from '../../engine/train/loop';
 import type { TrainingSpec } from './spec';
+import type { TensorSummary } from '../../engine/recorder';
 
 /** 'interrupted': saved as running, but nothing is running it any more (the window was closed mid-run). */
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
@@ -76,21 +77,17 @@ export interface StatsSchema {
   readonly gradients: readonly { readonly layer: string; readonly parameter: string }[];
 }
 
-export interface TensorFrame {
+/**
+ * A recorded tensor as a run stores it: the recorder's TensorSummary without what is fixed for the run
+ * (shape, histogram edges, channel axis), and per-channel statistics in float32.
+ */
+export type TensorFrame = Omit<TensorSummary, 'shape' | 'histogram' | 'channelAxis' | 'channelMean' | 'channelVariance'> & {
   readonly counts: Uint32Array;
   readonly underflow: number;
   readonly overflow: number;
-  readonly sampled: number;
-  readonly nonFinite: number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  readonly std: number;
-  readonly zeroFraction: number;
-  readonly saturatedFraction: number;
   readonly channelMean: Float32Array;
   readonly channelVariance: Float32Array;
-}
+};
 
 export interface LayerFrame {
   readonly input: TensorFrame;
