@@ -1,13 +1,13 @@
 // Builds the workspace folder the VS Code tests open: copies of model files in every format BN Lens reads
-// (the repo's samples/ and test/fixtures/, and fixtures from shared/) plus two broken files.
-// shared/ is not committed; it sits beside the repo (CI clones it that way) or BNLENS_SHARED points to it.
+// (the repo's samples/ and test/fixtures/, including test/fixtures/frameworks/: files the frameworks wrote)
+// plus two broken files.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const sharedDir = resolve(process.env.BNLENS_SHARED || join(repoRoot, '..', 'shared'));
-const onnxFixture = join(sharedDir, 'fixtures', 'onnx-node-tests', 'opset15', 'test_batchnorm_example', 'model.onnx');
+const frameworks = join(repoRoot, 'test', 'fixtures', 'frameworks');
+const onnxFixture = join(frameworks, 'onnx-node-tests', 'opset15', 'test_batchnorm_example', 'model.onnx');
 
 /** The files the tests open, by name in the workspace. */
 export const WORKSPACE_FILES = {
@@ -19,7 +19,7 @@ export const WORKSPACE_FILES = {
 
 // The PyTorch fixtures' state dict (test/fixtures/pytorch/make_pytorch_fixtures.py): six BatchNorm layers.
 const TORCH_LAYERS = [['bn2d', 3], ['bn_noaffine', 3], ['bn_nostats', 3], ['bn_cma', 3], ['bn1d', 4], ['head.1', 4]];
-const KERAS_LAYERS = [['bn1', 8], ['bn2', 16], ['bn3_nocenter', 16]]; // shared/fixtures/models/keras-convbn/manifest.json
+const KERAS_LAYERS = [['bn1', 8], ['bn2', 16], ['bn3_nocenter', 16]]; // test/fixtures/frameworks/models/keras-convbn/manifest.json
 
 /**
  * One model file per format the inspector opens, with what it must show.
@@ -33,15 +33,15 @@ export const FORMAT_FILES = [
     layers: [['block1.bn', 16], ['block2.bn', 32], ['block3.bn', 64]], findings: [['gamma-near-zero', 'block2.bn']] },
   { format: 'safetensors', file: 'mlp-bn.safetensors', from: join(repoRoot, 'samples', 'mlp-bn.safetensors'), viewType: 'bnlens.inspector',
     layers: [['net.1', 128], ['net.3', 64]] },
-  { format: 'Keras (.keras)', file: 'keras_convbn.keras', from: join(sharedDir, 'fixtures', 'models', 'keras-convbn', 'keras_convbn.keras'),
+  { format: 'Keras (.keras)', file: 'keras_convbn.keras', from: join(frameworks, 'models', 'keras-convbn', 'keras_convbn.keras'),
     viewType: 'bnlens.inspector.optional', layers: KERAS_LAYERS },
-  { format: 'Keras (legacy .h5)', file: 'keras_convbn_legacy.h5', from: join(sharedDir, 'fixtures', 'models', 'keras-convbn', 'keras_convbn_legacy.h5'),
+  { format: 'Keras (legacy .h5)', file: 'keras_convbn_legacy.h5', from: join(frameworks, 'models', 'keras-convbn', 'keras_convbn_legacy.h5'),
     viewType: 'bnlens.inspector.optional', layers: KERAS_LAYERS },
-  { format: 'TF.js (model.json)', file: 'tfjs/model.json', from: join(sharedDir, 'fixtures', 'models', 'tfjs-convbn', 'model.json'),
+  { format: 'TF.js (model.json)', file: 'tfjs/model.json', from: join(frameworks, 'models', 'tfjs-convbn', 'model.json'),
     also: ['tfjs_convbn.weights.bin'], viewType: 'bnlens.inspector.optional', layers: [['bn1', 6], ['bn2', 12]] },
   // PyTorch SummaryWriter histograms over steps 0–2 of three BN layers: their weight and running_var, their
   // input and output activations. The inspector shows an event file's summaries, not a layer table.
-  { format: 'TensorBoard (events.out.tfevents.*)', file: 'tensorboard/events.out.tfevents.*', from: join(sharedDir, 'fixtures', 'tensorboard', 'torch-histograms', 'events.out.tfevents.*'),
+  { format: 'TensorBoard (events.out.tfevents.*)', file: 'tensorboard/events.out.tfevents.*', from: join(frameworks, 'tensorboard', 'torch-histograms', 'events.out.tfevents.*'),
     viewType: 'bnlens.inspector.optional', layers: [],
     histograms: ['bn1', 'bn2', 'bn3'].flatMap((bn) => [`bn/${bn}/weight`, `bn/${bn}/running_var`, `activations/${bn}/input`, `activations/${bn}/output`].map((tag) => [tag, 3])) },
   { format: 'PyTorch (zip .pt)', file: 'state_dict_zip.pt', from: join(repoRoot, 'test', 'fixtures', 'pytorch', 'state_dict_zip.pt'),
@@ -79,7 +79,7 @@ export function workspaceFormats() {
 /** Fills `dir` and returns it. Only the ONNX node-test model is required; other absent fixtures are left out. */
 export function prepareTestWorkspace(dir) {
   if (!existsSync(onnxFixture)) {
-    throw new Error(`fixture not found: ${onnxFixture} (shared/ must sit beside the repo, or set BNLENS_SHARED)`);
+    throw new Error(`fixture not found: ${onnxFixture}`);
   }
   mkdirSync(dir, { recursive: true });
   copyFileSync(onnxFixture, join(dir, WORKSPACE_FILES.model));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isModelFile } from '../../src/extension/modelFiles';
-import { REPO_ROOT } from './sharedFixtures';
+import { REPO_ROOT } from './fixtures';
 
 interface Selector { filenamePattern: string }
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {

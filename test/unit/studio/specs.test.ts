@@ -14,7 +14,7 @@ import { tensorboardEventFile, tfRecord } from '../../../src/analysis/runs/tenso
 import { buildDataset, buildModel, jobRngs } from '../../../src/engine/worker/build';
 import { parseJobConfig } from '../../../src/engine/worker/config';
 import { TensorBoardError } from '../../../src/formats/errors';
-import { sharedFixture } from '../sharedFixtures';
+import { frameworkFixture } from '../fixtures';
 
 const noCsv = async (): Promise<string | null> => null;
 
@@ -131,7 +131,7 @@ describe('TensorBoard follower', () => {
   });
 
   it('following the PyTorch SummaryWriter fixture as it grows ends with what the reader reads at once', () => {
-    const dir = sharedFixture('tensorboard', 'torch-histograms');
+    const dir = frameworkFixture('tensorboard', 'torch-histograms');
     const name = readdirSync(dir).find((n) => n.startsWith('events.out.tfevents.')) as string;
     const bytes = readFileSync(join(dir, name));
     const f = new TensorBoardFollower('torch-histograms');
