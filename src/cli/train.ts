@@ -11,7 +11,7 @@ import type { WorkerToHost } from '../engine/worker/messages';
 import { nodeRunFs } from '../analysis/runs/nodeFs';
 import { builtinSamples, parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError, type TrainingSpec } from '../analysis/runs/spec';
 import { RunWriter } from '../analysis/runs/store';
-import type { RunInfo } from '../analysis/runs/types';
+import type { RunInfo } from '../shared/runs/types';
 import type { CliIo } from './cli';
 
 export const TRAIN_HELP = `bnlens train --config SPEC.json --out DIR [--quiet]

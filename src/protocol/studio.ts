@@ -4,21 +4,21 @@
 // step, epoch and recorded frame since the previous one). Typed arrays travel as they are.
 
 import type { LogSummary } from '../analysis/logs';
-import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+import type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 import type { RunListing } from '../analysis/runs/store';
-import type { EncodedFrames } from '../analysis/runs/frames';
-import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
+import type { EncodedFrames } from '../shared/runs/frames';
+import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../shared/runs/types';
 
 /**
  * A run on its way to the webview: its frames packed into one buffer (encodeFrames), since a frame
  * holds a few dozen small typed arrays and a message of hundreds of frames would carry thousands.
  */
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
-export type { EncodedFrames } from '../analysis/runs/frames';
+export type { EncodedFrames } from '../shared/runs/frames';
 
-export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+export type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 export type { RunListing } from '../analysis/runs/store';
-export type { EpochPoint, LayerFrame, LayerSchema, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../analysis/runs/types';
+export type { EpochPoint, LayerFrame, LayerSchema, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../shared/runs/types';
 
 /** What the form can offer beyond the built-ins: files found in the workspace. */
 export interface StudioOptions {

@@ -11,9 +11,9 @@
 // File access goes through RunFs, so the extension (vscode.workspace.fs) and the CLI (node:fs) share it.
 
 import type { WorkerToHost } from '../../engine/worker/messages';
-import { decodeFrame, encodeFrame, frameOf, widenFrame } from './frames';
+import { decodeFrame, encodeFrame, frameOf, widenFrame } from '../../shared/runs/frames';
 import type { TrainingSpec } from './spec';
-import type { EpochPoint, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries } from './types';
+import type { EpochPoint, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries } from '../../shared/runs/types';
 
 /** Paths are relative to the store's root and use "/". */
 export interface RunFs {

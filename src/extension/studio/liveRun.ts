@@ -5,9 +5,9 @@
 
 import type { TrainingClient } from '../../engine/worker/client';
 import type { TrainingJobConfig } from '../../engine/worker/config';
-import { encodeFrames } from '../../analysis/runs/frames';
+import { encodeFrames } from '../../shared/runs/frames';
 import type { RunWriter } from '../../analysis/runs/store';
-import type { RunData, RunInfo, StatsSchema } from '../../analysis/runs/types';
+import type { RunData, RunInfo, StatsSchema } from '../../shared/runs/types';
 import type { RunUpdate } from '../../protocol/studio';
 
 export interface LiveRunOptions {

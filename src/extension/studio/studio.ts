@@ -9,14 +9,13 @@ import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
 import type { LayerConfig } from '../../engine/worker/config';
 import { runCsvFiles } from '../../analysis/runs/csv';
-import {
-  BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
-} from '../../analysis/runs/presets';
+import { experimentVariants, FormError, formLabel, runName, specFromForm } from '../../analysis/runs/presets';
+import { BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, type ExperimentId, type StudioForm } from '../../shared/runs/studioForm';
 import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
-import type { RunData, RunInfo } from '../../analysis/runs/types';
-import { encodeFrames, widenFrame } from '../../analysis/runs/frames';
+import type { RunData, RunInfo } from '../../shared/runs/types';
+import { encodeFrames, widenFrame } from '../../shared/runs/frames';
 import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
 import type { Log } from '../log';
 import { fileSafe } from '../saveFile';

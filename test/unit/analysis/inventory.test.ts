@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
 import { summarizeModel, toPytorchMomentum } from '../../../src/analysis/inventory';
-import { effectiveAffine } from '../../../src/analysis/effectiveAffine';
+import { effectiveAffine } from '../../../src/shared/effectiveAffine';
 import { frameworkFixture } from '../fixtures';
 
 async function summarize(relative: string) {

@@ -6,9 +6,8 @@ import { readTensorBoard } from '../../../src/formats/tensorboard/reader';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { TensorBoardFollower } from '../../../src/analysis/runs/follow';
-import {
-  DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, presetLayers, runName, specFromForm, type StudioForm,
-} from '../../../src/analysis/runs/presets';
+import { experimentVariants, FormError, formLabel, presetLayers, runName, specFromForm } from '../../../src/analysis/runs/presets';
+import { DEFAULT_FORM, EXPERIMENTS, type StudioForm } from '../../../src/shared/runs/studioForm';
 import { parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError } from '../../../src/analysis/runs/spec';
 import { tensorboardEventFile, tfRecord } from '../../../src/analysis/runs/tensorboard';
 import { buildDataset, buildModel, jobRngs } from '../../../src/engine/worker/build';

@@ -5,7 +5,7 @@
 
 import type { LayerSummary } from '../../engine/worker/build';
 import type { Metrics } from '../../engine/train/loop';
-import type { TrainingSpec } from './spec';
+import type { TrainingSpec } from '../../analysis/runs/spec';
 import type { TensorSummary } from '../../engine/recorder';
 
 /** 'interrupted': saved as running, but nothing is running it any more (the window was closed mid-run). */
