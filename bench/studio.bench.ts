@@ -20,7 +20,7 @@ import { resolveSpec } from '../src/analysis/runs/spec';
 import { RunWriter } from '../src/analysis/runs/store';
 import { trainToFolder } from '../src/cli/train';
 import { TrainingClient } from '../src/engine/worker/client';
-import { LiveRun } from '../src/extension/studio/liveRun';
+import { LiveRun } from '../src/analysis/runs/liveRun';
 import type { RunUpdate } from '../src/protocol/studio';
 
 const WORKER = resolve('dist/worker.js');

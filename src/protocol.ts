@@ -6,7 +6,7 @@ import type { ModelSummary } from './analysis/inventory';
 import type { Anomaly } from './analysis/anomalies';
 import type { ProbeResult } from './analysis/probe';
 import type { RecalibrationResult } from './analysis/recalibrate';
-import type { LiveRunSnapshot } from './protocol/studio';
+import type { LiveRunSnapshot, SaveChartMessage } from './protocol/studio';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
@@ -57,7 +57,7 @@ export type WebviewToHost =
   /** Save a copy of the model with the recalibrated statistics. */
   | { readonly type: 'saveRecalibrated' }
   /** Save a chart the page rendered (SVG text or PNG bytes). */
-  | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array }
+  | SaveChartMessage
   /** Save the layer table (one row per layer) or the per-channel values (one row per channel) as CSV. */
   | { readonly type: 'exportTable'; readonly what: 'layers' | 'channels' };
 

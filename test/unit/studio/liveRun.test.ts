@@ -11,7 +11,7 @@ import type { StatsSchema } from '../../../src/shared/runs/types';
 import type { TrainingClient, TrainingClientEvents } from '../../../src/engine/worker/client';
 import type { TrainingJobConfig } from '../../../src/engine/worker/config';
 import { runTrainingJob } from '../../../src/engine/worker/job';
-import { LiveRun } from '../../../src/extension/studio/liveRun';
+import { LiveRun } from '../../../src/analysis/runs/liveRun';
 import type { RunUpdate } from '../../../src/protocol/studio';
 
 /** TrainingClient's surface over the job run in this process (a step every `stepMs`), so the test needs no worker bundle. */

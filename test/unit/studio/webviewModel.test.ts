@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrames } from '../../../src/shared/runs/frames';
 import type { RunData, StatsFrame, StatsSchema, TensorFrame } from '../../../src/shared/runs/types';
-import { snapshotOf } from '../../../src/extension/studio/snapshot';
+import { snapshotOf } from '../../../src/analysis/runs/snapshot';
 import type { RunUpdate } from '../../../src/protocol/studio';
 import { autoLog, thin } from '../../../webview/studio/charts';
 import { applyUpdate, fromWire, smoothed } from '../../../webview/studio/runModel';

@@ -2,8 +2,7 @@
 // layer the latest recorded statistics, and the dead fraction of the ReLU right after it.
 
 import { batchRunningGap, deadFraction, isNormalizationKind, isReluKind } from '../../shared/runs/derived';
-import type { RunData } from '../../shared/runs/types';
-import type { LiveRunSnapshot } from '../../protocol/studio';
+import type { LiveRunSnapshot, RunData } from '../../shared/runs/types';
 
 export function snapshotOf(run: RunData): LiveRunSnapshot {
   const last = run.frames[run.frames.length - 1];
