@@ -32,6 +32,8 @@ export type HostToWebview =
     }
   | { readonly type: 'selectLayer'; readonly name: string }
   | { readonly type: 'error'; readonly file: string; readonly message: string }
+  /** A sound file that holds no model (an HDF5 file without a Keras model, a pickle without tensors): what it is. */
+  | { readonly type: 'notAModel'; readonly file: string; readonly what: string }
   | { readonly type: 'probeRunning' }
   | { readonly type: 'probe'; readonly result: ProbeResult; readonly source: string }
   | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean }
@@ -50,6 +52,8 @@ export type WebviewToHost =
   | { readonly type: 'ready' }
   /** The user asked to read the file again (after fixing it, say). */
   | { readonly type: 'reload' }
+  /** Reopen the file in VS Code's own editor (text, or the hex editor offered for binary files). */
+  | { readonly type: 'reopenWithDefault' }
   | ({ readonly type: 'runProbe' } & ProbeRequest)
   | { readonly type: 'cancelProbe' }
   /** Re-estimate the running statistics from data the host asks the user for, in batches of this size. */

@@ -11,6 +11,7 @@ import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
 import { WebviewPage } from './webviewPage';
 import { messageOf } from '../shared/errors';
+import { FormatError } from '../formats/errors';
 
 function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
@@ -115,7 +116,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const recalibrated = this.jobs.lastRecalibration(document.uri);
         if (recalibrated) await post({ type: 'recalibrated', ...recalibrated });
       } catch (error) {
-        await post({ type: 'error', file, message: messageOf(error) });
+        if (error instanceof FormatError && error.notAModel) await post({ type: 'notAModel', file, what: error.problem });
+        else await post({ type: 'error', file, message: messageOf(error) });
       }
     };
 
@@ -135,6 +137,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     switch (message.type) {
       case 'reload':
         return show();
+      case 'reopenWithDefault':
+        return vscode.commands.executeCommand('vscode.openWith', uri, 'default');
       case 'runProbe':
         return this.jobs.run(uri, message, post);
       case 'cancelProbe':

@@ -28,6 +28,6 @@ describe('model files', () => {
   it('gives each priority its own viewType, as VS Code requires', () => {
     const editors = pkg.contributes.customEditors;
     expect(new Set(editors.map((e) => e.viewType)).size).toBe(editors.length);
-    expect(editors.find((e) => e.priority === 'default')?.selector.map((s) => s.filenamePattern)).toEqual(['*.onnx', '*.safetensors']);
+    expect(editors.find((e) => e.priority === 'default')?.selector.map((s) => s.filenamePattern)).toEqual(['*.onnx', '*.safetensors', '*.pt', '*.pth', '*.keras', '*.h5', '*.hdf5', 'events.out.tfevents.*']);
   });
 });
