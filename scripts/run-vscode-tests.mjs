@@ -8,14 +8,18 @@
 // The workbench stops the extension host as soon as the test module's run() settles, so run() is wrapped:
 // after it, the wrapper serves this driver's requests (open a file with a custom editor, run a command,
 // read diagnostics, set the theme: test/extension/driverChannel.ts) until the driver writes a release file.
-//   node scripts/run-vscode-tests.mjs               (after npm run build)
+//   node scripts/run-vscode-tests.mjs               (after npm run build; then also packages the extension
+//                                                    with scripts/package.mjs and runs the --vsix checks on it)
 //   node scripts/run-vscode-tests.mjs --vsix FILE   (installs FILE into a fresh extensions folder instead
 //                                                    of loading the repo, then checks the inspector renders)
+//   node scripts/run-vscode-tests.mjs --no-vsix     (the development checks only)
 //   node scripts/run-vscode-tests.mjs --update-screenshot   (also copies the dark-theme inspector picture
 //                                                             to media/screenshot.png, the README's)
 // Prints one line per test and a last line `N passed, N failed`. Exit: 0 all passed, 1 a test failed,
-// 2 the run could not be set up, 3 it ran out of time (BNLENS_TEST_TIMEOUT seconds, default 300, counted
+// 2 the run could not be set up, 3 it ran out of time (BNLENS_TEST_TIMEOUT seconds, default 1800, counted
 // from when the workbench is installed).
+// Time limits are generous and per step: every wait is for a state (an element, a message, a status),
+// which returns as soon as it holds; the limits only stop a run that is stuck, on however busy a machine.
 // The functions handed to evaluate() run in the browser (the workbench page or a webview's document).
 /* global document, window, getComputedStyle */
 import { spawnSync } from 'node:child_process';
@@ -31,16 +35,21 @@ import { notAModelSteps } from './not-a-model-steps.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
 const hostTestsModule = join(repoRoot, 'dist', 'test', 'extension', 'index.js');
-const OVERALL_TIMEOUT_MS = Number(process.env.BNLENS_TEST_TIMEOUT || 480) * 1000;
-const STEP_TIMEOUT_MS = 30_000;
-/** A whole UI step: the studio's scenario trains, pauses, stops and reopens a run, which on a loaded 2-core machine took over 30 s. */
-const UI_STEP_TIMEOUT_MS = 90_000;
-const HOST_TESTS_TIMEOUT_MS = 120_000; // workbench start + extension activation + the in-host suites
+const OVERALL_TIMEOUT_MS = Number(process.env.BNLENS_TEST_TIMEOUT || 1800) * 1000;
+const STEP_TIMEOUT_MS = 120_000;
+/** A whole UI step: the studio's scenario trains, pauses, stops and reopens a run, which on a loaded 2-core machine took over 40 s. */
+const UI_STEP_TIMEOUT_MS = 300_000;
+const HOST_TESTS_TIMEOUT_MS = 600_000; // workbench start + extension activation + the in-host suites
+/** A click or a wait for an element inside a step: generous, the step's own limit is what stops a stuck run. */
+const ACTION_TIMEOUT_MS = 60_000;
 const PALETTE_TITLE = 'BN Lens: Inspect with BN Lens';
 
 const updateScreenshot = process.argv.includes('--update-screenshot');
 const vsixArg = process.argv.indexOf('--vsix');
 const vsix = vsixArg > 0 ? resolve(process.argv[vsixArg + 1] ?? '') : null;
+// Where a --vsix run started by a development run writes its outcomes for the parent to report.
+const outcomesArg = process.argv.indexOf('--outcomes');
+const outcomesFile = outcomesArg > 0 ? resolve(process.argv[outcomesArg + 1] ?? '') : null;
 
 // What a run writes to test-results/ (and removes first, so nothing stale passes for this run's output).
 const OUTPUTS = vsix
@@ -52,6 +61,7 @@ const FORMAT_SHOT = /^inspector-format-.*\.png$/;
 const LOGS = ['vscode-logs', 'code-server.log', 'browser-console.log', 'remoteexthost.log'];
 
 const started = Date.now();
+const STARTING_TMPDIR = process.env.TMPDIR ?? '/tmp';
 const say = (msg) => console.log(`[test:vscode +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
 /** Every check, in-host or UI: { title, state: 'passed' | 'failed', error? }. */
@@ -70,7 +80,7 @@ async function main() {
   if (!vsix && !existsSync(hostTestsModule)) throw new SetupError(`${relative(repoRoot, hostTestsModule)} is missing: run npm run build first`);
   mkdirSync(resultsDir, { recursive: true });
   for (const f of readdirSync(resultsDir)) {
-    if ([...OUTPUTS, ...LOGS].includes(f) || /^failed-\d+\.png$/.test(f) || FORMAT_SHOT.test(f)) rmSync(join(resultsDir, f), { recursive: true, force: true });
+    if ([...OUTPUTS, ...LOGS].includes(f) || (vsix ? /^failed-vsix-\d+\.png$/ : /^failed-(vsix-)?\d+\.png$/).test(f) || FORMAT_SHOT.test(f)) rmSync(join(resultsDir, f), { recursive: true, force: true });
   }
 
   const env = await prepareVscodeEnv({ log: (m) => console.log(m) });
@@ -97,7 +107,8 @@ async function main() {
   const chromium = await launchChromium({ work });
   cleanups.push(() => chromium.stop());
   page = await chromium.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(10_000); // a click or wait that cannot happen fails inside its step's 30 s
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS); // the workbench page's first load, slow on a busy machine
   const consoleLog = createWriteStream(join(work.dir, 'browser-console.log'));
   cleanups.push(() => new Promise((r) => consoleLog.end(r)));
   page.on('console', (msg) => {
@@ -252,7 +263,7 @@ async function runUiSteps(steps) {
       outcomes.push({ title, state: 'passed', durationMs: Date.now() - t0 });
     } catch (err) {
       outcomes.push({ title, state: 'failed', error: err.message, durationMs: Date.now() - t0 });
-      const shot = join(resultsDir, `failed-${outcomes.length}.png`);
+      const shot = join(resultsDir, `failed-${vsix ? 'vsix-' : ''}${outcomes.length}.png`);
       await page.screenshot({ path: shot }).then(() => say(`screenshot of the failure: ${relative(repoRoot, shot)}`), () => {});
       await page.keyboard.press('Escape').catch(() => {}); // close a quick pick a failed step left open
     }
@@ -268,14 +279,14 @@ async function quickOpen(name) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
     try {
-      await input.waitFor({ timeout: 2000 });
-      await input.fill(name, { timeout: 3000 });
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(name, { timeout: 10_000 });
       // Click the row whose label is exactly the name, once the result list has settled (it re-sorts
       // while results arrive, and a click during that can land on a neighbouring row).
       const row = quickPickRow(name);
-      await row.waitFor({ timeout: 5000 });
+      await row.waitFor({ timeout: ACTION_TIMEOUT_MS });
       await page.waitForTimeout(150);
-      await row.click({ timeout: 3000 });
+      await row.click({ timeout: 10_000 });
       break;
     } catch (error) {
       if (attempt === 3) throw new Error(`Ctrl+P could not open ${name} (3 tries): ${error instanceof Error ? error.message.split('\n')[0] : error}`);
@@ -336,7 +347,7 @@ async function findWebview(view = 'editor') {
 }
 
 /** findWebview, waiting for it. */
-async function webview(view = 'editor', timeoutMs = 10_000) {
+async function webview(view = 'editor', timeoutMs = ACTION_TIMEOUT_MS) {
   const where = view === 'panel' ? 'the side bar' : 'the editor area';
   return poll(async () => ({ ok: await findWebview(view), error: `no BN Lens webview is visible in ${where}` }), timeoutMs);
 }
@@ -368,7 +379,7 @@ async function inspectorState() {
       focused: document.activeElement?.closest?.('tr[data-layer]')?.dataset.layer ?? null,
       marker: window.__bnlensTestMarker ?? null,
     };
-  }, undefined, { timeout: 2000 }).catch(() => null);
+  }, undefined, { timeout: 10_000 }).catch(() => null);
 }
 
 /**
@@ -376,7 +387,7 @@ async function inspectorState() {
  * wrong). An alert about the file fails at once; so does want() still failing `settleMs` after the file
  * first showed (what a rendered model shows does not change by itself).
  */
-async function untilInspector(file, want, { settleMs = 5000, timeoutMs = 20_000 } = {}) {
+async function untilInspector(file, want, { settleMs = 30_000, timeoutMs = STEP_TIMEOUT_MS } = {}) {
   let last = null;
   let shownSince = null;
   try {
@@ -570,7 +581,7 @@ async function problemsStep() {
       const all = await rows.allInnerTexts();
       const hit = all.find((t) => t.includes('block2.bn') && t.includes('gamma-near-zero') && /BN Lens/.test(t));
       return hit ? { ok: hit } : { error: `no Problems row names block2.bn with gamma-near-zero and source BN Lens; rows: ${JSON.stringify(all)}` };
-    }, 10_000);
+    }, ACTION_TIMEOUT_MS);
     say(`  Problems: ${text.replace(/\s+/g, ' ')}`);
   } finally {
     await hostRequest({ op: 'command', command: 'workbench.action.closePanel' }).catch(() => {});
@@ -586,14 +597,14 @@ async function panelState() {
     summary: document.querySelector('.summary')?.textContent ?? null,
     status: document.querySelector('.status, [role="alert"]')?.textContent ?? null,
     layers: [...document.querySelectorAll('button.layer[data-layer]')].map((b) => ({ name: b.dataset.layer, sparks: b.querySelectorAll('svg').length })),
-  }), undefined, { timeout: 2000 }).catch(() => null);
+  }), undefined, { timeout: 10_000 }).catch(() => null);
 }
 
 /** Shows the BN Lens side panel by its activity-bar icon, as a person would. */
 async function openSidePanel() {
   if (await findWebview('panel')) return;
   try {
-    await page.locator('.activitybar .action-item a.action-label[aria-label="BN Lens"]').click({ timeout: 5000 });
+    await page.locator('.activitybar .action-item a.action-label[aria-label="BN Lens"]').click();
   } catch (err) {
     throw new Error(`no BN Lens icon in the activity bar: ${err.message.split('\n')[0]}`);
   }
@@ -655,7 +666,7 @@ const IMPACTS = ['critical', 'serious', 'moderate', 'minor'];
  */
 async function runAxe(view, { include, rules } = {}) {
   axeSource ??= readFileSync(join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  const handle = await (await webview(view)).inner.elementHandle({ timeout: 5000 });
+  const handle = await (await webview(view)).inner.elementHandle();
   const frame = await handle.contentFrame();
   if (!frame) throw new Error(`the ${view}'s webview has no document`);
   if ((await frame.evaluate('typeof window.axe')) !== 'object') await frame.evaluate(axeSource);
@@ -790,7 +801,7 @@ async function consoleStep() {
 
 /** Asks the extension host (test/extension/driverChannel.ts) to do something only the API can. */
 let hostSeq = 0;
-async function hostRequest(request, timeoutMs = 15_000) {
+async function hostRequest(request, timeoutMs = ACTION_TIMEOUT_MS) {
   if (!channelDir) throw new Error('no extension host channel in this run');
   const n = ++hostSeq;
   const req = join(channelDir, `req-${n}.json`);
@@ -897,7 +908,8 @@ async function finish(code, reason) {
       console.error(`[test:vscode] could not save the logs: ${err.message}`);
     }
   }
-  await withTimeout(cleanup(), 20_000, 'cleanup').catch((err) => console.error(`[test:vscode] ${err.message}`));
+  await withTimeout(cleanup(), 60_000, 'cleanup').catch((err) => console.error(`[test:vscode] ${err.message}`));
+  if (!vsix && code === 0 && !process.argv.includes('--no-vsix')) checkPackage();
   const shots = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.png') && (OUTPUTS.includes(f) || FORMAT_SHOT.test(f))).sort() : [];
   say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s${shots.length ? `; screenshots: ${shots.map((f) => `test-results/${f}`).join(', ')}` : ''}`);
   // In-host tests first (they ran first), then the UI steps, then any setup failure.
@@ -907,8 +919,41 @@ async function finish(code, reason) {
     console.log(`${o.state === 'passed' ? 'PASS' : o.state === 'pending' ? 'SKIP' : 'FAIL'}  ${o.title}${ms}${o.error ? `\n      ${o.error.split('\n').join('\n      ')}` : ''}`);
   }
   const passed = outcomes.filter((o) => o.state === 'passed').length;
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(code !== 0 ? code : failed > 0 || passed === 0 ? 1 : 0);
+  const failedNow = outcomes.filter((o) => o.state === 'failed').length;
+  if (outcomesFile) writeFileSync(outcomesFile, JSON.stringify(outcomes));
+  console.log(`${passed} passed, ${failedNow} failed`);
+  process.exit(code !== 0 ? code : failedNow > 0 || passed === 0 ? 1 : 0);
+}
+
+/**
+ * The packaged extension, checked as a user gets it: npm run package's steps (a production build, then
+ * scripts/package.mjs: vsce and the check of what went in), then this script with --vsix installs the
+ * .vsix into a fresh code-server and looks at it. Its checks join this run's; dist/ is rebuilt for
+ * development afterwards.
+ */
+function checkPackage() {
+  say('the .vsix: production build, scripts/package.mjs, then installed into a fresh workbench (--vsix)');
+  // The environment this run started with: launchChromium pointed TMPDIR into the work folder, now removed.
+  const node = (args, stdio = 'pipe') => spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', stdio, env: { ...process.env, TMPDIR: STARTING_TMPDIR } });
+  const step = (title, result) => {
+    check(title, result.status === 0, `exit ${result.status ?? result.signal}: ${`${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}`);
+    return result.status === 0;
+  };
+  try {
+    if (!step('vsix: node scripts/build.mjs --production', node(['scripts/build.mjs', '--production']))) return;
+    const packed = node(['scripts/package.mjs']);
+    if (!step('vsix: scripts/package.mjs builds the .vsix and checks its contents', packed)) return;
+    const file = /\[package\] (\/\S+\.vsix)\s*$/m.exec(packed.stdout)?.[1];
+    if (!file) return check('vsix: scripts/package.mjs names the .vsix it wrote', false, packed.stdout.trim());
+    const childOutcomes = join(resultsDir, 'vsix-outcomes.json');
+    rmSync(childOutcomes, { force: true });
+    node([fileURLToPath(import.meta.url), '--vsix', file, '--outcomes', childOutcomes], 'inherit');
+    const reported = readJson(childOutcomes);
+    if (!reported) return check('vsix: the --vsix run reports its checks', false, `no ${relative(repoRoot, childOutcomes)}`);
+    outcomes.push(...reported.map((o) => (o.title.startsWith('vsix:') ? o : { ...o, title: `vsix: ${o.title}` })));
+  } finally {
+    step('vsix: dist/ rebuilt for development (node scripts/build.mjs)', node(['scripts/build.mjs']));
+  }
 }
 
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {

@@ -2,6 +2,9 @@
 // palette opens the studio, Start trains and the live charts update (read from the webview's DOM, with
 // a screenshot), Pause holds, Stop saves the run as stopped, "Open Saved Run…" reopens it in the same
 // views, and "Open TensorBoard Log…" shows the PyTorch fixture. The runner passes its page and helpers.
+// Every wait is for a state, with one generous limit; the run Pause and Stop act on is long by
+// construction (3 million steps: over an hour of training here), so it cannot complete within the
+// step's 300 s limit, before Pause and Stop act on it, however busy the machine.
 /* global document, window, getComputedStyle */ // page.evaluate() callbacks run in the webview
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +12,11 @@ import { join } from 'node:path';
 const AXE = join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js');
 
 const STEP_POLL_MS = 250;
+/**
+ * 15 steps an epoch on the default dataset: 3 million steps, over an hour at this machine's ~700 steps/s.
+ * The studio records every total/200 steps, so the first frame comes after 15 000 steps (~20 s loaded).
+ */
+const LONG_RUN_EPOCHS = 200_000;
 
 /**
  * @param {{ page: import('playwright-core').Page, hostRequest: (r: object) => Promise<unknown>, resultsDir: string,
@@ -20,7 +28,7 @@ export function studioSteps(ctx) {
   let stoppedRun = null;
 
   /** Polls check() (returning a value, or a string saying what is missing) until it returns a value or the time is up. */
-  async function until(check, timeoutMs = 20_000) {
+  async function until(check, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
     let last = 'nothing checked yet';
     for (;;) {
@@ -79,15 +87,15 @@ export function studioSteps(ctx) {
         alert: document.querySelector('[role="alert"]')?.textContent ?? null,
         listed: [...document.querySelectorAll('ul.runs li[data-run]')].map((li) => [li.getAttribute('data-run'), li.getAttribute('data-status')]),
       } : { run: null, alert: document.querySelector('[role="alert"]')?.textContent ?? null };
-    }, undefined, { timeout: 3000 });
+    }, undefined, { timeout: 30_000 });
   }
 
   async function liveStep() {
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     await palette('BN Lens: Open Training Studio');
     const { outer, doc } = await webviewWith('#start');
-    // Long enough to watch and stop: a few thousand steps.
-    await doc.locator('#epochs').fill('400');
+    // A run that cannot end by itself while the test looks at it (LONG_RUN_EPOCHS). Stop ends it.
+    await doc.locator('#epochs').fill(String(LONG_RUN_EPOCHS));
     await doc.locator('#epochs').press('Tab');
     await doc.locator('#start').click();
     const first = await until(async () => {
@@ -95,9 +103,12 @@ export function studioSteps(ctx) {
       if (s.alert) throw new Error(`the studio shows an error: ${s.alert}`);
       return s.status === 'running' && s.frames > 0 && s.heatmaps.length > 0 ? s : `run view: ${JSON.stringify(s)}`;
     });
-    await sleep(1500);
-    const later = await runState(doc);
-    if (!(later.steps > first.steps && later.frames > first.frames)) throw new Error(`the live view did not move in 1.5 s: ${first.steps} → ${later.steps} steps, ${first.frames} → ${later.frames} frames`);
+    // Live: the steps move on (frames come every totalSteps/200 steps, so only the first one is awaited here).
+    const later = await until(async () => {
+      const s = await runState(doc);
+      return s.steps > first.steps ? s : `the live view did not move: ${first.steps} → ${s.steps} steps`;
+    });
+    if (later.status !== 'running') throw new Error(`status ${later.status} while the run should be training`);
     if (later.layers.join() !== 'bn1,relu1,bn2,relu2') throw new Error(`layer rows ${JSON.stringify(later.layers)}`);
     if (later.charts < 16 || later.heatmaps.some((c) => c === 0)) throw new Error(`charts ${later.charts}, heatmap columns ${JSON.stringify(later.heatmaps)}`);
     say(`  live: ${first.steps} → ${later.steps} steps, ${first.frames} → ${later.frames} recorded, ${later.charts} charts, ${later.heatmaps.length} heatmaps`);
@@ -108,6 +119,7 @@ export function studioSteps(ctx) {
       const s = await runState(doc);
       return s.status === 'paused' ? s : `status ${s.status} after Pause`;
     });
+    // Nothing should happen while paused: look again a little later (a passing check cannot race anything).
     await sleep(800);
     const stillPaused = await runState(doc);
     if (stillPaused.steps !== paused.steps) throw new Error(`paused, yet the steps went on: ${paused.steps} → ${stillPaused.steps}`);
@@ -116,12 +128,13 @@ export function studioSteps(ctx) {
 
     // Hidden and shown again mid-run, the page starts afresh from the host: no step twice, none missing.
     await hostRequest({ op: 'command', command: 'workbench.action.files.newUntitledFile' });
-    await sleep(700);
+    await until(async () => ((await page.locator('.tabs-container .tab.active .label-name').allInnerTexts()).some((t) => /^Untitled/.test(t)) ? true : 'the untitled editor is not active yet'));
     await hostRequest({ op: 'command', command: 'workbench.action.previousEditor' });
     const again = await webviewWith('.run-view[data-status="running"]');
-    await sleep(800);
-    const shown = await runState(again.doc);
-    if (shown.steps !== shown.lastStep) throw new Error(`after hiding the tab the page holds ${shown.steps} steps for a run at step ${shown.lastStep}`);
+    const shown = await until(async () => {
+      const s = await runState(again.doc);
+      return s.steps > 0 && s.steps === s.lastStep ? s : `after hiding the tab the page holds ${s.steps} steps for a run at step ${s.lastStep}`;
+    });
     await hostRequest({ op: 'command', command: 'workbench.action.files.revert' }).catch(() => {});
     await again.doc.locator('#stop').click();
     const stopped = await until(async () => {
@@ -160,7 +173,7 @@ export function studioSteps(ctx) {
     const shown = await until(async () => doc.locator('body').evaluate(() => {
       const tags = [...document.querySelectorAll('section.logs figure[data-tag]')].map((f) => f.getAttribute('data-tag'));
       return tags.includes('tensorboard/bn1/pre_norm') && tags.includes('tensorboard/train/loss_step') && !document.querySelector('.log-error') ? tags.length : `tags ${JSON.stringify(tags)}`;
-    }), 15_000);
+    }));
     say(`  followed ${folder}: ${shown} tags appeared after the export, without a reload`);
   }
 
@@ -180,7 +193,7 @@ export function studioSteps(ctx) {
 
   /** axe-core's serious and critical violations in a webview's document, one line each. */
   async function axeProblems(outer, label) {
-    const frame = await (await outer.contentFrame().locator('iframe#active-frame').elementHandle({ timeout: 5000 })).contentFrame();
+    const frame = await (await outer.contentFrame().locator('iframe#active-frame').elementHandle()).contentFrame();
     if ((await frame.evaluate('typeof window.axe')) !== 'object') await frame.evaluate(readFileSync(AXE, 'utf8'));
     const violations = await frame.evaluate(async () => {
       // The page's background is the editor's, painted by the workbench behind the iframe: give it to axe.

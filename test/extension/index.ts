@@ -27,7 +27,8 @@ export interface HostResults {
 
 export async function run(): Promise<void> {
   console.log(`[bn-lens tests] vscode.version ${vscode.version} (${vscode.env.appName}, ${vscode.UIKind[vscode.env.uiKind]})`);
-  const mocha = new Mocha({ ui: 'tdd', timeout: 20_000, color: false, reporter: 'spec' });
+  // A generous limit per test: each waits for states, so the limit only stops one that is stuck (busy machines are slow).
+  const mocha = new Mocha({ ui: 'tdd', timeout: 300_000, color: false, reporter: 'spec' });
 
   // A bundle has no test files to glob and require: define mocha's globals (suite, test, …) and import
   // each suite by name. The imports must come after this emit, hence dynamic imports, which esbuild inlines.

@@ -73,8 +73,9 @@ export class TensorBoardFollower {
     let incomplete = false;
     for (const f of this.fileNames()) {
       const s = this.files.get(f) as FileState;
-      scalars.push(...(s.prefix ? s.points.scalars.map((p) => ({ ...p, tag: s.prefix + p.tag })) : s.points.scalars));
-      histograms.push(...(s.prefix ? s.points.histograms.map((p) => ({ ...p, tag: s.prefix + p.tag })) : s.points.histograms));
+      // One by one: a long run has hundreds of thousands of points, too many for push(...) (the arguments overflow the stack).
+      for (const p of s.points.scalars) scalars.push(s.prefix ? { ...p, tag: s.prefix + p.tag } : p);
+      for (const p of s.points.histograms) histograms.push(s.prefix ? { ...p, tag: s.prefix + p.tag } : p);
       incomplete ||= s.incomplete;
     }
     return summarizeLogs({ scalars, histograms, incomplete }) as LogSummary;

@@ -30,13 +30,13 @@ class ProtoWriter {
     this.tag(field, 1);
     const b = new Uint8Array(8);
     new DataView(b.buffer).setFloat64(0, v, true);
-    this.parts.push(...b);
+    for (const x of b) this.parts.push(x);
   }
   float(field: number, v: number): void {
     this.tag(field, 5);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, v, true);
-    this.parts.push(...b);
+    for (const x of b) this.parts.push(x);
   }
   int(field: number, v: number): void {
     this.tag(field, 0);
@@ -134,8 +134,8 @@ function recordedHistogram(t: TensorFrame, edges: readonly number[]): Histo {
 function vectorHistogram(values: Float32Array): Histo | null {
   const finite = Array.from(values).filter(Number.isFinite);
   if (!finite.length) return null;
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
+  const min = finite.reduce((a, b) => Math.min(a, b));
+  const max = finite.reduce((a, b) => Math.max(a, b));
   const buckets = 30;
   const width = (max - min) / buckets || 1;
   const limits = Array.from({ length: buckets }, (_, i) => (i === buckets - 1 ? Math.max(max, min + width * buckets) : min + width * (i + 1)));
