@@ -2,6 +2,7 @@
 // Values become Float32Array (cheap to post to a webview as typed arrays, not JSON number lists).
 
 import type { ModelDescription, MomentumConvention, NormLayer, TensorInfo } from '../formats/model';
+import { foldedNote, recognizedNormLayers } from './exportedNorms';
 import { importProblem } from './import';
 import { summarizeLogs, type LogSummary } from './logs';
 
@@ -80,8 +81,8 @@ export function summarizeModel(model: ModelDescription): ModelSummary {
     producerVersion: model.producerVersion,
     opset: model.opset,
     parameterCount,
-    layers: model.normLayers.map(summarizeLayer),
-    notes: model.notes,
+    layers: recognizedNormLayers(model).map(summarizeLayer),
+    notes: [...model.notes, ...[foldedNote(model)].filter((n): n is string => n !== null)],
     notRunnable: importProblem(model),
     ...(model.format === 'tensorboard' ? { logs: summarizeLogs(model) ?? undefined } : {}),
   };
