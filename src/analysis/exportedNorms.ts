@@ -186,19 +186,20 @@ export function groupNormsViaInstanceNorm(model: ModelDescription): Map<string, 
 export interface FoldedConv {
   /** The Conv node BatchNorm was folded into. */
   readonly conv: string;
+  /** Its weight's name (torch 2.x keeps the module path there, e.g. 'layer1.0.conv1.weight'). */
+  readonly weight: string;
   /** How we know: the exporter's name for the fused tensor. */
   readonly evidence: string;
 }
 
-/** Conv nodes that carry a folded BatchNorm, by the names exporters give fused weights and biases. */
-export function foldedBatchNorms(model: ModelDescription): FoldedConv[] {
-  if (model.format !== 'onnx') return [];
+/** Conv nodes that carry a folded BatchNorm, by the names exporters give fused weights and biases (ONNX graphs). */
+export function foldedBatchNorms(model: Pick<ModelDescription, 'graph'>): FoldedConv[] {
   const found: FoldedConv[] = [];
   for (const n of model.graph?.nodes ?? []) {
     if (n.opType !== 'Conv' || !n.inputs[2]) continue;
     const [weight, bias] = [n.inputs[1] ?? '', n.inputs[2]];
-    if (bias === `${weight}_bias`) found.push({ conv: n.name, evidence: `its bias '${bias}' was made by the exporter's Conv+BatchNormalization fusion (torch 2.x)` });
-    else if (/^onnx::Conv_\d+$/.test(weight)) found.push({ conv: n.name, evidence: `its weight '${weight}' was renamed when torch.onnx fused the BatchNorm in eval mode` });
+    if (bias === `${weight}_bias`) found.push({ conv: n.name, weight, evidence: `its bias '${bias}' was made by the exporter's Conv+BatchNormalization fusion (torch 2.x)` });
+    else if (/^onnx::Conv_\d+$/.test(weight)) found.push({ conv: n.name, weight, evidence: `its weight '${weight}' was renamed when torch.onnx fused the BatchNorm in eval mode` });
   }
   return found;
 }
@@ -209,7 +210,9 @@ export function foldedBatchNorms(model: ModelDescription): FoldedConv[] {
  */
 export function recognizedNormLayers(model: ModelDescription): NormLayer[] {
   const groupNorms = groupNormsViaInstanceNorm(model);
-  const decomposed = decomposedLayerNorms(model);
+  // (Idempotent: a description that already lists the decomposed LayerNorms does not get them twice.)
+  const listed = new Set(model.normLayers.map((l) => l.name));
+  const decomposed = decomposedLayerNorms(model).filter((d) => !listed.has(d.layer.name));
   if (groupNorms.size === 0 && decomposed.length === 0) return [...model.normLayers];
   const position = new Map((model.graph?.nodes ?? []).map((n, i) => [n.name, i]));
   const keyed = [
@@ -219,11 +222,27 @@ export function recognizedNormLayers(model: ModelDescription): NormLayer[] {
   return keyed.sort((a, b) => a.at - b.at).map((k) => k.layer);
 }
 
+/** The start of the ONNX reader's guess that BN was folded (no normalization node, some Conv with a bias). */
+const READER_FOLDED_GUESS = 'No normalization nodes, but';
+
+/**
+ * The description with its normalization layers wherever the exporter put them, and a note naming
+ * the Convs a BatchNorm was folded into. The reader's guess is dropped where this knows better: when
+ * normalization was found after all (a ViT's decomposed LayerNorms), or the folded Convs are named.
+ */
+export function withRecognizedNorms(model: ModelDescription): ModelDescription {
+  if (model.format !== 'onnx' || !model.graph) return model;
+  const normLayers = recognizedNormLayers(model);
+  const folded = foldedNote(model);
+  const notes = model.notes.filter((n) => !(n.startsWith(READER_FOLDED_GUESS) && (normLayers.length > 0 || folded)));
+  return { ...model, normLayers, notes: folded && !notes.includes(folded) ? [...notes, folded] : notes };
+}
+
 /** A note saying where BatchNorm went, or null when no Conv shows a folded one. */
-export function foldedNote(model: ModelDescription): string | null {
+export function foldedNote(model: Pick<ModelDescription, 'graph'>): string | null {
   const folded = foldedBatchNorms(model);
   if (folded.length === 0) return null;
-  const shown = folded.slice(0, 6).map((f) => `'${f.conv}'`).join(', ');
+  const shown = folded.slice(0, 6).map((f) => (f.weight.startsWith('onnx::') ? `'${f.conv}'` : `'${f.conv}' (${f.weight})`)).join(', ');
   const more = folded.length > 6 ? ` and ${folded.length - 6} more` : '';
   return `BatchNorm was folded away at export into ${folded.length} Conv node(s): ${shown}${more} (e.g. ${folded[0].evidence}). Its running statistics and γ/β are no longer in the file; torch.onnx.export keeps them with optimize=False (torch 2.x exporter) or training=TrainingMode.PRESERVE (TorchScript exporter).`;
 }

@@ -79,7 +79,7 @@ describe('BatchNorm folded away at export', () => {
       expect(folded).toHaveLength(count);
       expect(folded[0].evidence).toMatch(/_bias' was made by the exporter's Conv\+BatchNormalization fusion/);
       const note = summarizeModel(model).notes.find((n) => n.startsWith('BatchNorm was folded away at export'));
-      expect(note).toContain(`into ${count} Conv node(s): '${folded[0].conv}'`);
+      expect(note).toContain(`into ${count} Conv node(s): '${folded[0].conv}' (${folded[0].weight})`);
     });
 
   it('the TorchScript exporter in eval mode: the fused Convs are the ones whose weights lost their names', async () => {
