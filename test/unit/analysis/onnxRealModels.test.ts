@@ -62,4 +62,35 @@ describe('real torchvision exports run in the engine as in ONNX Runtime', () => 
       expectMatch(`${exp.file} ${node} output`, layer.output, reference.get(`${key}.out`) as NpyArray);
     }
   });
+
+  // Train mode (the probe's other half): each BatchNorm normalizes with its batch's statistics, so
+  // every channel of its output has mean β and biased variance γ²·σ²/(σ²+ε) over batch and space.
+  it.each(cases.filter((c) => c.exp.kind === 'ts17' && c.exp.norms.some((n) => n.node.endsWith('/BatchNormalization'))))('$name in train mode', async ({ entry, exp }) => {
+    const reference = readNpz(entry.reference, new Uint8Array(readFileSync(path.join(DIR, entry.reference))));
+    const description = await readModel(await fileSource(path.join(DIR, exp.file)));
+    const input = reference.get('input') as NpyArray;
+    const result = runModel(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'train');
+    const bns = description.normLayers.filter((l) => l.kind === 'BatchNorm');
+    expect(bns.length).toBeGreaterThan(0);
+    for (const bn of bns) {
+      const { input: x, output: y } = result.layers.find((l) => l.name === bn.name)!;
+      const [n, c] = y.shape;
+      const inner = y.size / (n * c);
+      const [gamma, beta] = [bn.gamma!.values(), bn.beta!.values()];
+      for (let ch = 0; ch < c; ch++) {
+        let sx = 0, sxx = 0, sy = 0, syy = 0;
+        for (let b = 0; b < n; b++) {
+          for (let i = 0; i < inner; i++) {
+            const k = (b * c + ch) * inner + i;
+            sx += x.data[k]; sxx += x.data[k] * x.data[k]; sy += y.data[k]; syy += y.data[k] * y.data[k];
+          }
+        }
+        const count = n * inner;
+        const varX = sxx / count - (sx / count) ** 2;
+        const wantVar = (gamma[ch] ** 2 * varX) / (varX + (bn.epsilon as number));
+        expect(Math.abs(sy / count - beta[ch]), `${bn.name} channel ${ch} mean`).toBeLessThan(1e-4 * (1 + Math.abs(beta[ch])));
+        expect(Math.abs(syy / count - (sy / count) ** 2 - wantVar), `${bn.name} channel ${ch} variance`).toBeLessThan(1e-3 * (1 + wantVar));
+      }
+    }
+  });
 });
