@@ -1,0 +1,94 @@
+// The importer itself: what it folds at import, what it leaves to run time, and how it fails.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { onnx } from 'onnx-proto';
+import { describe, expect, it } from 'vitest';
+import { importOnnx, SUPPORTED_ONNX_OPS } from '../../../../src/analysis/import/onnx';
+import { ImportError } from '../../../../src/analysis/import/common';
+import { runModel } from '../../../../src/analysis/runModel';
+import { fileSource } from '../../../../src/cli/nodeSource';
+import { FunctionLayer } from '../../../../src/engine/ops/functionLayer';
+import { Tensor } from '../../../../src/engine/tensor';
+import { readNpz, type NpyArray } from '../../../../src/formats/npy';
+import { readModel } from '../../../../src/formats/read';
+import { REPO_ROOT } from '../../sharedFixtures';
+
+const CORPUS = path.join(REPO_ROOT, 'test/fixtures/onnx-real');
+const I64 = onnx.TensorProto.DataType.INT64;
+
+function graphModel(nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[], opset = 13): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: opset }],
+    graph: {
+      name: 'g', node: nodes, initializer: initializers,
+      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 6 }, { dimValue: 2 }, { dimValue: 2 }] } } } }],
+      output: [{ name: 'y' }],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+const load = (bytes: Uint8Array) => readModel({ name: 'graph.onnx', bytes, readSibling: async () => null });
+
+describe('the ONNX importer', () => {
+  it('folds shape arithmetic on stored tensors at import, leaving one layer to run', async () => {
+    const bytes = graphModel([
+      { name: 'shape', opType: 'Shape', input: ['w'], output: ['s'] },
+      { name: 'prod', opType: 'ReduceProd', input: ['s'], output: ['p'], attribute: [{ name: 'keepdims', type: 2, i: 1 }] },
+      { name: 'cat', opType: 'Concat', input: ['zero', 'p', 'minus'], output: ['target'], attribute: [{ name: 'axis', type: 2, i: 0 }] },
+      { name: 'reshape', opType: 'Reshape', input: ['x', 'target'], output: ['y'] },
+    ], [
+      { name: 'w', dims: [2, 3], dataType: 1, floatData: [1, 2, 3, 4, 5, 6] },
+      { name: 'zero', dims: [1], dataType: I64, int64Data: [0] },
+      { name: 'minus', dims: [1], dataType: I64, int64Data: [-1] },
+    ]);
+    const { model } = importOnnx(await load(bytes));
+    expect(model.nodes.map((n) => n.name)).toEqual(['reshape']);
+    const y = model.eval().forward(Tensor.zeros([5, 6, 2, 2]));
+    expect(y.shape).toEqual([5, 6, 4]);
+  });
+
+  it('evaluates shape arithmetic on activations at run time, so the batch size stays free', async () => {
+    const description = await readModel(await fileSource(path.join(CORPUS, 'shufflenet_v2.ts13.onnx')));
+    const { model } = importOnnx(description);
+    const runtimeShapes = model.nodes.filter((n) => n.layer instanceof FunctionLayer && n.layer.kind === 'Shape');
+    expect(runtimeShapes.length).toBeGreaterThan(0);
+    // The reference batch of 2 plus a third sample: the first two outputs are ONNX Runtime's for the batch of 2.
+    const reference = readNpz('ref', new Uint8Array(readFileSync(path.join(CORPUS, 'shufflenet_v2.ref.npz'))));
+    const input = reference.get('input') as NpyArray;
+    const three = new Float32Array(input.data.length * 1.5);
+    three.set(input.data);
+    three.set(input.data.subarray(0, input.data.length / 2), input.data.length);
+    const result = runModel(description, new Map([['input', Tensor.fromArray(three, [3, 3, 32, 32])]]), 'eval');
+    const expected = reference.get('output.ts13') as NpyArray;
+    expect(result.output.shape).toEqual([3, 10]);
+    for (let i = 0; i < 20; i++) expect(result.output.data[i]).toBeCloseTo(expected.data[i], 4);
+    for (let i = 0; i < 10; i++) expect(result.output.data[20 + i]).toBeCloseTo(expected.data[i], 4);
+  });
+
+  it('names an operator it lacks, with its node', async () => {
+    const bytes = graphModel([{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }], []);
+    const description = await load(bytes);
+    expect(() => importOnnx(description)).toThrow(ImportError);
+    expect(() => importOnnx(description)).toThrow(/graph\.onnx: the engine has no 'NonMaxSuppression' operator \(it runs .*\); the normalization layers are still listed \(node 'odd' \(NonMaxSuppression, graph\.node\[0\]\)\)/);
+  });
+
+  it('names the node and the problem when an operator cannot take its attributes', async () => {
+    const bytes = graphModel([{ name: 'pad', opType: 'Pad', input: ['x', 'pads'], output: ['y'], attribute: [{ name: 'mode', type: 3, s: new TextEncoder().encode('mirror') }] }],
+      [{ name: 'pads', dims: [8], dataType: I64, int64Data: [0, 0, 1, 1, 0, 0, 1, 1] }]);
+    const description = await load(bytes);
+    expect(() => importOnnx(description)).toThrow(/Pad mode 'mirror'.*\(node 'pad' \(Pad, graph\.node\[0\]\)\)/);
+  });
+
+  it('lists what it supports, including every operator of the issue', () => {
+    for (const op of ['Shape', 'Size', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Slice', 'Cast', 'ConstantOfShape', 'Range', 'Expand', 'Equal', 'Where',
+      'Reshape', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Reciprocal', 'Neg', 'Abs', 'Exp', 'Log', 'Erf', 'Min', 'Max', 'Sum', 'Mean', 'Clip',
+      'HardSigmoid', 'HardSwish', 'Sigmoid', 'Tanh', 'Softplus', 'Elu', 'Selu', 'PRelu', 'Gelu', 'Mish', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceL2',
+      'Transpose', 'Split', 'Pad', 'Tile', 'Flatten', 'Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalMaxPool', 'GlobalAveragePool', 'Resize',
+      'Upsample', 'MatMul', 'Gemm', 'LRN', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'GroupNormalization', 'InstanceNormalization', 'BatchNormalization']) {
+      expect(SUPPORTED_ONNX_OPS, op).toContain(op);
+    }
+  });
+});
