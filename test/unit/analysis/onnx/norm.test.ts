@@ -14,6 +14,8 @@ const cases: [string, OpCase][] = [
   ['BatchNormalization-15 eval', bn(15)],
   ['BatchNormalization-9 eval', bn(9)],
   ['BatchNormalization-7 eval', bn(7)],
+  ['BatchNormalization on [N, C] (BatchNorm1d after a Linear)', { ...bn(15), inputs: [values([4, 6], 19), ...bn(15).inputs.slice(1)] }],
+  ['BatchNormalization on [N, C, L]', { ...bn(15), inputs: [values([2, 6, 5], 20), ...bn(15).inputs.slice(1)] }],
   ['LayerNormalization-17 last axis', { op: 'LayerNormalization', inputs: [values([2, 5, 8], 6), values([8], 7), values([8], 8)] }],
   ['LayerNormalization-17 last two axes, ε 1e-3', { op: 'LayerNormalization', inputs: [values([2, 5, 8], 9), values([5, 8], 10), values([5, 8], 11)], attributes: { axis: -2, epsilon: { float: 1e-3 } } }],
   ['LayerNormalization-17 without bias', { op: 'LayerNormalization', inputs: [values([3, 7], 12), values([7], 13)] }],
