@@ -9,7 +9,7 @@ import type { Layer } from '../../../engine/layer';
 import { Model, type ModelNode } from '../../../engine/model';
 import { FunctionLayer } from '../../../engine/ops/functionLayer';
 import type { Tensor } from '../../../engine/tensor';
-import type { ModelDescription, TensorInfo } from '../../../formats/model';
+import type { GraphNode, ModelDescription, TensorInfo } from '../../../formats/model';
 import { ImportError, type ImportFail } from '../common';
 import { tensorOfInfo, type Converted, type OnnxContext } from './context';
 import { CONVERTERS } from './table';
@@ -91,7 +91,7 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   // Values something reads: extra outputs nobody reads (BN's saved statistics, a Dropout mask) are not computed.
   const consumed = new Set<string>([...graph.nodes.flatMap((n) => n.inputs), outputName]);
 
-  for (const [index, node] of graph.nodes.entries()) {
+  for (const { node, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
     const where = `node '${node.name}' (${node.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
     // Constant nodes, and anything the reader already resolved to a stored tensor, need no layer.
@@ -126,8 +126,8 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
     if ('layer' in converted) {
       const extra = node.outputs.slice(1).find((o) => o && consumed.has(o));
       if (extra) throw fail(`its output '${extra}' is used, but the engine computes only the first output of ${node.opType}`);
-      const name = NORM_OPS.has(node.opType) ? node.name : uniqueName(node.name);
-      if (NORM_OPS.has(node.opType)) { usedNames.add(name); normNodes.push(name); }
+      const name = uniqueName(node.name);
+      if (NORM_OPS.has(node.opType)) normNodes.push(name);
       nodes.push({ name, layer: converted.layer, inputs: converted.inputs.map((i) => producerOf(node.inputs[i])) });
       if (node.outputs[0]) values.setProducer(node.outputs[0], name);
       continue;
@@ -169,4 +169,31 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   }
   const model = new Model({ inputs: graphInputs.map((v) => v.name), nodes, output });
   return { model, outputName, normNodes };
+}
+
+/**
+ * The nodes in an order where each comes after the producers of its inputs. ONNX asks files to be
+ * sorted so, and most are (then this is their order); some writers do not sort, and ONNX Runtime
+ * accepts them. A cycle or a value nobody produces is left for the import to report.
+ */
+function topologicalOrder(nodes: readonly GraphNode[], inputs: ReadonlySet<string>, values: Values): { node: GraphNode; index: number }[] {
+  const available = new Set(inputs);
+  const order: { node: GraphNode; index: number }[] = [];
+  let pending = nodes.map((node, index) => ({ node, index }));
+  const take = (item: { node: GraphNode; index: number }): void => {
+    order.push(item);
+    for (const o of item.node.outputs) if (o) available.add(o);
+  };
+  // One pass takes every node whose inputs are ready by then, so a sorted graph takes one pass.
+  while (pending.length > 0) {
+    const waiting = pending.filter((item) => {
+      const ready = item.node.inputs.every((v) => !v || available.has(v) || values.constant(v));
+      if (ready) take(item);
+      return !ready;
+    });
+    // Nothing was ready: keep the file's order for the rest, and let the first unresolved input be named.
+    if (waiting.length === pending.length) waiting.forEach(take);
+    pending = waiting.length === pending.length ? [] : waiting;
+  }
+  return order;
 }

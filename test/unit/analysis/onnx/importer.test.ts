@@ -33,13 +33,14 @@ function graphModel(nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[],
 const load = (bytes: Uint8Array) => readModel({ name: 'graph.onnx', bytes, readSibling: async () => null });
 
 describe('the ONNX importer', () => {
-  it('folds shape arithmetic on stored tensors at import, leaving one layer to run', async () => {
-    const bytes = graphModel([
+  it.each([['in file order', false], ['from a file whose nodes are not sorted', true]])('folds shape arithmetic on stored tensors at import, leaving one layer to run (%s)', async (_, reversed) => {
+    const nodes: onnx.INodeProto[] = [
       { name: 'shape', opType: 'Shape', input: ['w'], output: ['s'] },
       { name: 'prod', opType: 'ReduceProd', input: ['s'], output: ['p'], attribute: [{ name: 'keepdims', type: 2, i: 1 }] },
       { name: 'cat', opType: 'Concat', input: ['zero', 'p', 'minus'], output: ['target'], attribute: [{ name: 'axis', type: 2, i: 0 }] },
       { name: 'reshape', opType: 'Reshape', input: ['x', 'target'], output: ['y'] },
-    ], [
+    ];
+    const bytes = graphModel(reversed ? [...nodes].reverse() : nodes, [
       { name: 'w', dims: [2, 3], dataType: 1, floatData: [1, 2, 3, 4, 5, 6] },
       { name: 'zero', dims: [1], dataType: I64, int64Data: [0] },
       { name: 'minus', dims: [1], dataType: I64, int64Data: [-1] },
