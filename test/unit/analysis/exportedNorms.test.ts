@@ -45,7 +45,7 @@ describe('LayerNorm decomposed below opset 17', () => {
 });
 
 describe('GroupNorm exported as Reshape → InstanceNormalization → Reshape → Mul → Add', () => {
-  it.each(['unet.ts13.onnx', 'unet.ts17.onnx', 'unet.dynamo.onnx'])('%s: the GroupNorm is one, the real InstanceNorm stays one', async (file) => {
+  it.each(['unet.ts9.onnx', 'unet.ts11.onnx', 'unet.ts13.onnx', 'unet.ts17.onnx', 'unet.dynamo.onnx'])('%s: the GroupNorm is one, the real InstanceNorm stays one', async (file) => {
     const model = await load(file);
     const layers = recognizedNormLayers(model);
     const groupNorms = layers.filter((l) => l.kind === 'GroupNorm');
