@@ -116,11 +116,34 @@ function affineAfter(g: GraphIndex, node: GraphNode): { gamma: TensorInfo | null
   return { gamma, beta, last, used };
 }
 
+export interface DecomposedLayerNorm {
+  readonly layer: NormLayer;
+  /** Index of its first node (the mean) in the graph. */
+  readonly at: number;
+  /** Its nodes, from the mean to the last (the Add of β, the Mul by γ, or the Div). */
+  readonly nodes: readonly GraphNode[];
+  /** The value it normalizes and the value it produces. */
+  readonly input: string;
+  readonly output: string;
+  /** The reduced axes, when both means reduce the same constant ones. */
+  readonly axes: readonly number[] | null;
+  /** No value inside the pattern is read by anything outside it (so it can run as one layer). */
+  readonly selfContained: boolean;
+}
+
+/** The axes a ReduceMean reduces: its attribute (before opset 18) or its constant second input. */
+function meanAxes(g: GraphIndex, node: GraphNode): number[] | null {
+  const attr = node.attributes.axes;
+  if (Array.isArray(attr)) return attr as number[];
+  const input = node.inputs[1] ? g.constant(node.inputs[1]) : null;
+  return input ? Array.from(input.values()) : null;
+}
+
 /** LayerNorms written out as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div, named after their nodes' common scope. */
-export function decomposedLayerNorms(model: ModelDescription): { layer: NormLayer; at: number }[] {
+export function decomposedLayerNorms(model: ModelDescription): DecomposedLayerNorm[] {
   const g = indexGraph(model);
   if (!g) return [];
-  const found: { layer: NormLayer; at: number }[] = [];
+  const found: DecomposedLayerNorm[] = [];
   const nodes = model.graph?.nodes ?? [];
   for (const div of nodes) {
     if (div.opType !== 'Div') continue;
@@ -150,7 +173,11 @@ export function decomposedLayerNorms(model: ModelDescription): { layer: NormLaye
       ...neighbours(g, mean, last),
       axis: -1,
     };
-    found.push({ layer, at: nodes.indexOf(mean) });
+    const inside = new Set(pattern);
+    const selfContained = pattern.every((n) => n === last || (g.consumers.get(n.outputs[0] ?? '') ?? []).every((c) => inside.has(c)));
+    const [a1, a2] = [meanAxes(g, mean), meanAxes(g, variance)];
+    const axes = a1 && a2 && a1.join() === a2.join() ? a1 : null;
+    found.push({ layer, at: nodes.indexOf(mean), nodes: pattern, input: mean.inputs[0], output: last.outputs[0], axes, selfContained });
   }
   return found;
 }

@@ -10,8 +10,10 @@ import { Model, type ModelNode } from '../../../engine/model';
 import { FunctionLayer } from '../../../engine/ops/functionLayer';
 import type { Tensor } from '../../../engine/tensor';
 import type { GraphNode, ModelDescription, TensorInfo } from '../../../formats/model';
+import { LayerNorm } from '../../../engine/norm';
+import { decomposedLayerNorms, type DecomposedLayerNorm } from '../../exportedNorms';
 import { ImportError, type ImportFail } from '../common';
-import { tensorOfInfo, type Converted, type OnnxContext } from './context';
+import { setValues, tensorOfInfo, type Converted, type OnnxContext } from './context';
 import { CONVERTERS } from './table';
 
 export interface ImportedModel {
@@ -91,11 +93,32 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   // Values something reads: extra outputs nobody reads (BN's saved statistics, a Dropout mask) are not computed.
   const consumed = new Set<string>([...graph.nodes.flatMap((n) => n.inputs), outputName]);
 
+  // LayerNorms that older opsets wrote out as ReduceMean/Sub/Pow/Sqrt/Div run as one engine LayerNorm,
+  // so the probe records them like the LayerNormalization nodes of newer opsets.
+  const fusedLayerNorms = new Map<GraphNode, DecomposedLayerNorm>();
+  const insideFused = new Set<GraphNode>();
+  for (const d of decomposedLayerNorms(description)) {
+    if (!fusableLayerNorm(d)) continue;
+    fusedLayerNorms.set(d.nodes[0], d);
+    d.nodes.forEach((n) => insideFused.add(n));
+  }
+
   for (const { node, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
     const where = `node '${node.name}' (${node.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
     // Constant nodes, and anything the reader already resolved to a stored tensor, need no layer.
     if (node.outputs[0] && values.constant(node.outputs[0])) continue;
+    if (insideFused.has(node)) {
+      const d = fusedLayerNorms.get(node);
+      if (!d) continue;
+      const producer = values.producer(d.input);
+      if (producer === undefined) throw fail(`input '${d.input}' is neither a graph input nor produced by an imported node`);
+      const name = uniqueName(d.layer.name);
+      nodes.push({ name, layer: fusedLayerNorm(name, d, fail), inputs: [producer] });
+      normNodes.push(name);
+      values.setProducer(d.output, name);
+      continue;
+    }
     const converter = CONVERTERS[node.opType];
     if (!converter) {
       throw fail(`the engine has no '${node.opType}' operator (it runs ${SUPPORTED_ONNX_OPS.join(', ')}); the normalization layers are still listed`);
@@ -196,4 +219,22 @@ function topologicalOrder(nodes: readonly GraphNode[], inputs: ReadonlySet<strin
     pending = waiting.length === pending.length ? [] : waiting;
   }
   return order;
+}
+
+/** A decomposed LayerNorm runs as one layer when nothing else reads inside it and it reduces the trailing axes γ covers. */
+function fusableLayerNorm(d: DecomposedLayerNorm): boolean {
+  const gamma = d.layer.gamma;
+  if (!d.selfContained || !gamma || d.layer.epsilon === null || !d.axes) return false;
+  if (d.layer.beta && d.layer.beta.values().length !== gamma.values().length) return false;
+  const trailing = gamma.shape.map((_, i) => i - gamma.shape.length);
+  return d.axes.length === trailing.length && [...d.axes].sort((a, b) => a - b).every((a, i) => a === trailing[i]);
+}
+
+function fusedLayerNorm(name: string, d: DecomposedLayerNorm, fail: ImportFail): LayerNorm {
+  const { gamma, beta, epsilon } = d.layer;
+  const shape = (gamma as TensorInfo).shape;
+  const layer = new LayerNorm({ name, normalizedShape: shape, eps: epsilon as number, bias: beta !== null });
+  setValues(layer.gamma?.value, (gamma as TensorInfo).values(), 'γ', fail);
+  if (beta) setValues(layer.beta?.value, beta.values(), 'β', fail);
+  return layer;
 }

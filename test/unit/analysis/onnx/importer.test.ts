@@ -69,6 +69,14 @@ describe('the ONNX importer', () => {
     for (let i = 0; i < 10; i++) expect(result.output.data[20 + i]).toBeCloseTo(expected.data[i], 4);
   });
 
+  it.each([['vit.ts14.onnx', 5], ['convnext.ts13.onnx', 7]] as const)('runs each LayerNorm %s wrote out as ReduceMean/Sub/Pow/Sqrt/Div as one LayerNorm', async (file, count) => {
+    const description = await readModel(await fileSource(path.join(CORPUS, file)));
+    const { model, normNodes } = importOnnx(description);
+    expect(normNodes).toHaveLength(count);
+    expect(normNodes.every((name) => model.layer(name).kind === 'LayerNorm')).toBe(true);
+    expect(model.nodes.some((n) => n.layer instanceof FunctionLayer && n.layer.kind === 'Pow')).toBe(false);
+  });
+
   it('names an operator it lacks, with its node', async () => {
     const bytes = graphModel([{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }], []);
     const description = await load(bytes);
