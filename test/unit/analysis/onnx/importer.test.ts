@@ -77,6 +77,13 @@ describe('the ONNX importer', () => {
     expect(model.nodes.some((n) => n.layer instanceof FunctionLayer && n.layer.kind === 'Pow')).toBe(false);
   });
 
+  it('names the node when an input does not fit it at run time', async () => {
+    const bytes = graphModel([{ name: 'to_rows', opType: 'Reshape', input: ['x', 'target'], output: ['y'] }],
+      [{ name: 'target', dims: [2], dataType: I64, int64Data: [5, -1] }]);
+    const { model } = importOnnx(await load(bytes));
+    expect(() => model.eval().forward(Tensor.zeros([3, 6, 2, 2]))).toThrow("Reshape 'to_rows': cannot reshape [3,6,2,2] to [5,-1]");
+  });
+
   it('names an operator it lacks, with its node', async () => {
     const bytes = graphModel([{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }], []);
     const description = await load(bytes);
