@@ -182,10 +182,25 @@ export function decomposedLayerNorms(model: ModelDescription): DecomposedLayerNo
   return found;
 }
 
-/** InstanceNormalization nodes that are really GroupNorms (Reshape → IN → Reshape → Mul → Add), as GroupNorm layers. */
-export function groupNormsViaInstanceNorm(model: ModelDescription): Map<string, NormLayer> {
+export interface GroupNormViaInstanceNorm {
+  readonly layer: NormLayer;
+  /** Its nodes: Reshape, InstanceNormalization, Reshape, then the Mul by γ and the Add of β if present. */
+  readonly nodes: readonly GraphNode[];
+  readonly input: string;
+  readonly output: string;
+  /** The InstanceNormalization's own scale is all ones and its bias all zeros (torch's export): the pattern is exactly a GroupNorm. */
+  readonly plain: boolean;
+  readonly selfContained: boolean;
+}
+
+function allEqual(t: TensorInfo | null, value: number): boolean {
+  return t !== null && Array.from(t.values()).every((v) => v === value);
+}
+
+/** InstanceNormalization nodes that are really GroupNorms (Reshape → IN → Reshape → Mul → Add), by the InstanceNormalization's name. */
+export function groupNormsViaInstanceNorm(model: ModelDescription): Map<string, GroupNormViaInstanceNorm> {
   const g = indexGraph(model);
-  const found = new Map<string, NormLayer>();
+  const found = new Map<string, GroupNormViaInstanceNorm>();
   if (!g) return found;
   for (const layer of model.normLayers) {
     if (layer.kind !== 'InstanceNorm') continue;
@@ -193,18 +208,27 @@ export function groupNormsViaInstanceNorm(model: ModelDescription): Map<string, 
     const before = node && from(g, node.inputs[0], 'Reshape');
     const after = node && onlyConsumer(g, node, 'Reshape');
     if (!node || !before || !after) continue;
-    const { gamma, beta, last } = affineAfter(g, after);
+    const { gamma, beta, last, used } = affineAfter(g, after);
     const groups = layer.channels;
+    const pattern = [before, node, after, ...used];
+    const inside = new Set(pattern);
     found.set(layer.name, {
-      ...layer,
-      kind: 'GroupNorm',
-      op: `GroupNorm as Reshape/InstanceNormalization/Reshape${gamma ? '/Mul' : ''}${beta ? '/Add' : ''}${model.opset !== null ? ` (opset ${model.opset})` : ''}`,
-      channels: gamma ? gamma.shape.reduce((a, b) => a * b, 1) : null,
-      gamma,
-      beta,
-      center: beta !== null,
-      ...neighbours(g, before, last),
-      ...(groups !== null ? { groups } : {}),
+      layer: {
+        ...layer,
+        kind: 'GroupNorm',
+        op: `GroupNorm as Reshape/InstanceNormalization/Reshape${gamma ? '/Mul' : ''}${beta ? '/Add' : ''}${model.opset !== null ? ` (opset ${model.opset})` : ''}`,
+        channels: gamma ? gamma.shape.reduce((a, b) => a * b, 1) : null,
+        gamma,
+        beta,
+        center: beta !== null,
+        ...neighbours(g, before, last),
+        ...(groups !== null ? { groups } : {}),
+      },
+      nodes: pattern,
+      input: before.inputs[0],
+      output: last.outputs[0],
+      plain: allEqual(g.constant(node.inputs[1] ?? ''), 1) && allEqual(g.constant(node.inputs[2] ?? ''), 0),
+      selfContained: pattern.every((n) => n === last || (g.consumers.get(n.outputs[0] ?? '') ?? []).every((c) => inside.has(c))),
     });
   }
   return found;
@@ -243,7 +267,7 @@ export function recognizedNormLayers(model: ModelDescription): NormLayer[] {
   if (groupNorms.size === 0 && decomposed.length === 0) return [...model.normLayers];
   const position = new Map((model.graph?.nodes ?? []).map((n, i) => [n.name, i]));
   const keyed = [
-    ...model.normLayers.map((l) => ({ layer: groupNorms.get(l.name) ?? l, at: position.get(l.name) ?? Infinity })),
+    ...model.normLayers.map((l) => ({ layer: groupNorms.get(l.name)?.layer ?? l, at: position.get(l.name) ?? Infinity })),
     ...decomposed.map((d) => ({ layer: d.layer, at: d.at })),
   ];
   return keyed.sort((a, b) => a.at - b.at).map((k) => k.layer);

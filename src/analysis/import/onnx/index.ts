@@ -10,8 +10,8 @@ import { Model, type ModelNode } from '../../../engine/model';
 import { FunctionLayer } from '../../../engine/ops/functionLayer';
 import type { Tensor } from '../../../engine/tensor';
 import type { GraphNode, ModelDescription, TensorInfo } from '../../../formats/model';
-import { LayerNorm } from '../../../engine/norm';
-import { decomposedLayerNorms, type DecomposedLayerNorm } from '../../exportedNorms';
+import { GroupNorm, LayerNorm } from '../../../engine/norm';
+import { decomposedLayerNorms, groupNormsViaInstanceNorm, type DecomposedLayerNorm, type GroupNormViaInstanceNorm } from '../../exportedNorms';
 import { ImportError, type ImportFail } from '../common';
 import { setValues, tensorOfInfo, type Converted, type OnnxContext } from './context';
 import { CONVERTERS } from './table';
@@ -93,14 +93,20 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   // Values something reads: extra outputs nobody reads (BN's saved statistics, a Dropout mask) are not computed.
   const consumed = new Set<string>([...graph.nodes.flatMap((n) => n.inputs), outputName]);
 
-  // LayerNorms that older opsets wrote out as ReduceMean/Sub/Pow/Sqrt/Div run as one engine LayerNorm,
-  // so the probe records them like the LayerNormalization nodes of newer opsets.
-  const fusedLayerNorms = new Map<GraphNode, DecomposedLayerNorm>();
+  // Normalization that older opsets wrote out (LayerNorm as ReduceMean/Sub/Pow/Sqrt/Div, GroupNorm as
+  // Reshape/InstanceNormalization/Reshape/Mul/Add) runs as one engine layer, so the probe records it
+  // like the LayerNormalization and GroupNormalization nodes of newer opsets.
+  const fused = new Map<GraphNode, Fused>();
   const insideFused = new Set<GraphNode>();
+  const fuse = (nodesOf: readonly GraphNode[], f: Fused): void => {
+    fused.set(nodesOf[0], f);
+    nodesOf.forEach((n) => insideFused.add(n));
+  };
   for (const d of decomposedLayerNorms(description)) {
-    if (!fusableLayerNorm(d)) continue;
-    fusedLayerNorms.set(d.nodes[0], d);
-    d.nodes.forEach((n) => insideFused.add(n));
+    if (fusableLayerNorm(d)) fuse(d.nodes, { name: d.layer.name, input: d.input, output: d.output, build: (name, fail) => fusedLayerNorm(name, d, fail) });
+  }
+  for (const [name, d] of groupNormsViaInstanceNorm(description)) {
+    if (fusableGroupNorm(d)) fuse(d.nodes, { name, input: d.input, output: d.output, build: (engineName, fail) => fusedGroupNorm(engineName, d, fail) });
   }
 
   for (const { node, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
@@ -109,14 +115,14 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
     // Constant nodes, and anything the reader already resolved to a stored tensor, need no layer.
     if (node.outputs[0] && values.constant(node.outputs[0])) continue;
     if (insideFused.has(node)) {
-      const d = fusedLayerNorms.get(node);
-      if (!d) continue;
-      const producer = values.producer(d.input);
-      if (producer === undefined) throw fail(`input '${d.input}' is neither a graph input nor produced by an imported node`);
-      const name = uniqueName(d.layer.name);
-      nodes.push({ name, layer: fusedLayerNorm(name, d, fail), inputs: [producer] });
+      const f = fused.get(node);
+      if (!f) continue;
+      const producer = values.producer(f.input);
+      if (producer === undefined) throw fail(`input '${f.input}' is neither a graph input nor produced by an imported node`);
+      const name = uniqueName(f.name);
+      nodes.push({ name, layer: f.build(name, fail), inputs: [producer] });
       normNodes.push(name);
-      values.setProducer(d.output, name);
+      values.setProducer(f.output, name);
       continue;
     }
     const converter = CONVERTERS[node.opType];
@@ -219,6 +225,29 @@ function topologicalOrder(nodes: readonly GraphNode[], inputs: ReadonlySet<strin
     pending = waiting.length === pending.length ? [] : waiting;
   }
   return order;
+}
+
+/** A written-out normalization run as one engine layer: where it starts and ends, and its layer. */
+interface Fused {
+  readonly name: string;
+  readonly input: string;
+  readonly output: string;
+  build(name: string, fail: ImportFail): Layer;
+}
+
+/** Exactly a GroupNorm: γ and β per channel after a plain InstanceNormalization, nothing else reading inside. */
+function fusableGroupNorm(d: GroupNormViaInstanceNorm): boolean {
+  const { gamma, beta, groups, channels } = d.layer;
+  return d.plain && d.selfContained && gamma !== null && beta !== null && groups !== undefined && channels !== null &&
+    beta.values().length === channels && channels % groups === 0;
+}
+
+function fusedGroupNorm(name: string, d: GroupNormViaInstanceNorm, fail: ImportFail): GroupNorm {
+  const { gamma, beta, groups, channels, epsilon } = d.layer;
+  const layer = new GroupNorm({ name, numGroups: groups as number, numChannels: channels as number, eps: epsilon ?? 1e-5 });
+  setValues(layer.gamma?.value, (gamma as TensorInfo).values(), 'γ', fail);
+  setValues(layer.beta?.value, (beta as TensorInfo).values(), 'β', fail);
+  return layer;
 }
 
 /** A decomposed LayerNorm runs as one layer when nothing else reads inside it and it reduces the trailing axes γ covers. */

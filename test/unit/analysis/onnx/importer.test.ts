@@ -84,6 +84,14 @@ describe('the ONNX importer', () => {
     expect(() => model.eval().forward(Tensor.zeros([3, 6, 2, 2]))).toThrow("Reshape 'to_rows': cannot reshape [3,6,2,2] to [5,-1]");
   });
 
+  it.each(['unet.ts9.onnx', 'unet.ts13.onnx', 'unet.dynamo.onnx'])('runs the GroupNorm %s wrote as Reshape/InstanceNormalization/Reshape/Mul/Add as one GroupNorm', async (file) => {
+    const description = await readModel(await fileSource(path.join(CORPUS, file)));
+    const { model, normNodes } = importOnnx(description);
+    expect(normNodes.map((name) => model.layer(name).kind).filter((k) => k === 'GroupNorm')).toHaveLength(1);
+    // The affine InstanceNorm2d of the decoder is a real InstanceNormalization and stays one.
+    expect(normNodes.map((name) => model.layer(name).kind).filter((k) => k === 'InstanceNorm')).toHaveLength(1);
+  });
+
   it('names an operator it lacks, with its node', async () => {
     const bytes = graphModel([{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }], []);
     const description = await load(bytes);
