@@ -7,9 +7,10 @@
 
 import type { Layer } from '../../../engine/layer';
 import { Model, type ModelNode } from '../../../engine/model';
+import { asInteger, isInteger } from '../../../engine/ops/dtype';
 import { FunctionLayer } from '../../../engine/ops/functionLayer';
-import type { Tensor } from '../../../engine/tensor';
-import type { GraphNode, ModelDescription, TensorInfo } from '../../../formats/model';
+import { Tensor } from '../../../engine/tensor';
+import type { GraphNode, GraphValue, ModelDescription, TensorInfo } from '../../../formats/model';
 import { GroupNorm, LayerNorm } from '../../../engine/norm';
 import { decomposedLayerNorms, groupNormsViaInstanceNorm, type DecomposedLayerNorm, type GroupNormViaInstanceNorm } from '../../exportedNorms';
 import { ImportError, type ImportFail } from '../common';
@@ -109,6 +110,7 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
     if (fusableGroupNorm(d)) fuse(d.nodes, { name, input: d.input, output: d.output, build: (engineName, fail) => fusedGroupNorm(engineName, d, fail) });
   }
 
+  const types = new ElementTypes(graph.nodes, graphInputs, values);
   for (const { node, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
     const where = `node '${node.name}' (${node.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
@@ -164,11 +166,13 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
 
     const compute = converted.compute;
     const operands = node.inputs.map((v, i) => (v ? constant(i) : undefined));
-    if (operands.every((t, i) => t !== null || !present(i))) {
+    // An operand that gives only its type is known when its type is.
+    const known = operands.map((t, i) => (t === null && converted.typeOnly?.includes(i) ? typeStandIn(types.of(node.inputs[i])) : t));
+    if (known.every((t, i) => t !== null || !present(i))) {
       // Every operand is known now: fold.
       let result: Tensor | Tensor[];
       try {
-        result = compute(operands.map((t) => t ?? undefined));
+        result = compute(known.map((t) => t ?? undefined));
       } catch (e) {
         if (e instanceof RangeError) throw fail(e.message);
         throw e;
@@ -266,4 +270,65 @@ function fusedLayerNorm(name: string, d: DecomposedLayerNorm, fail: ImportFail):
   setValues(layer.gamma?.value, (gamma as TensorInfo).values(), 'γ', fail);
   if (beta) setValues(layer.beta?.value, beta.values(), 'β', fail);
   return layer;
+}
+
+type ElementType = 'float32' | 'float64' | 'integer';
+
+/** Operators whose output is an integer tensor whatever their input. */
+const INTEGER_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
+/** Comparisons: ONNX bool, held by the engine as float32 0/1. */
+const BOOL_OPS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN']);
+
+/**
+ * Element types of graph values, as far as the file tells without running it: stored tensors and
+ * graph inputs say theirs, and an operator's output has its first data input's type except for the
+ * few that make integers or cast.
+ */
+class ElementTypes {
+  private readonly producer = new Map<string, GraphNode>();
+  private readonly memo = new Map<string, ElementType | null>();
+
+  constructor(nodes: readonly GraphNode[], private readonly inputs: readonly GraphValue[], private readonly values: Values) {
+    for (const n of nodes) for (const o of n.outputs) this.producer.set(o, n);
+  }
+
+  of(name: string): ElementType | null {
+    if (this.memo.has(name)) return this.memo.get(name) as ElementType | null;
+    this.memo.set(name, null); // (a cycle is no type)
+    const type = this.find(name);
+    this.memo.set(name, type);
+    return type;
+  }
+
+  private find(name: string): ElementType | null {
+    const t = this.values.constant(name);
+    if (t) return isInteger(t) ? 'integer' : t.dtype;
+    const input = this.inputs.find((v) => v.name === name);
+    if (input) return declared(input.dtype);
+    const node = this.producer.get(name);
+    if (!node) return null;
+    if (INTEGER_OPS.has(node.opType)) return 'integer';
+    if (BOOL_OPS.has(node.opType)) return 'float32';
+    if (node.opType === 'Cast') return castType(node.attributes.to);
+    if (node.opType === 'CastLike') return this.of(node.inputs[1] ?? '');
+    const data = node.opType === 'Where' ? node.inputs[1] : node.inputs[0];
+    return data ? this.of(data) : null;
+  }
+}
+
+function declared(dtype: string): ElementType | null {
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16') return 'float32';
+  if (dtype === 'float64') return 'float64';
+  if (/^u?int(8|16|32|64)$/.test(dtype)) return 'integer';
+  return dtype === 'bool' ? 'float32' : null;
+}
+
+function castType(to: unknown): ElementType {
+  return to === 1 || to === 10 || to === 16 || to === 9 ? 'float32' : to === 11 ? 'float64' : 'integer';
+}
+
+/** An empty tensor of an element type, for an operand that gives only its type. */
+function typeStandIn(type: ElementType | null): Tensor | null {
+  if (type === null) return null;
+  return type === 'integer' ? asInteger(Tensor.zeros([0], 'float64')) : Tensor.zeros([0], type);
 }

@@ -129,7 +129,7 @@ export const SHAPE: ConverterTable = {
   Tile: () => ({ compute: ([x, repeats]) => tile(x as Tensor, intValues(repeats as Tensor)) }),
   Pad: padOp,
   Cast: ({ node }) => ({ compute: ([x]) => cast(x as Tensor, castTarget(intAttr(node, 'to', 1))) }),
-  CastLike: () => ({ compute: ([x, like]) => cast(x as Tensor, isInteger(like as Tensor) ? 'integer' : (like as Tensor).dtype) }),
+  CastLike: () => ({ compute: ([x, like]) => cast(x as Tensor, isInteger(like as Tensor) ? 'integer' : (like as Tensor).dtype), typeOnly: [1] }),
   ConstantOfShape: constantOfShapeOp,
   Range: rangeOp,
   DepthToSpace: ({ node }) => ({ compute: ([x]) => depthToSpace(x as Tensor, intAttr(node, 'blocksize', 1), stringAttr(node, 'mode', 'DCR') === 'CRD' ? 'CRD' : 'DCR') }),

@@ -51,6 +51,23 @@ describe('the ONNX importer', () => {
     expect(y.shape).toEqual([5, 6, 4]);
   });
 
+  it('folds a bias made from a weight\'s shape and CastLike to an activation\'s type (torch 2.x export without its optimizer)', async () => {
+    const bytes = graphModel([
+      { name: 'pool', opType: 'MaxPool', input: ['x'], output: ['pooled'], attribute: [{ name: 'kernel_shape', type: 7, ints: [1, 1] }] },
+      { name: 'channels', opType: 'Shape', input: ['w'], output: ['c'], attribute: [{ name: 'end', type: 2, i: 1 }] },
+      { name: 'zero_like', opType: 'CastLike', input: ['zero', 'pooled'], output: ['z'] },
+      { name: 'bias', opType: 'Expand', input: ['z', 'c'], output: ['b'] },
+      { name: 'conv', opType: 'Conv', input: ['pooled', 'w', 'b'], output: ['y'] },
+    ], [
+      { name: 'w', dims: [3, 6, 1, 1], dataType: 1, floatData: Array.from({ length: 18 }, (_, i) => i / 10) },
+      { name: 'zero', dims: [], dataType: 11, doubleData: [0] },
+    ], 15);
+    const { model } = importOnnx(await load(bytes));
+    expect(model.nodes.map((n) => n.name)).toEqual(['pool', 'conv']);
+    const y = model.eval().forward(Tensor.filled([1, 6, 2, 2], 1));
+    expect(Array.from(y.data.subarray(0, 4), (v) => Number(v.toFixed(5)))).toEqual([1.5, 1.5, 1.5, 1.5]);
+  });
+
   it('evaluates shape arithmetic on activations at run time, so the batch size stays free', async () => {
     const description = await readModel(await fileSource(path.join(CORPUS, 'shufflenet_v2.ts13.onnx')));
     const { model } = importOnnx(description);
