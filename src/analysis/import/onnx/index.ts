@@ -26,7 +26,7 @@ export interface ImportedModel {
 }
 
 /** Ops the importer turns into engine layers, for messages about the ones it cannot. */
-export const SUPPORTED_ONNX_OPS: readonly string[] = Object.keys(CONVERTERS).sort();
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'SplitToSequence'].sort();
 
 const NORM_OPS = new Set(['BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'GroupNormalization']);
 
@@ -111,9 +111,17 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   }
 
   const types = new ElementTypes(graph.nodes, graphInputs, values);
-  for (const { node, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
-    const where = `node '${node.name}' (${node.opType}, graph.node[${index}])`;
+  // SplitToSequence values, read back by SequenceAt: the engine passes tensors, not sequences, so a
+  // SequenceAt runs as the piece of the split it picks (torch 2.x writes these without its optimizer).
+  const sequences = new Map<string, GraphNode>();
+  for (const { node: fileNode, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
+    const where = `node '${fileNode.name}' (${fileNode.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
+    if (fileNode.opType === 'SplitToSequence') {
+      if (fileNode.outputs[0]) sequences.set(fileNode.outputs[0], fileNode);
+      continue;
+    }
+    const node = fileNode.opType === 'SequenceAt' ? pieceOfSplit(fileNode, sequences, fail) : fileNode;
     // Constant nodes, and anything the reader already resolved to a stored tensor, need no layer.
     if (node.outputs[0] && values.constant(node.outputs[0])) continue;
     if (insideFused.has(node)) {
@@ -331,4 +339,11 @@ function castType(to: unknown): ElementType {
 function typeStandIn(type: ElementType | null): Tensor | null {
   if (type === null) return null;
   return type === 'integer' ? asInteger(Tensor.zeros([0], 'float64')) : Tensor.zeros([0], type);
+}
+
+/** SequenceAt(SplitToSequence(x, split), position) as one node over x, split and position. */
+function pieceOfSplit(node: GraphNode, sequences: ReadonlyMap<string, GraphNode>, fail: ImportFail): GraphNode {
+  const split = sequences.get(node.inputs[0] ?? '');
+  if (!split) throw fail('its sequence does not come from a SplitToSequence; the engine has no other sequence operators');
+  return { ...node, inputs: [split.inputs[0] ?? '', split.inputs[1] ?? '', node.inputs[1] ?? ''], attributes: split.attributes };
 }

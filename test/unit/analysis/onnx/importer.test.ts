@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { importOnnx, SUPPORTED_ONNX_OPS } from '../../../../src/analysis/import/onnx';
@@ -66,6 +67,27 @@ describe('the ONNX importer', () => {
     expect(model.nodes.map((n) => n.name)).toEqual(['pool', 'conv']);
     const y = model.eval().forward(Tensor.filled([1, 6, 2, 2], 1));
     expect(Array.from(y.data.subarray(0, 4), (v) => Number(v.toFixed(5)))).toEqual([1.5, 1.5, 1.5, 1.5]);
+  });
+
+  it.each([
+    ['a scalar split, the last piece smaller', [{ name: 'axis', type: 2, i: 1 }], [4], -1],
+    ['split sizes', [{ name: 'axis', type: 2, i: 1 }], [1, 5], 1],
+    ['no split, keepdims=0', [{ name: 'axis', type: 2, i: 1 }, { name: 'keepdims', type: 2, i: 0 }], null, 2],
+  ] as const)('runs SequenceAt(SplitToSequence) as ONNX Runtime does: %s', async (_, attribute, sizes, position) => {
+    const bytes = graphModel([
+      { name: 'seq', opType: 'SplitToSequence', input: ['x', sizes ? 'sizes' : ''], output: ['s'], attribute: [...attribute] },
+      { name: 'at', opType: 'SequenceAt', input: ['s', 'position'], output: ['y'] },
+    ], [
+      ...(sizes ? [{ name: 'sizes', dims: sizes.length === 1 ? [] : [sizes.length], dataType: I64, int64Data: [...sizes] }] : []),
+      { name: 'position', dims: [], dataType: I64, int64Data: [position] },
+    ]);
+    const x = Float32Array.from({ length: 2 * 6 * 4 }, (_, i) => Math.sin(i));
+    const session = await ort.InferenceSession.create(bytes);
+    const theirs = (await session.run({ x: new ort.Tensor('float32', x, [2, 6, 2, 2]) })).y;
+    const { model } = importOnnx(await load(bytes));
+    const ours = model.eval().forward(Tensor.fromArray(x, [2, 6, 2, 2]));
+    expect(ours.shape).toEqual(theirs.dims);
+    expect(Array.from(ours.data)).toEqual(Array.from(theirs.data as Float32Array));
   });
 
   it('evaluates shape arithmetic on activations at run time, so the batch size stays free', async () => {
