@@ -23,7 +23,7 @@ const cases: [string, OpCase][] = [
   ['nearest asymmetric floor ×2 (PyTorch nearest)', resize('asymmetric', 'nearest', { nearest_mode: 'floor' })],
   ['nearest half_pixel round_prefer_floor ×3', resize('half_pixel', 'nearest', {}, { scales: [1, 1, 3, 3] })],
   ['nearest half_pixel round_prefer_ceil to sizes', resize('half_pixel', 'nearest', { nearest_mode: 'round_prefer_ceil' }, { sizes: [1, 2, 5, 7] })],
-  ['nearest tf_half_pixel_for_nn ceil', resize('tf_half_pixel_for_nn', 'nearest', { nearest_mode: 'ceil' }, { scales: [1, 1, 1.7, 2.5] })],
+  ['nearest tf_half_pixel_for_nn ceil (Resize-11; deprecated from 13)', { ...resize('tf_half_pixel_for_nn', 'nearest', { nearest_mode: 'ceil' }, { scales: [1, 1, 1.7, 2.5] }), opset: 11 }],
   ['nearest align_corners downscale', resize('align_corners', 'nearest', {}, { sizes: [1, 2, 2, 3] })],
   ['cubic pytorch_half_pixel ×2 (PyTorch bicubic, a = −0.75)', resize('pytorch_half_pixel', 'cubic')],
   ['cubic align_corners to sizes', resize('align_corners', 'cubic', {}, { sizes: [1, 2, 5, 7] })],
