@@ -9,7 +9,21 @@ import {
 import type { Tensor } from '../../../engine/tensor';
 import { floatAttr, intAttr, scalar, single, stringAttr, type Converter, type ConverterTable, type OnnxContext } from './context';
 
-const binaryOp = (op: string): Converter => () => ({ compute: ([a, b]) => applyBinary(op, a as Tensor, b as Tensor) });
+/**
+ * Before opset 7, Add/Sub/Mul/Div broadcast only with broadcast=1, and `axis` says where B's axes
+ * start in A (caffe2-era files: a per-channel B of shape [C] with axis=1); from 7 on, NumPy rules.
+ */
+const binaryOp = (op: string): Converter => ({ node, opset }) => {
+  const legacyAxis = opset < 7 && intAttr(node, 'broadcast', 0) === 1 && typeof node.attributes.axis === 'number' ? node.attributes.axis : null;
+  if (legacyAxis === null) return { compute: ([a, b]) => applyBinary(op, a as Tensor, b as Tensor) };
+  return { compute: ([a, b]) => {
+    const [x, y] = [a as Tensor, b as Tensor];
+    const start = legacyAxis < 0 ? legacyAxis + x.rank : legacyAxis;
+    const trailing = x.rank - start - y.rank;
+    if (trailing < 0) throw new RangeError(`${op}: B of shape [${y.shape.join(',')}] does not fit A [${x.shape.join(',')}] from axis ${legacyAxis}`);
+    return applyBinary(op, x, y.reshape([...y.shape, ...new Array<number>(trailing).fill(1)]));
+  } };
+};
 
 const variadicOp = (op: 'Sum' | 'Mean' | 'Max' | 'Min'): Converter => () => ({
   compute: (operands) => variadic(op, operands.filter((t): t is Tensor => t !== undefined)),

@@ -90,6 +90,15 @@ describe('the ONNX importer', () => {
     expect(Array.from(ours.data)).toEqual(Array.from(theirs.data as Float32Array));
   });
 
+  it('broadcasts as opsets before 7 did: broadcast=1 with axis aligns B from that axis (caffe2-era per-channel Add)', async () => {
+    // ONNX Runtime runs no opset-6 Add, so the expected values are written out: x[n, c, h, w] + b[c].
+    const bytes = graphModel([{ name: 'add', opType: 'Add', input: ['x', 'b'], output: ['y'], attribute: [{ name: 'broadcast', type: 2, i: 1 }, { name: 'axis', type: 2, i: 1 }] }],
+      [{ name: 'b', dims: [6], dataType: 1, floatData: [10, 20, 30, 40, 50, 60] }], 6);
+    const { model } = importOnnx(await load(bytes));
+    const y = model.eval().forward(Tensor.fromArray(Array.from({ length: 24 }, (_, i) => i), [1, 6, 2, 2]));
+    expect(Array.from(y.data)).toEqual(Array.from({ length: 24 }, (_, i) => i + 10 * (Math.floor(i / 4) + 1)));
+  });
+
   it('evaluates shape arithmetic on activations at run time, so the batch size stays free', async () => {
     const description = await readModel(await fileSource(path.join(CORPUS, 'shufflenet_v2.ts13.onnx')));
     const { model } = importOnnx(description);
