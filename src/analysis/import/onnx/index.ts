@@ -114,7 +114,10 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   // SplitToSequence values, read back by SequenceAt: the engine passes tensors, not sequences, so a
   // SequenceAt runs as the piece of the split it picks (torch 2.x writes these without its optimizer).
   const sequences = new Map<string, GraphNode>();
+  const live = liveNodes(graph.nodes, outputName);
   for (const { node: fileNode, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
+    // A node nothing reads on the way to the output is not run (nor need its operator be known).
+    if (!live.has(fileNode)) continue;
     const where = `node '${fileNode.name}' (${fileNode.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
     if (fileNode.opType === 'SplitToSequence') {
@@ -346,4 +349,19 @@ function pieceOfSplit(node: GraphNode, sequences: ReadonlyMap<string, GraphNode>
   const split = sequences.get(node.inputs[0] ?? '');
   if (!split) throw fail('its sequence does not come from a SplitToSequence; the engine has no other sequence operators');
   return { ...node, inputs: [split.inputs[0] ?? '', split.inputs[1] ?? '', node.inputs[1] ?? ''], attributes: split.attributes };
+}
+
+/** The nodes the output depends on. */
+export function liveNodes(nodes: readonly GraphNode[], output: string): Set<GraphNode> {
+  const producer = new Map<string, GraphNode>();
+  for (const n of nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const live = new Set<GraphNode>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop() as string);
+    if (!n || live.has(n)) continue;
+    live.add(n);
+    stack.push(...n.inputs.filter(Boolean));
+  }
+  return live;
 }

@@ -140,6 +140,15 @@ describe('the ONNX importer', () => {
     expect(normNodes.map((name) => model.layer(name).kind).filter((k) => k === 'InstanceNorm')).toHaveLength(1);
   });
 
+  it('does not run, nor need to know, a node the output does not depend on', async () => {
+    const bytes = graphModel([
+      { name: 'unused', opType: 'NonMaxSuppression', input: ['x'], output: ['nothing'] },
+      { name: 'relu', opType: 'Relu', input: ['x'], output: ['y'] },
+    ], []);
+    const { model } = importOnnx(await load(bytes));
+    expect(model.nodes.map((n) => n.name)).toEqual(['relu']);
+  });
+
   it('names an operator it lacks, with its node', async () => {
     const bytes = graphModel([{ name: 'odd', opType: 'NonMaxSuppression', input: ['x'], output: ['y'] }], []);
     const description = await load(bytes);
