@@ -8,7 +8,7 @@ import { summarizeModel } from '../../../src/analysis/inventory';
 import { fileSource } from '../../../src/cli/nodeSource';
 import type { NormLayer } from '../../../src/formats/model';
 import { readModel } from '../../../src/formats/read';
-import { REPO_ROOT } from '../sharedFixtures';
+import { REPO_ROOT } from '../fixtures';
 
 const load = async (file: string) => readModel(await fileSource(path.join(REPO_ROOT, 'test/fixtures/onnx-real', file)));
 const values = (l: NormLayer, field: 'gamma' | 'beta') => Array.from(l[field]?.values() ?? []);

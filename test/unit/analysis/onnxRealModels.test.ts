@@ -11,7 +11,7 @@ import { fileSource } from '../../../src/cli/nodeSource';
 import { Tensor } from '../../../src/engine/tensor';
 import { readNpz, type NpyArray } from '../../../src/formats/npy';
 import { readModel } from '../../../src/formats/read';
-import { REPO_ROOT } from '../sharedFixtures';
+import { REPO_ROOT } from '../fixtures';
 
 const DIR = path.join(REPO_ROOT, 'test/fixtures/onnx-real');
 

@@ -13,7 +13,7 @@ import { FunctionLayer } from '../../../../src/engine/ops/functionLayer';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz, type NpyArray } from '../../../../src/formats/npy';
 import { readModel } from '../../../../src/formats/read';
-import { REPO_ROOT } from '../../sharedFixtures';
+import { REPO_ROOT } from '../../fixtures';
 
 const CORPUS = path.join(REPO_ROOT, 'test/fixtures/onnx-real');
 const I64 = onnx.TensorProto.DataType.INT64;
