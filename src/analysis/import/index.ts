@@ -3,7 +3,7 @@
 import type { ModelDescription } from '../../formats/model';
 import { ImportError } from './common';
 import { importKeras, SUPPORTED_KERAS_LAYERS } from './keras';
-import { importOnnx, SUPPORTED_ONNX_OPS, type ImportedModel } from './onnx';
+import { importOnnx, liveNodes, SUPPORTED_ONNX_OPS, type ImportedModel } from './onnx';
 
 export type { ImportedModel } from './onnx';
 
@@ -37,7 +37,11 @@ export function importProblem(description: ModelDescription): string | null {
   if (!onnx && !isKerasGraph(description)) return notRunnable(description);
   const supported = new Set<string>(onnx ? SUPPORTED_ONNX_OPS : SUPPORTED_KERAS_LAYERS);
   const ignored = onnx ? CONSTANT_OPS : new Set<string>();
-  const missing = [...new Set((description.graph?.nodes ?? []).map((n) => n.opType).filter((op) => !supported.has(op) && !ignored.has(op)))];
+  const nodes = description.graph?.nodes ?? [];
+  // ONNX nodes the output does not depend on are not run, so their operators do not matter.
+  const output = description.graph?.outputs?.[0]?.name;
+  const run = onnx && output ? [...liveNodes(nodes, output)] : nodes;
+  const missing = [...new Set(run.map((n) => n.opType).filter((op) => !supported.has(op) && !ignored.has(op)))];
   const what = onnx ? 'operator' : 'layer';
   return missing.length ? `the engine has no ${missing.map((m) => `'${m}'`).join(', ')} ${what}${missing.length === 1 ? '' : 's'}` : null;
 }

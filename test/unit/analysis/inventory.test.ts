@@ -74,8 +74,12 @@ describe('whether the engine can run a file', () => {
     expect((await summarize('opset15/test_batchnorm_epsilon/model.onnx')).notRunnable).toBeNull();
     const { importProblem } = await import('../../../src/analysis/import');
     const base = await readModel({ name: 'x.onnx', bytes: readFileSync(frameworkFixture('onnx-node-tests/opset15/test_batchnorm_epsilon/model.onnx')), readSibling: async () => null });
-    const withLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: [], attributes: {} }] } };
+    const output = base.graph!.outputs![0].name;
+    const withLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: [output], attributes: {} }] } };
     expect(importProblem(withLoop)).toBe("the engine has no 'Loop' operator");
+    // A node the output does not depend on is not run, so its operator does not stop the probe.
+    const withDeadLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: ['unused'], attributes: {} }] } };
+    expect(importProblem(withDeadLoop)).toBeNull();
     expect(importProblem({ ...base, format: 'safetensors', variant: 'safetensors', graph: null })).toBe('a safetensors file (safetensors) holds no graph the engine can run yet');
   });
 });
