@@ -28,6 +28,8 @@ export interface GraphNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: Readonly<Record<string, AttributeValue>>;
+  /** Tensor-valued attributes (ONNX ConstantOfShape's value, Constant's value), decoded on demand. */
+  readonly tensorAttributes?: Readonly<Record<string, TensorInfo>>;
 }
 
 export type NormKind = 'BatchNorm' | 'LayerNorm' | 'GroupNorm' | 'InstanceNorm';

@@ -15,9 +15,9 @@ import { createParameter, expectDType, expectInputs, expectRank, expectShape, pa
  * PyTorch padding='same', which allows only stride 1). "valid": no padding.
  * A number or [h, w] pads both sides; four numbers are ONNX pads [top, left, bottom, right].
  */
-export type Conv2dPadding = 'same' | 'valid' | Pair | readonly [number, number, number, number];
+export type Conv2dPadding = 'same' | 'same-lower' | 'valid' | Pair | readonly [number, number, number, number];
 /** As Conv2dPadding, for one spatial axis; [begin, end] pads asymmetrically (ONNX). */
-export type Conv1dPadding = 'same' | 'valid' | number | readonly [number, number];
+export type Conv1dPadding = 'same' | 'same-lower' | 'valid' | number | readonly [number, number];
 
 interface ConvSpec {
   readonly kind: string;
@@ -30,8 +30,8 @@ interface ConvSpec {
   readonly strideW: number;
   readonly dilationH: number;
   readonly dilationW: number;
-  /** [top, left, bottom, right] or 'same'. */
-  readonly pads: 'same' | readonly [number, number, number, number];
+  /** [top, left, bottom, right], or 'same' / 'same-lower' (ONNX SAME_LOWER: the odd padding cell at the start). */
+  readonly pads: 'same' | 'same-lower' | readonly [number, number, number, number];
 }
 
 interface CommonConvOptions {
@@ -61,18 +61,19 @@ export interface Conv1dOptions extends CommonConvOptions {
   dilation?: number;
 }
 
-function samePads(inSize: number, k: number, stride: number, dilation: number): [number, number] {
+function samePads(inSize: number, k: number, stride: number, dilation: number, lower: boolean): [number, number] {
   const out = Math.ceil(inSize / stride);
   const total = Math.max((out - 1) * stride + dilation * (k - 1) + 1 - inSize, 0);
-  const begin = Math.floor(total / 2);
-  return [begin, total - begin];
+  const small = Math.floor(total / 2);
+  return lower ? [total - small, small] : [small, total - small];
 }
 
 function geometryFor(spec: ConvSpec, inH: number, inW: number): ConvGeometry {
   let top: number, left: number, bottom: number, right: number;
-  if (spec.pads === 'same') {
-    [top, bottom] = samePads(inH, spec.kH, spec.strideH, spec.dilationH);
-    [left, right] = samePads(inW, spec.kW, spec.strideW, spec.dilationW);
+  if (spec.pads === 'same' || spec.pads === 'same-lower') {
+    const lower = spec.pads === 'same-lower';
+    [top, bottom] = samePads(inH, spec.kH, spec.strideH, spec.dilationH, lower);
+    [left, right] = samePads(inW, spec.kW, spec.strideW, spec.dilationW, lower);
   } else {
     [top, left, bottom, right] = spec.pads;
   }
@@ -94,7 +95,7 @@ function validateSpec(spec: ConvSpec): void {
   for (const v of [spec.kH, spec.kW, spec.strideH, spec.strideW, spec.dilationH, spec.dilationW]) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${kind}: kernel size, stride and dilation must be positive integers`);
   }
-  if (spec.pads !== 'same' && spec.pads.some((p) => !Number.isInteger(p) || p < 0)) {
+  if (typeof spec.pads !== 'string' && spec.pads.some((p) => !Number.isInteger(p) || p < 0)) {
     throw new RangeError(`${kind}: padding must be non-negative integers`);
   }
 }
@@ -219,7 +220,7 @@ class ConvCore {
 }
 
 function conv2dPads(padding: Conv2dPadding): ConvSpec['pads'] {
-  if (padding === 'same') return 'same';
+  if (padding === 'same' || padding === 'same-lower') return padding;
   if (padding === 'valid') return [0, 0, 0, 0];
   if (typeof padding !== 'number' && padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
   const [ph, pw] = pair(padding as Pair);
@@ -227,7 +228,7 @@ function conv2dPads(padding: Conv2dPadding): ConvSpec['pads'] {
 }
 
 function conv1dPads(padding: Conv1dPadding): ConvSpec['pads'] {
-  if (padding === 'same') return 'same';
+  if (padding === 'same' || padding === 'same-lower') return padding;
   if (padding === 'valid') return [0, 0, 0, 0];
   const [begin, end] = typeof padding === 'number' ? [padding, padding] : padding;
   return [0, begin, 0, end];

@@ -99,7 +99,8 @@ export class Reshape extends StatelessLayer {
   }
 }
 
-function permute(x: Tensor, perm: readonly number[]): Tensor {
+/** x with its axes reordered: output axis i is input axis perm[i]. */
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const rank = x.rank;
   const outShape = perm.map((p) => x.shape[p]);
   const y = Tensor.zeros(outShape, x.dtype);

@@ -7,7 +7,7 @@ import type { AttributeValue, Graph, GraphNode, GraphValue, ModelDescription, No
 import { OnnxError } from '../errors';
 import { baseName, type ModelSource } from '../source';
 import { hexHead } from '../tensor';
-import { AttributeType, DATA_LOCATION_EXTERNAL, parseModel, type OnnxAttribute, type OnnxGraph, type OnnxModel, type OnnxValueInfo } from './proto';
+import { AttributeType, DATA_LOCATION_EXTERNAL, parseModel, type OnnxAttribute, type OnnxGraph, type OnnxModel, type OnnxTensor, type OnnxValueInfo } from './proto';
 import { onnxDType, onnxTensorInfo, type ExternalFiles } from './tensor';
 import { tensorResolver } from './constants';
 import { normLayersOf } from './norm';
@@ -66,15 +66,35 @@ function graphValue(v: OnnxValueInfo): GraphValue {
   return { name: v.name, dtype: onnxDType(v.elemType), shape: v.shape };
 }
 
-function graphOf(graph: OnnxGraph): Graph {
+/**
+ * Tensor-valued attributes the importer may need (a ConstantOfShape's fill value). One whose sizes do
+ * not check out is left out here: the file stays readable, and an importer asking for it says so.
+ */
+function tensorAttributes(file: string, attributes: readonly OnnxAttribute[], external: ExternalFiles): Record<string, TensorInfo> {
+  const out: Record<string, TensorInfo> = {};
+  for (const a of attributes) {
+    try {
+      out[a.name] = onnxTensorInfo(file, a.t as OnnxTensor, external);
+    } catch (e) {
+      if (!(e instanceof OnnxError)) throw e;
+    }
+  }
+  return out;
+}
+
+function graphOf(file: string, graph: OnnxGraph, external: ExternalFiles): Graph {
   const initializerNames = new Set(graph.initializers.map((t) => t.name));
-  const nodes: GraphNode[] = graph.nodes.map((n, i) => ({
-    name: n.name || `${n.opType || 'node'}_${i}`,
-    opType: n.opType,
-    inputs: n.inputs,
-    outputs: n.outputs,
-    attributes: Object.fromEntries(n.attributes.map((a) => [a.name, attributeValue(a)])),
-  }));
+  const nodes: GraphNode[] = graph.nodes.map((n, i) => {
+    const tensors = n.attributes.filter((a) => a.type === AttributeType.TENSOR && a.t);
+    return {
+      name: n.name || `${n.opType || 'node'}_${i}`,
+      opType: n.opType,
+      inputs: n.inputs,
+      outputs: n.outputs,
+      attributes: Object.fromEntries(n.attributes.map((a) => [a.name, attributeValue(a)])),
+      ...(tensors.length ? { tensorAttributes: tensorAttributes(file, tensors, external) } : {}),
+    };
+  });
   return {
     nodes,
     // IR versions before 4 list every initializer among the inputs too; those are weights, not inputs.
@@ -115,7 +135,7 @@ export async function readOnnx(source: ModelSource): Promise<ModelDescription> {
 
   const tensors: TensorInfo[] = graph.initializers.map((t) => onnxTensorInfo(file, t, external));
   const resolve = tensorResolver(file, graph, new Map(tensors.map((t) => [t.name, t])), external);
-  const description = graphOf(graph);
+  const description = graphOf(file, graph, external);
   const { layers, notes } = normLayersOf(description.nodes, graph, resolve, opset);
   return {
     file,

@@ -1,0 +1,65 @@
+// Every model of the real-export corpus (test/fixtures/onnx-real: torchvision architectures exported by
+// torch.onnx at opsets 13/14/17 and by the default dynamo exporter with external data) runs through the
+// engine as `bnlens run` runs it, and matches ONNX Runtime's output and every normalization node's
+// input and output within 1e-4 of each tensor's scale (its largest magnitude).
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runModel } from '../../../src/analysis/runModel';
+import { fileSource } from '../../../src/cli/nodeSource';
+import { Tensor } from '../../../src/engine/tensor';
+import { readNpz, type NpyArray } from '../../../src/formats/npy';
+import { readModel } from '../../../src/formats/read';
+import { REPO_ROOT } from '../sharedFixtures';
+
+const DIR = path.join(REPO_ROOT, 'test/fixtures/onnx-real');
+
+interface Export { kind: string; file: string; output: string; norms: { node: string; key: string }[] }
+interface Entry { model: string; reference: string; exports: Export[] }
+const manifest = JSON.parse(readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as { models: Entry[] };
+
+/** max |actual − expected| ≤ 1e-4 · max |expected|, with the worst element named. */
+function expectMatch(what: string, actual: Tensor, expected: NpyArray): number {
+  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
+  let scale = 0;
+  for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const d = Math.abs(actual.data[i] - expected.data[i]);
+    if (!(d <= worst)) { worst = d; at = i; }
+  }
+  if (!(worst <= 1e-4 * scale)) {
+    throw new Error(`${what}: element ${at} is ${actual.data[at]}, ONNX Runtime gives ${expected.data[at]} (difference ${worst}, allowed ${1e-4 * scale})`);
+  }
+  return worst / (scale || 1);
+}
+
+const cases = manifest.models.flatMap((m) => m.exports.map((e) => ({ name: e.file, entry: m, exp: e })));
+
+describe('real torchvision exports run in the engine as in ONNX Runtime', () => {
+  it('the corpus has every family and export kind', () => {
+    expect(manifest.models.map((m) => m.model)).toEqual([
+      'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'densenet121', 'shufflenet_v2', 'squeezenet1_1', 'googlenet',
+      'mnasnet', 'regnet', 'convnext', 'resnet18', 'vgg11_bn', 'unet', 'vit',
+    ]);
+    expect(new Set(cases.map((c) => c.exp.kind))).toEqual(new Set(['ts13', 'ts14', 'ts17', 'dynamo']));
+  });
+
+  it.each(cases)('$name', async ({ entry, exp }) => {
+    const reference = readNpz(entry.reference, new Uint8Array(readFileSync(path.join(DIR, entry.reference))));
+    const description = await readModel(await fileSource(path.join(DIR, exp.file)));
+    const input = reference.get('input') as NpyArray;
+    const result = runModel(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'eval');
+    expectMatch(`${exp.file} output`, result.output, reference.get(exp.output) as NpyArray);
+    const ran = new Map(result.layers.map((l) => [l.name, l]));
+    expect([...ran.keys()].sort()).toEqual(exp.norms.map((n) => n.node).sort());
+    for (const { node, key } of exp.norms) {
+      const layer = ran.get(node);
+      if (!layer) throw new Error(`${exp.file}: normalization node '${node}' did not run`);
+      expectMatch(`${exp.file} ${node} input`, layer.input, reference.get(`${key}.in`) as NpyArray);
+      expectMatch(`${exp.file} ${node} output`, layer.output, reference.get(`${key}.out`) as NpyArray);
+    }
+  });
+});
