@@ -15,7 +15,7 @@ import { ImportError, type ImportFail } from './common';
 import type { ImportedModel } from './onnx';
 import { activation, elu, leakyRelu, relu, softmax } from './keras/activations';
 import type { Context, Converter, KerasDialect } from './keras/context';
-import { conv2d, depthwiseConv2d, separableConv2d } from './keras/conv';
+import { conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from './keras/conv';
 import { dense } from './keras/dense';
 import { add, average, concatenate, maximum, minimum, multiply, subtract } from './keras/merge';
 import { batchNormalization, layerNormalization } from './keras/norm';
@@ -31,6 +31,7 @@ const LAYERS: Readonly<Record<string, Converter>> = {
   Conv2D: conv2d,
   DepthwiseConv2D: depthwiseConv2d,
   SeparableConv2D: separableConv2d,
+  Conv2DTranspose: conv2dTranspose,
   Dense: dense,
   BatchNormalization: batchNormalization,
   LayerNormalization: layerNormalization,

@@ -5,50 +5,15 @@
 // the extreme value, as TensorFlow's gradient does for ties between two inputs (x ≥ y goes to x).
 
 import type { ForwardContext, Layer, Parameter } from '../layer';
-import { Tensor, type FloatArray } from '../tensor';
+import { broadcastIndex, broadcastShapes } from '../ops/broadcast';
+import { sizeOf, Tensor, type FloatArray } from '../tensor';
 import { expectShape, saved } from './common';
 
 export type BroadcastOp = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
 
-export function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
-  for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
-      const d = s[i];
-      const o = rank - s.length + i;
-      if (d === out[o] || d === 1) continue;
-      if (out[o] !== 1) throw new RangeError(`shapes ${shapes.map((x) => `[${x.join(',')}]`).join(', ')} do not broadcast`);
-      out[o] = d;
-    }
-  }
-  return out;
-}
-
-/** For each output position in order, the flat index into an input of `shape` broadcast to `outShape`. */
+/** For each output position, the flat index into an input (the identity where it has the output's size). */
 function sourceIndex(shape: readonly number[], outShape: readonly number[]): Int32Array {
-  const rank = outShape.length;
-  const strides = new Array<number>(rank).fill(0);
-  let stride = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i] !== 1) strides[rank - shape.length + i] = stride;
-    stride *= shape[i];
-  }
-  const total = outShape.reduce((a, b) => a * b, 1);
-  const index = new Int32Array(total);
-  const at = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < total; o++) {
-    index[o] = src;
-    for (let d = rank - 1; d >= 0; d--) {
-      at[d]++;
-      src += strides[d];
-      if (at[d] < outShape[d]) break;
-      src -= strides[d] * outShape[d];
-      at[d] = 0;
-    }
-  }
-  return index;
+  return broadcastIndex(shape, outShape) ?? Int32Array.from({ length: sizeOf(outShape) }, (_, i) => i);
 }
 
 export class Broadcast implements Layer {
@@ -68,7 +33,7 @@ export class Broadcast implements Layer {
       throw new RangeError(`${this.kind} takes ${this.op === 'subtract' ? 'exactly 2' : 'at least 1'} input(s), got ${inputs.length}`);
     }
     if (inputs.some((x) => x.dtype !== inputs[0].dtype)) throw new TypeError(`${this.kind}: inputs have different dtypes`);
-    const outShape = broadcastShape(inputs.map((x) => x.shape));
+    const outShape = broadcastShapes(...inputs.map((x) => x.shape));
     const indices = inputs.map((x) => sourceIndex(x.shape, outShape));
     const y = Tensor.zeros(outShape, inputs[0].dtype);
     const out = y.data;

@@ -6,7 +6,7 @@ export { Dropout } from './dropout';
 export { AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d, type Pool1dOptions, type Pool2dOptions } from './pooling';
 export { Flatten, Identity, Reshape, Transpose } from './shape';
 export { ChannelAffine } from './affine';
-export { Broadcast, broadcastShape, type BroadcastOp } from './broadcast';
+export { Broadcast, type BroadcastOp } from './broadcast';
 export { Pad } from './pad';
 export { Reduce } from './reduce';
 export { Repeat } from './repeat';

@@ -1,9 +1,12 @@
 // Layers that move values without arithmetic: Flatten (of NHWC data, in Keras's H, W, C order, so the
 // Dense kernels after it line up as they are), Reshape, Permute, ZeroPadding2D, Cropping2D, and
-// UpSampling2D with nearest-neighbour interpolation.
+// UpSampling2D (nearest-neighbour, or bilinear as tf.image.resize).
 
 import type { Layer } from '../../../engine/layer';
 import { Flatten, Pad, Repeat, Reshape, Transpose } from '../../../engine/layers';
+import { FunctionLayer } from '../../../engine/ops/functionLayer';
+import { resize } from '../../../engine/ops/resize';
+import type { Tensor } from '../../../engine/tensor';
 import type { AttributeValue } from '../../../formats/model';
 import { channelsLast, pairOf, type Context, type Converted } from './context';
 
@@ -58,7 +61,13 @@ export function upSampling2d(ctx: Context): Layer[] {
   const { node, fail } = ctx;
   channelsLast(ctx);
   const interpolation = node.attributes.interpolation ?? 'nearest';
-  if (interpolation !== 'nearest') throw fail(`interpolation ${JSON.stringify(interpolation)}; the importer supports 'nearest'`);
   const [h, w] = pairOf(node.attributes.size, 2);
-  return [new Repeat({ name: node.name, factors: [h, w, 1] })];
+  if (interpolation === 'nearest') return [new Repeat({ name: node.name, factors: [h, w, 1] })];
+  if (interpolation !== 'bilinear') throw fail(`interpolation ${JSON.stringify(interpolation)}; the importer supports 'nearest' and 'bilinear'`);
+  // tf.image.resize's bilinear: half-pixel centres, no antialiasing (forward only).
+  const bilinear = ([x]: readonly (Tensor | undefined)[]): Tensor => {
+    const [n, rows, cols, c] = (x as Tensor).shape;
+    return resize(x as Tensor, { mode: 'linear', coordinateMode: 'half_pixel', nearestMode: 'floor', sizes: [n, rows * h, cols * w, c], scales: [1, h, w, 1] });
+  };
+  return [new FunctionLayer(node.name, 'Resize', bilinear, [null])];
 }

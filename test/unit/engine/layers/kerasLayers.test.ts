@@ -39,7 +39,7 @@ describe('Broadcast', () => {
   });
 
   it('refuses shapes that do not broadcast, and Subtract of three inputs', () => {
-    expect(() => new Broadcast({ op: 'add' }).forward([Tensor.zeros([2, 3]), Tensor.zeros([2, 4])], ctx)).toThrow('shapes [2,3], [2,4] do not broadcast');
+    expect(() => new Broadcast({ op: 'add' }).forward([Tensor.zeros([2, 3]), Tensor.zeros([2, 4])], ctx)).toThrow('shapes [2,3] and [2,4] do not broadcast');
     expect(() => new Broadcast({ op: 'subtract' }).forward([a, a, a], ctx)).toThrow('Subtract takes exactly 2 input(s), got 3');
   });
 
