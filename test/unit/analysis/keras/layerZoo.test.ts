@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../../../src/analysis/import';
+import { runModel } from '../../../../src/analysis/runModel';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz } from '../../../../src/formats/npy';
 import { readModel } from '../../../../src/formats/read';
@@ -35,6 +36,22 @@ describe('the layer zoo runs as Keras 3 ran it', async () => {
     const got = outputs.get(name);
     expect(got?.shape).toEqual(want.shape);
     expect(relativeError(got!.data, want.data)).toBeLessThan(1e-4);
+  });
+});
+
+describe('LayerNormalization on non-trailing axes is recorded in Keras\'s layout', () => {
+  it('the run keeps each LayerNormalization\'s input and output as Keras has them', async () => {
+    const io = readNpz('zoo_io.npz', new Uint8Array(readFileSync(path.join(DIR, 'zoo_io.npz'))));
+    const x = io.get('input')!;
+    const result = runModel(await readModel(fileSource(path.join(DIR, 'zoo.keras'))), new Map([['x', Tensor.fromArray(x.data, x.shape)]]), 'eval');
+    const ln = result.layers.filter((l) => l.name.startsWith('ln_'));
+    expect(ln.map((l) => [l.name, l.input.shape, l.output.shape])).toEqual(['ln_axis1', 'ln_axes12', 'ln_noscale'].map((n) => [n, [2, 8, 8, 4], [2, 8, 8, 4]]));
+    for (const l of ln) {
+      expect(relativeError(l.input.data, x.data)).toBe(0);
+      expect(relativeError(l.output.data, io.get(`layer/${l.name}`)!.data)).toBeLessThan(1e-4);
+    }
+    // Per-channel summaries along the last normalized axis: H (8 rows) for axis 1, W for [1, 2], C for −1.
+    expect(ln.map((l) => l.inputStats.channelMean.length)).toEqual([8, 8, 4]);
   });
 });
 
