@@ -107,7 +107,7 @@ describe('bnlens run: what is wrong, in one line with exit status 2', () => {
     copyFileSync(join(TFJS, 'tfjs_convbn.weights.bin'), join(folder, 'tfjs_convbn.weights.bin'));
     const { code, out, err } = await run('run', join(folder, 'model.json'), '--input', at('x.npy'));
     expect([code, out]).toEqual([2, '']);
-    expect(err).toMatch(new RegExp(`^bnlens: ${folder}/model\\.json: the engine has no 'ThresholdedReLU' layer \\(it runs .*\\); the normalization layers are still listed \\(layer 'relu1' \\(ELU\\)\\)\\n$`));
+    expect(err).toMatch(new RegExp(`^bnlens: ${folder}/model\\.json: the engine has no 'ThresholdedReLU' layer \\(it runs .*\\); the normalization layers are still listed \\(layer 'relu1' \\(ThresholdedReLU\\)\\)\\n$`));
   });
 
   it.each([
