@@ -1,5 +1,5 @@
 // Nested Keras models (a Sequential in a Sequential in a Functional model) from the .keras zip, Keras
-// 3's legacy .h5 and the TF.js converter's layout, whose weights carry only the innermost layer's
+// 3's legacy .h5, tf.keras 2's HDF5 layout and the TF.js converter's layout, whose weights carry only the innermost layer's
 // name; and a Teachable Machine-style TF.js export (a Sequential holding a Sequential holding a
 // MobileNet Model, weights named "bn_Conv1/gamma" without the nested models' names). Made by
 // test/fixtures/keras-real/make_keras_real.py.
@@ -35,7 +35,7 @@ async function runAndCompare(file: string, io: ReturnType<typeof readNpz>, layer
 
 describe('a Sequential in a Sequential in a Functional model', () => {
   const io = npz('nested_io.npz');
-  it.each(['nested.keras', 'nested.h5', 'tfjs/model.json'])('%s: every BN has its weights, and the model runs as Keras ran it', async (file) => {
+  it.each(['nested.keras', 'nested.h5', 'nested_keras2.h5', 'tfjs/model.json'])('%s: every BN has its weights, and the model runs as Keras ran it', async (file) => {
     const description = await readModel(fileSource(path.join(DIR, file)));
     expect(description.normLayers.map((l) => [l.name, Boolean(l.gamma && l.beta && l.runningMean && l.runningVar)])).toEqual([
       ['block/inner/bn_a', true], ['block/bn_b', true], ['bn_top', true],
