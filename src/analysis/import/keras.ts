@@ -159,7 +159,12 @@ export function importKeras(description: ModelDescription): ImportedModel {
     const where = `layer '${node.name}' (${node.opType})`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
     if (CONTAINERS.has(node.opType)) {
-      wiring.enter(node, wiring.inputsOf(node, fail));
+      const fed = wiring.inputsOf(node, fail);
+      const listed = node.attributes.input_layers;
+      const expected = Array.isArray(listed) && listed.length > 0 ? listed.length : 1;
+      // The readers merge a model's calls: more inputs than it has input layers means it is called more than once.
+      if (fed.length > expected) throw fail(`nested model fed by ${fed.map((n) => `'${n}'`).join(', ')}; a model called more than once (shared) is not supported`);
+      wiring.enter(node, fed);
       continue;
     }
     if (node.opType === 'InputLayer') {

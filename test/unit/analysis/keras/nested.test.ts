@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importProblem } from '../../../../src/analysis/import';
+import { importModel, importProblem } from '../../../../src/analysis/import';
 import { runModel } from '../../../../src/analysis/runModel';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz } from '../../../../src/formats/npy';
@@ -65,5 +65,15 @@ describe('a Teachable Machine-style TF.js export', () => {
     const x = io.get('input')!;
     const tfjs = predict(await loadTfjsLayersModel(file), x.data, x.shape);
     expect(relativeError(tfjs, io.get('out')!.data)).toBeLessThan(1e-4);
+  });
+});
+
+describe('nested models the importer refuses, by name', () => {
+  it('a nested model called twice (shared)', async () => {
+    const description = await readModel(fileSource(path.join(DIR, 'nested.keras')));
+    const graph = description.graph!;
+    const nodes = graph.nodes.map((n) => (n.name === 'block' ? { ...n, inputs: ['image', 'image_2'] } : n));
+    const shared = { ...description, graph: { ...graph, nodes, inputs: [...graph.inputs!, { ...graph.inputs![0], name: 'image_2' }] } };
+    expect(() => importModel(shared)).toThrow("nested.keras: nested model fed by 'image', 'image_2'; a model called more than once (shared) is not supported (layer 'block' (Sequential))");
   });
 });
