@@ -3,6 +3,7 @@
 
 import type { FormatId, ModelDescription } from '../formats/model';
 import { effectiveAffine } from './effectiveAffine';
+import { foldedBatchNorms } from './exportedNorms';
 import type { LayerSummary, ModelSummary } from './inventory';
 
 export type AnomalyCode =
@@ -148,8 +149,13 @@ export function findAnomalies(summary: ModelSummary, model: Pick<ModelDescriptio
 
   const nodes = model?.graph?.nodes ?? [];
   const convsWithBias = nodes.filter((n) => n.opType === 'Conv' && n.inputs.length >= 3 && n.inputs[2]);
-  if (summary.format === 'onnx' && !summary.layers.some((l) => l.kind === 'BatchNorm') && convsWithBias.length > 0) {
-    found.push({ layer: null, code: 'bn-folded', severity: 'info', message: `there is no BatchNormalization node, but ${convsWithBias.length} Conv node(s) have biases: BN was probably folded into the convolutions at export (e.g. torch.onnx.export in eval mode with constant folding), so its statistics are no longer visible.` });
+  const folded = summary.format === 'onnx' && model ? foldedBatchNorms(model) : [];
+  if (folded.length > 0) {
+    // The exporter's names for the fused tensors say which Convs took a BatchNorm.
+    const shown = folded.slice(0, 4).map((f) => `'${f.conv}'`).join(', ');
+    found.push({ layer: null, code: 'bn-folded', severity: 'info', message: `BatchNorm was folded into ${folded.length} Conv node(s) at export (${shown}${folded.length > 4 ? ', …' : ''}), so its statistics are no longer visible.` });
+  } else if (summary.format === 'onnx' && summary.layers.length === 0 && convsWithBias.length > 0) {
+    found.push({ layer: null, code: 'bn-folded', severity: 'info', message: `there is no normalization node, but ${convsWithBias.length} Conv node(s) have biases: BN was probably folded into the convolutions at export (e.g. torch.onnx.export in eval mode with constant folding), so its statistics are no longer visible.` });
   }
   return found;
 }

@@ -2,6 +2,7 @@
 // Values become Float32Array (cheap to post to a webview as typed arrays, not JSON number lists).
 
 import type { ModelDescription, MomentumConvention, NormLayer, TensorInfo } from '../formats/model';
+import { withRecognizedNorms } from './exportedNorms';
 import { importProblem } from './import';
 import { summarizeLogs, type LogSummary } from './logs';
 
@@ -69,7 +70,8 @@ function summarizeLayer(l: NormLayer): LayerSummary {
   };
 }
 
-export function summarizeModel(model: ModelDescription): ModelSummary {
+export function summarizeModel(description: ModelDescription): ModelSummary {
+  const model = withRecognizedNorms(description);
   // Shapes only: counting parameters must not decode the big weights.
   const parameterCount = model.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   return {

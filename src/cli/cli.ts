@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { findAnomalies } from '../analysis/anomalies';
 import { ImportError } from '../analysis/import/common';
+import { withRecognizedNorms } from '../analysis/exportedNorms';
 import { summarizeModel } from '../analysis/inventory';
 import type { RunMode } from '../analysis/runModel';
 import { FormatError } from '../formats/errors';
@@ -72,7 +73,8 @@ async function load(path: string): Promise<ModelDescription> {
     throw new FormatError('unknown', path, 'no such file or folder');
   }
   if (isFolder) return readTensorBoardRun(folderSource(path));
-  return readModel(await fileSource(path));
+  // Normalization wherever the exporter put it (decomposed LayerNorm, GroupNorm via InstanceNormalization, folded BN).
+  return withRecognizedNorms(await readModel(await fileSource(path)));
 }
 
 function warningsOf(model: ModelDescription): InspectWarning[] {

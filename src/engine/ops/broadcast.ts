@@ -65,12 +65,33 @@ export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number
   } else if (a.size === 1 && b.size === out.length) {
     const x = ad[0];
     for (let i = 0; i < out.length; i++) out[i] = f(x, bd[i]);
+  } else if (a.size === out.length && blockOf(b.shape, shape)) {
+    // The common case (a per-channel constant, a squeeze-excitation gate): b repeats in blocks.
+    const { inner, period } = blockOf(b.shape, shape) as Block;
+    for (let i = 0; i < out.length; i++) out[i] = f(ad[i], bd[Math.floor(i / inner) % period]);
   } else {
     const ai = broadcastIndex(a.shape, shape);
     const bi = broadcastIndex(b.shape, shape);
     for (let i = 0; i < out.length; i++) out[i] = f(ad[ai ? ai[i] : i], bd[bi ? bi[i] : i]);
   }
   return new Tensor(out, shape);
+}
+
+interface Block { readonly inner: number; readonly period: number }
+
+/**
+ * When `shape`, aligned to `outShape`, is 1 everywhere except one contiguous run of axes where it
+ * matches (e.g. [1, C, 1, 1] against [N, C, H, W]), element i of the output reads element
+ * ⌊i / inner⌋ mod period of it.
+ */
+function blockOf(shape: readonly number[], outShape: readonly number[]): Block | null {
+  const aligned = [...new Array<number>(outShape.length - shape.length).fill(1), ...shape];
+  const kept = aligned.map((d, i) => d !== 1 || outShape[i] === 1);
+  const first = kept.indexOf(true);
+  const last = kept.lastIndexOf(true);
+  if (first < 0) return { inner: 1, period: 1 };
+  for (let i = first; i <= last; i++) if (aligned[i] !== outShape[i]) return null;
+  return { inner: sizeOf(outShape.slice(last + 1)), period: sizeOf(aligned.slice(first, last + 1)) };
 }
 
 /** `x` repeated to `shape` (ONNX Expand: the result has the broadcast of both shapes). */

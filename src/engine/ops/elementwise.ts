@@ -88,11 +88,14 @@ export const BINARY: Readonly<Record<string, Binary>> = {
 
 const COMPARISONS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 
-/** a (op) b with broadcasting; integer operands give an integer result (Div truncates, Mod floors like Python's fmod=0). */
-export function applyBinary(op: string, a: Tensor, b: Tensor): Tensor {
+/**
+ * a (op) b with broadcasting; integer operands give an integer result (Div truncates). Mod takes the
+ * divisor's sign (Python's %) on integers unless `fmod`, and C's fmod (the dividend's sign) otherwise.
+ */
+export function applyBinary(op: string, a: Tensor, b: Tensor, fmod = false): Tensor {
   const ints = isInteger(a) && isInteger(b);
   if (COMPARISONS.has(op)) return binary(a, b, BINARY[op], 'float32');
-  if (op === 'Mod') return sameKind(a, binary(a, b, ints ? intMod : (x, y) => x % y));
+  if (op === 'Mod') return sameKind(a, binary(a, b, ints && !fmod ? intMod : (x, y) => x % y));
   const f = ints && op === 'Div' ? intDiv : BINARY[op];
   if (!f) throw new RangeError(`no element-wise op '${op}'`);
   // Pow keeps the base's type (ONNX allows an integer exponent on a float base).

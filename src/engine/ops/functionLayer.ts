@@ -22,7 +22,13 @@ export class FunctionLayer implements Layer {
     let next = 0;
     const full = this.operands.map((o) => (o === null ? inputs[next++] : o));
     if (next !== inputs.length) throw new RangeError(`${this.kind} '${this.name}' takes ${next} input(s), got ${inputs.length}`);
-    return this.fn(full);
+    try {
+      return this.fn(full);
+    } catch (e) {
+      // A shape that does not fit is the input's problem: say which node met it.
+      if (e instanceof RangeError) throw new RangeError(`${this.kind} '${this.name}': ${e.message.replace(`${this.kind}: `, '')}`);
+      throw e;
+    }
   }
 
   backward(_gradOutput: Tensor): Tensor[] {

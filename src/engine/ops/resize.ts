@@ -1,4 +1,4 @@
-// ONNX Resize (opsets 10–19) and Upsample (7–9), nearest and (multi)linear, one axis at a time
+// ONNX Resize (opsets 10–19) and Upsample (7–9), nearest, (multi)linear and cubic, one axis at a time
 // (both are separable). The coordinate transformation maps an output index back to the input:
 // half_pixel (PyTorch align_corners=False, TF2), pytorch_half_pixel, align_corners, asymmetric
 // (Upsample, TF1 nearest), tf_half_pixel_for_nn, half_pixel_symmetric.
@@ -11,7 +11,10 @@ export type CoordinateMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corner
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil' | 'simple';
 
 export interface ResizeSpec {
-  readonly mode: 'nearest' | 'linear';
+  readonly mode: 'nearest' | 'linear' | 'cubic';
+  /** Cubic only: the kernel's a (ONNX default −0.75) and whether taps outside the input are dropped. */
+  readonly cubicCoeffA: number;
+  readonly excludeOutside: boolean;
   readonly coordinateMode: CoordinateMode;
   readonly nearestMode: NearestMode;
   /** Output size per axis. */
@@ -48,30 +51,57 @@ function nearestIndex(mode: NearestMode, v: number, downsampling: boolean): numb
   }
 }
 
-/** Per output index along one axis: up to two source indices and their weights. */
-interface AxisPlan { lo: Int32Array; hi: Int32Array; wHi: Float64Array }
+/** Per output index along one axis: `taps` source indices and their weights (flattened). */
+interface AxisPlan { readonly taps: number; readonly index: Int32Array; readonly weight: Float64Array }
+
+/** Keys' cubic convolution kernel with parameter a (−0.75 in PyTorch and ONNX Runtime, −0.5 in TF). */
+function cubicWeights(t: number, a: number): [number, number, number, number] {
+  const w = (x: number): number => {
+    const d = Math.abs(x);
+    if (d <= 1) return ((a + 2) * d - (a + 3)) * d * d + 1;
+    if (d < 2) return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+    return 0;
+  };
+  return [w(t + 1), w(t), w(1 - t), w(2 - t)];
+}
 
 function planAxis(spec: ResizeSpec, axis: number, inSize: number): AxisPlan {
   const outSize = spec.sizes[axis];
   const scale = spec.scales[axis];
-  const lo = new Int32Array(outSize);
-  const hi = new Int32Array(outSize);
-  const wHi = new Float64Array(outSize);
+  const taps = spec.mode === 'nearest' ? 1 : spec.mode === 'linear' ? 2 : 4;
+  const index = new Int32Array(outSize * taps);
+  const weight = new Float64Array(outSize * taps);
+  const clampIndex = (i: number): number => Math.min(Math.max(i, 0), inSize - 1);
   for (let x = 0; x < outSize; x++) {
     const src = sourceCoordinate(spec.coordinateMode, x, scale, inSize, outSize);
+    const o = x * taps;
     if (spec.mode === 'nearest') {
-      const i = Math.min(Math.max(nearestIndex(spec.nearestMode, src, scale < 1), 0), inSize - 1);
-      lo[x] = i;
-      hi[x] = i;
-    } else {
+      index[o] = clampIndex(nearestIndex(spec.nearestMode, src, scale < 1));
+      weight[o] = 1;
+    } else if (spec.mode === 'linear') {
       const c = Math.min(Math.max(src, 0), inSize - 1);
       const f = Math.floor(c);
-      lo[x] = f;
-      hi[x] = Math.min(f + 1, inSize - 1);
-      wHi[x] = c - f;
+      index[o] = f;
+      index[o + 1] = Math.min(f + 1, inSize - 1);
+      weight[o] = 1 - (c - f);
+      weight[o + 1] = c - f;
+    } else {
+      // Cubic: four taps around the source position, edges replicated; with exclude_outside the
+      // taps outside the input get weight 0 and the rest are renormalized.
+      const f = Math.floor(src);
+      const w = cubicWeights(src - f, spec.cubicCoeffA);
+      let total = 0;
+      for (let k = 0; k < 4; k++) {
+        const i = f - 1 + k;
+        const outside = i < 0 || i >= inSize;
+        index[o + k] = clampIndex(i);
+        weight[o + k] = spec.excludeOutside && outside ? 0 : w[k];
+        total += weight[o + k];
+      }
+      if (spec.excludeOutside) for (let k = 0; k < 4; k++) weight[o + k] /= total;
     }
   }
-  return { lo, hi, wHi };
+  return { taps, index, weight };
 }
 
 function resizeAxis(x: Tensor, axis: number, plan: AxisPlan, outSize: number): Tensor {
@@ -82,14 +112,16 @@ function resizeAxis(x: Tensor, axis: number, plan: AxisPlan, outSize: number): T
   const inSize = x.shape[axis];
   const out = allocate(x.dtype, sizeOf(shape));
   const d = x.data;
+  const { taps, index, weight } = plan;
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < outSize; k++) {
-      const a = (o * inSize + plan.lo[k]) * inner;
-      const b = (o * inSize + plan.hi[k]) * inner;
-      const w = plan.wHi[k];
       const dst = (o * outSize + k) * inner;
-      if (w === 0) for (let i = 0; i < inner; i++) out[dst + i] = d[a + i];
-      else for (let i = 0; i < inner; i++) out[dst + i] = d[a + i] * (1 - w) + d[b + i] * w;
+      for (let t = 0; t < taps; t++) {
+        const w = weight[k * taps + t];
+        if (w === 0) continue;
+        const src = (o * inSize + index[k * taps + t]) * inner;
+        for (let i = 0; i < inner; i++) out[dst + i] += d[src + i] * w;
+      }
     }
   }
   return new Tensor(out, shape);

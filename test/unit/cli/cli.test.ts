@@ -75,7 +75,7 @@ describe('bnlens inspect (table)', () => {
   it('says so when there are no normalization layers', async () => {
     const { out } = await run('inspect', join(OWN, 'onnx/torch_convbn_folded.onnx'));
     expect(out).toContain('No normalization layers found.');
-    expect(out).toContain('note: No normalization nodes, but 1 Conv node(s) with a bias');
+    expect(out).toContain("note: BatchNorm was folded away at export into 1 Conv node(s): '/0/Conv' (e.g. its weight 'onnx::Conv_11' was renamed");
   });
 });
 

@@ -14,8 +14,12 @@ export type Operands = readonly (Tensor | undefined)[];
 export type Converted =
   /** An engine layer; `inputs` are the ONNX input indices it reads, in order (weights are baked in). */
   | { readonly layer: Layer; readonly inputs: readonly number[] }
-  /** A function of every operand (undefined where an optional input is omitted); an array for several outputs. */
-  | { readonly compute: (operands: Operands) => Tensor | Tensor[] };
+  /**
+   * A function of every operand (undefined where an optional input is omitted); an array for several
+   * outputs. Operands listed in `typeOnly` give only their element type (CastLike's target), so the
+   * result can still be folded when they are computed at run time but their type is known.
+   */
+  | { readonly compute: (operands: Operands) => Tensor | Tensor[]; readonly typeOnly?: readonly number[] };
 
 export interface OnnxContext {
   readonly file: string;

@@ -7,7 +7,7 @@ import {
   applyBinary, BINARY, celu, clip, elu, hardSigmoid, map, prelu, selu, thresholdedRelu, UNARY, variadic, where, type Unary,
 } from '../../../engine/ops/elementwise';
 import type { Tensor } from '../../../engine/tensor';
-import { floatAttr, scalar, single, stringAttr, type Converter, type ConverterTable, type OnnxContext } from './context';
+import { floatAttr, intAttr, scalar, single, stringAttr, type Converter, type ConverterTable, type OnnxContext } from './context';
 
 const binaryOp = (op: string): Converter => () => ({ compute: ([a, b]) => applyBinary(op, a as Tensor, b as Tensor) });
 
@@ -33,7 +33,7 @@ const clipOp: Converter = ({ node, opset }) => {
 };
 
 const binaries: Record<string, Converter> = Object.fromEntries(
-  [...Object.keys(BINARY).filter((op) => op !== 'Max' && op !== 'Min'), 'Mod'].map((op) => [op, binaryOp(op)]),
+  Object.keys(BINARY).filter((op) => op !== 'Max' && op !== 'Min').map((op) => [op, binaryOp(op)]),
 );
 const unaries: Record<string, Converter> = Object.fromEntries(
   Object.entries(UNARY).filter(([op]) => !['Relu', 'Sigmoid', 'Tanh'].includes(op)).map(([op, f]) => [op, unaryOp(f)]),
@@ -46,6 +46,10 @@ export const ELEMENTWISE: ConverterTable = {
   Mean: variadicOp('Mean'),
   Max: variadicOp('Max'),
   Min: variadicOp('Min'),
+  Mod: ({ node }) => {
+    const fmod = intAttr(node, 'fmod', 0) === 1;
+    return { compute: ([a, b]) => applyBinary('Mod', a as Tensor, b as Tensor, fmod) };
+  },
   Where: () => ({ compute: ([c, x, y]) => where(c as Tensor, x as Tensor, y as Tensor) }),
   Clip: clipOp,
   PRelu: () => ({ compute: ([x, slope]) => prelu(x as Tensor, slope as Tensor) }),

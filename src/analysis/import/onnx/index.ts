@@ -7,11 +7,14 @@
 
 import type { Layer } from '../../../engine/layer';
 import { Model, type ModelNode } from '../../../engine/model';
+import { asInteger, isInteger } from '../../../engine/ops/dtype';
 import { FunctionLayer } from '../../../engine/ops/functionLayer';
-import type { Tensor } from '../../../engine/tensor';
-import type { ModelDescription, TensorInfo } from '../../../formats/model';
+import { Tensor } from '../../../engine/tensor';
+import type { GraphNode, GraphValue, ModelDescription, TensorInfo } from '../../../formats/model';
+import { GroupNorm, LayerNorm } from '../../../engine/norm';
+import { decomposedLayerNorms, groupNormsViaInstanceNorm, type DecomposedLayerNorm, type GroupNormViaInstanceNorm } from '../../exportedNorms';
 import { ImportError, type ImportFail } from '../common';
-import { tensorOfInfo, type Converted, type OnnxContext } from './context';
+import { setValues, tensorOfInfo, type Converted, type OnnxContext } from './context';
 import { CONVERTERS } from './table';
 
 export interface ImportedModel {
@@ -23,7 +26,7 @@ export interface ImportedModel {
 }
 
 /** Ops the importer turns into engine layers, for messages about the ones it cannot. */
-export const SUPPORTED_ONNX_OPS: readonly string[] = Object.keys(CONVERTERS).sort();
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'SplitToSequence'].sort();
 
 const NORM_OPS = new Set(['BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'GroupNormalization']);
 
@@ -91,11 +94,47 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   // Values something reads: extra outputs nobody reads (BN's saved statistics, a Dropout mask) are not computed.
   const consumed = new Set<string>([...graph.nodes.flatMap((n) => n.inputs), outputName]);
 
-  for (const [index, node] of graph.nodes.entries()) {
-    const where = `node '${node.name}' (${node.opType}, graph.node[${index}])`;
+  // Normalization that older opsets wrote out (LayerNorm as ReduceMean/Sub/Pow/Sqrt/Div, GroupNorm as
+  // Reshape/InstanceNormalization/Reshape/Mul/Add) runs as one engine layer, so the probe records it
+  // like the LayerNormalization and GroupNormalization nodes of newer opsets.
+  const fused = new Map<GraphNode, Fused>();
+  const insideFused = new Set<GraphNode>();
+  const fuse = (nodesOf: readonly GraphNode[], f: Fused): void => {
+    fused.set(nodesOf[0], f);
+    nodesOf.forEach((n) => insideFused.add(n));
+  };
+  for (const d of decomposedLayerNorms(description)) {
+    if (fusableLayerNorm(d)) fuse(d.nodes, { name: d.layer.name, input: d.input, output: d.output, build: (name, fail) => fusedLayerNorm(name, d, fail) });
+  }
+  for (const [name, d] of groupNormsViaInstanceNorm(description)) {
+    if (fusableGroupNorm(d)) fuse(d.nodes, { name, input: d.input, output: d.output, build: (engineName, fail) => fusedGroupNorm(engineName, d, fail) });
+  }
+
+  const types = new ElementTypes(graph.nodes, graphInputs, values);
+  // SplitToSequence values, read back by SequenceAt: the engine passes tensors, not sequences, so a
+  // SequenceAt runs as the piece of the split it picks (torch 2.x writes these without its optimizer).
+  const sequences = new Map<string, GraphNode>();
+  for (const { node: fileNode, index } of topologicalOrder(graph.nodes, new Set([...graphInputs.map((v) => v.name)]), values)) {
+    const where = `node '${fileNode.name}' (${fileNode.opType}, graph.node[${index}])`;
     const fail: ImportFail = (problem, at = where) => new ImportError(file, problem, at);
+    if (fileNode.opType === 'SplitToSequence') {
+      if (fileNode.outputs[0]) sequences.set(fileNode.outputs[0], fileNode);
+      continue;
+    }
+    const node = fileNode.opType === 'SequenceAt' ? pieceOfSplit(fileNode, sequences, fail) : fileNode;
     // Constant nodes, and anything the reader already resolved to a stored tensor, need no layer.
     if (node.outputs[0] && values.constant(node.outputs[0])) continue;
+    if (insideFused.has(node)) {
+      const f = fused.get(node);
+      if (!f) continue;
+      const producer = values.producer(f.input);
+      if (producer === undefined) throw fail(`input '${f.input}' is neither a graph input nor produced by an imported node`);
+      const name = uniqueName(f.name);
+      nodes.push({ name, layer: f.build(name, fail), inputs: [producer] });
+      normNodes.push(name);
+      values.setProducer(f.output, name);
+      continue;
+    }
     const converter = CONVERTERS[node.opType];
     if (!converter) {
       throw fail(`the engine has no '${node.opType}' operator (it runs ${SUPPORTED_ONNX_OPS.join(', ')}); the normalization layers are still listed`);
@@ -126,8 +165,8 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
     if ('layer' in converted) {
       const extra = node.outputs.slice(1).find((o) => o && consumed.has(o));
       if (extra) throw fail(`its output '${extra}' is used, but the engine computes only the first output of ${node.opType}`);
-      const name = NORM_OPS.has(node.opType) ? node.name : uniqueName(node.name);
-      if (NORM_OPS.has(node.opType)) { usedNames.add(name); normNodes.push(name); }
+      const name = uniqueName(node.name);
+      if (NORM_OPS.has(node.opType)) normNodes.push(name);
       nodes.push({ name, layer: converted.layer, inputs: converted.inputs.map((i) => producerOf(node.inputs[i])) });
       if (node.outputs[0]) values.setProducer(node.outputs[0], name);
       continue;
@@ -135,11 +174,13 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
 
     const compute = converted.compute;
     const operands = node.inputs.map((v, i) => (v ? constant(i) : undefined));
-    if (operands.every((t, i) => t !== null || !present(i))) {
+    // An operand that gives only its type is known when its type is.
+    const known = operands.map((t, i) => (t === null && converted.typeOnly?.includes(i) ? typeStandIn(types.of(node.inputs[i])) : t));
+    if (known.every((t, i) => t !== null || !present(i))) {
       // Every operand is known now: fold.
       let result: Tensor | Tensor[];
       try {
-        result = compute(operands.map((t) => t ?? undefined));
+        result = compute(known.map((t) => t ?? undefined));
       } catch (e) {
         if (e instanceof RangeError) throw fail(e.message);
         throw e;
@@ -169,4 +210,140 @@ export function importOnnx(description: ModelDescription, options: OnnxImportOpt
   }
   const model = new Model({ inputs: graphInputs.map((v) => v.name), nodes, output });
   return { model, outputName, normNodes };
+}
+
+/**
+ * The nodes in an order where each comes after the producers of its inputs. ONNX asks files to be
+ * sorted so, and most are (then this is their order); some writers do not sort, and ONNX Runtime
+ * accepts them. A cycle or a value nobody produces is left for the import to report.
+ */
+function topologicalOrder(nodes: readonly GraphNode[], inputs: ReadonlySet<string>, values: Values): { node: GraphNode; index: number }[] {
+  const available = new Set(inputs);
+  const order: { node: GraphNode; index: number }[] = [];
+  let pending = nodes.map((node, index) => ({ node, index }));
+  const take = (item: { node: GraphNode; index: number }): void => {
+    order.push(item);
+    for (const o of item.node.outputs) if (o) available.add(o);
+  };
+  // One pass takes every node whose inputs are ready by then, so a sorted graph takes one pass.
+  while (pending.length > 0) {
+    const waiting = pending.filter((item) => {
+      const ready = item.node.inputs.every((v) => !v || available.has(v) || values.constant(v));
+      if (ready) take(item);
+      return !ready;
+    });
+    // Nothing was ready: keep the file's order for the rest, and let the first unresolved input be named.
+    if (waiting.length === pending.length) waiting.forEach(take);
+    pending = waiting.length === pending.length ? [] : waiting;
+  }
+  return order;
+}
+
+/** A written-out normalization run as one engine layer: where it starts and ends, and its layer. */
+interface Fused {
+  readonly name: string;
+  readonly input: string;
+  readonly output: string;
+  build(name: string, fail: ImportFail): Layer;
+}
+
+/** Exactly a GroupNorm: γ and β per channel after a plain InstanceNormalization, nothing else reading inside. */
+function fusableGroupNorm(d: GroupNormViaInstanceNorm): boolean {
+  const { gamma, beta, groups, channels } = d.layer;
+  return d.plain && d.selfContained && gamma !== null && beta !== null && groups !== undefined && channels !== null &&
+    beta.values().length === channels && channels % groups === 0;
+}
+
+function fusedGroupNorm(name: string, d: GroupNormViaInstanceNorm, fail: ImportFail): GroupNorm {
+  const { gamma, beta, groups, channels, epsilon } = d.layer;
+  const layer = new GroupNorm({ name, numGroups: groups as number, numChannels: channels as number, eps: epsilon ?? 1e-5 });
+  setValues(layer.gamma?.value, (gamma as TensorInfo).values(), 'γ', fail);
+  setValues(layer.beta?.value, (beta as TensorInfo).values(), 'β', fail);
+  return layer;
+}
+
+/** A decomposed LayerNorm runs as one layer when nothing else reads inside it and it reduces the trailing axes γ covers. */
+function fusableLayerNorm(d: DecomposedLayerNorm): boolean {
+  const gamma = d.layer.gamma;
+  if (!d.selfContained || !gamma || d.layer.epsilon === null || !d.axes) return false;
+  if (d.layer.beta && d.layer.beta.values().length !== gamma.values().length) return false;
+  const trailing = gamma.shape.map((_, i) => i - gamma.shape.length);
+  return d.axes.length === trailing.length && [...d.axes].sort((a, b) => a - b).every((a, i) => a === trailing[i]);
+}
+
+function fusedLayerNorm(name: string, d: DecomposedLayerNorm, fail: ImportFail): LayerNorm {
+  const { gamma, beta, epsilon } = d.layer;
+  const shape = (gamma as TensorInfo).shape;
+  const layer = new LayerNorm({ name, normalizedShape: shape, eps: epsilon as number, bias: beta !== null });
+  setValues(layer.gamma?.value, (gamma as TensorInfo).values(), 'γ', fail);
+  if (beta) setValues(layer.beta?.value, beta.values(), 'β', fail);
+  return layer;
+}
+
+type ElementType = 'float32' | 'float64' | 'integer';
+
+/** Operators whose output is an integer tensor whatever their input. */
+const INTEGER_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
+/** Comparisons: ONNX bool, held by the engine as float32 0/1. */
+const BOOL_OPS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN']);
+
+/**
+ * Element types of graph values, as far as the file tells without running it: stored tensors and
+ * graph inputs say theirs, and an operator's output has its first data input's type except for the
+ * few that make integers or cast.
+ */
+class ElementTypes {
+  private readonly producer = new Map<string, GraphNode>();
+  private readonly memo = new Map<string, ElementType | null>();
+
+  constructor(nodes: readonly GraphNode[], private readonly inputs: readonly GraphValue[], private readonly values: Values) {
+    for (const n of nodes) for (const o of n.outputs) this.producer.set(o, n);
+  }
+
+  of(name: string): ElementType | null {
+    if (this.memo.has(name)) return this.memo.get(name) as ElementType | null;
+    this.memo.set(name, null); // (a cycle is no type)
+    const type = this.find(name);
+    this.memo.set(name, type);
+    return type;
+  }
+
+  private find(name: string): ElementType | null {
+    const t = this.values.constant(name);
+    if (t) return isInteger(t) ? 'integer' : t.dtype;
+    const input = this.inputs.find((v) => v.name === name);
+    if (input) return declared(input.dtype);
+    const node = this.producer.get(name);
+    if (!node) return null;
+    if (INTEGER_OPS.has(node.opType)) return 'integer';
+    if (BOOL_OPS.has(node.opType)) return 'float32';
+    if (node.opType === 'Cast') return castType(node.attributes.to);
+    if (node.opType === 'CastLike') return this.of(node.inputs[1] ?? '');
+    const data = node.opType === 'Where' ? node.inputs[1] : node.inputs[0];
+    return data ? this.of(data) : null;
+  }
+}
+
+function declared(dtype: string): ElementType | null {
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16') return 'float32';
+  if (dtype === 'float64') return 'float64';
+  if (/^u?int(8|16|32|64)$/.test(dtype)) return 'integer';
+  return dtype === 'bool' ? 'float32' : null;
+}
+
+function castType(to: unknown): ElementType {
+  return to === 1 || to === 10 || to === 16 || to === 9 ? 'float32' : to === 11 ? 'float64' : 'integer';
+}
+
+/** An empty tensor of an element type, for an operand that gives only its type. */
+function typeStandIn(type: ElementType | null): Tensor | null {
+  if (type === null) return null;
+  return type === 'integer' ? asInteger(Tensor.zeros([0], 'float64')) : Tensor.zeros([0], type);
+}
+
+/** SequenceAt(SplitToSequence(x, split), position) as one node over x, split and position. */
+function pieceOfSplit(node: GraphNode, sequences: ReadonlyMap<string, GraphNode>, fail: ImportFail): GraphNode {
+  const split = sequences.get(node.inputs[0] ?? '');
+  if (!split) throw fail('its sequence does not come from a SplitToSequence; the engine has no other sequence operators');
+  return { ...node, inputs: [split.inputs[0] ?? '', split.inputs[1] ?? '', node.inputs[1] ?? ''], attributes: split.attributes };
 }

@@ -2,7 +2,9 @@
 // BatchNormalization keeps its train mode (batch statistics, running-statistics update with ONNX's
 // momentum convention) for the probe's train-versus-eval comparison.
 
+import type { ForwardContext } from '../../../engine/layer';
 import { GroupNorm, InstanceNorm, LayerNorm, onnxBatchNormalization } from '../../../engine/norm';
+import type { Tensor } from '../../../engine/tensor';
 import { floatAttr, intAttr, setValues, single, type Converter, type ConverterTable } from './context';
 
 const batchNorm: Converter = (ctx) => {
@@ -17,16 +19,33 @@ const batchNorm: Converter = (ctx) => {
   return single(layer);
 };
 
+/**
+ * ONNX LayerNormalization normalizes over axes [axis, rank); the engine's LayerNorm over the trailing
+ * axes its scale's shape names. A non-negative axis is checked against the input's rank when it runs.
+ */
+class OnnxLayerNorm extends LayerNorm {
+  constructor(options: ConstructorParameters<typeof LayerNorm>[0], private readonly axis: number) {
+    super(options);
+  }
+
+  override forward(inputs: readonly Tensor[], ctx: ForwardContext): Tensor {
+    const rank = inputs[0]?.rank ?? 0;
+    if (this.axis >= 0 && rank - this.axis !== this.normalizedShape.length) {
+      throw new RangeError(`LayerNormalization '${this.name}': axis ${this.axis} of a rank-${rank} input normalizes ${rank - this.axis} axes, its scale has shape [${this.normalizedShape.join(',')}]`);
+    }
+    return super.forward(inputs, ctx);
+  }
+}
+
 const layerNorm: Converter = (ctx) => {
   const { node, fail } = ctx;
   const axis = intAttr(node, 'axis', -1);
   const scale = ctx.weight(1, 'Scale');
-  if (axis !== -1 && axis !== -scale.rank) {
-    // ONNX normalizes over axes [axis, rank); the engine over the trailing dims the scale's shape names.
+  if (axis < 0 && axis !== -scale.rank) {
     throw fail(`axis ${axis} with a scale of shape [${scale.shape.join(',')}]: the engine needs the scale to cover exactly the normalized axes`);
   }
   const bias = ctx.present(2) ? ctx.weight(2, 'B') : null;
-  const layer = new LayerNorm({ name: node.name, normalizedShape: scale.shape, eps: floatAttr(node, 'epsilon', 1e-5), bias: bias !== null });
+  const layer = new OnnxLayerNorm({ name: node.name, normalizedShape: scale.shape, eps: floatAttr(node, 'epsilon', 1e-5), bias: bias !== null }, axis);
   setValues(layer.gamma?.value, scale, 'Scale', fail);
   if (bias) setValues(layer.beta?.value, bias, 'B', fail);
   return single(layer);

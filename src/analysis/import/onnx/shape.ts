@@ -111,6 +111,34 @@ const rangeOp: Converter = () => ({ compute: ([start, limit, delta]) => {
   return isInteger(start as Tensor) ? integerTensor(values) : Tensor.fromArray(values, [n], (start as Tensor).dtype);
 } });
 
+/**
+ * SequenceAt of a SplitToSequence (the importer hands it the split's operands and attributes): a
+ * scalar split gives pieces of that size (the last smaller), a 1-D one the sizes, none pieces of 1
+ * with the axis dropped unless keepdims.
+ */
+const sequenceAtOp: Converter = ({ node }) => {
+  const axis = intAttr(node, 'axis', 0);
+  const keepDims = intAttr(node, 'keepdims', 1) === 1;
+  return { compute: ([x, sizes, position]) => {
+    const t = x as Tensor;
+    const dim = t.shape[axis < 0 ? axis + t.rank : axis];
+    let pieces: Tensor[];
+    if (sizes && sizes.rank === 0) {
+      const each = sizes.data[0];
+      pieces = split(t, axis, Array.from({ length: Math.ceil(dim / each) }, (_, k) => Math.min(each, dim - k * each)), 0);
+    } else if (sizes) {
+      pieces = split(t, axis, intValues(sizes), 0);
+    } else {
+      pieces = split(t, axis, new Array<number>(dim).fill(1), 0);
+      if (!keepDims) pieces = pieces.map((p) => squeeze(p, [axis]));
+    }
+    const at = intValues(position as Tensor)[0];
+    const piece = pieces[at < 0 ? at + pieces.length : at];
+    if (!piece) throw new RangeError(`SequenceAt: position ${at} of a sequence of ${pieces.length}`);
+    return piece;
+  } };
+};
+
 const identity: Converter = () => ({ compute: ([x]) => x as Tensor });
 
 export const SHAPE: ConverterTable = {
@@ -129,10 +157,11 @@ export const SHAPE: ConverterTable = {
   Tile: () => ({ compute: ([x, repeats]) => tile(x as Tensor, intValues(repeats as Tensor)) }),
   Pad: padOp,
   Cast: ({ node }) => ({ compute: ([x]) => cast(x as Tensor, castTarget(intAttr(node, 'to', 1))) }),
-  CastLike: () => ({ compute: ([x, like]) => cast(x as Tensor, isInteger(like as Tensor) ? 'integer' : (like as Tensor).dtype) }),
+  CastLike: () => ({ compute: ([x, like]) => cast(x as Tensor, isInteger(like as Tensor) ? 'integer' : (like as Tensor).dtype), typeOnly: [1] }),
   ConstantOfShape: constantOfShapeOp,
   Range: rangeOp,
   DepthToSpace: ({ node }) => ({ compute: ([x]) => depthToSpace(x as Tensor, intAttr(node, 'blocksize', 1), stringAttr(node, 'mode', 'DCR') === 'CRD' ? 'CRD' : 'DCR') }),
+  SequenceAt: sequenceAtOp,
   Identity: identity,
   Dropout: identity,
   Constant: ({ fail }) => { throw fail('a sparse or string constant, which the engine does not hold'); },
