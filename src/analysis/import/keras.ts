@@ -92,8 +92,10 @@ function dialectOf(description: ModelDescription): KerasDialect {
 class Wiring {
   private readonly children = new Map<string, GraphNode[]>();
   private readonly byName: Map<string, GraphNode>;
-  /** Container or nested input layer → the engine value it stands for. */
+  /** Nested input layer → the engine value it stands for. */
   private readonly aliases = new Map<string, string>();
+  /** Nested model → the engine values that feed it. */
+  private readonly fedBy = new Map<string, string[]>();
 
   constructor(nodes: readonly GraphNode[]) {
     this.byName = new Map(nodes.map((n) => [n.name, n]));
@@ -118,20 +120,20 @@ class Wiring {
   inputsOf(node: GraphNode, fail: ImportFail): string[] {
     if (node.inputs.length > 0) return node.inputs.map((n) => this.resolve(n));
     const parent = parentOf(node.name);
-    const fed = parent === null ? undefined : this.aliases.get(`${parent}#inputs`);
+    const fed = parent === null ? undefined : this.fedBy.get(parent);
     if (fed === undefined) throw fail('no layer feeds it');
-    return fed.split('\u0000');
+    return fed;
   }
 
   /** A nested model: remembers what feeds it, for its input layers or its first layer. */
   enter(node: GraphNode, inputs: string[]): void {
-    this.aliases.set(`${node.name}#inputs`, inputs.join('\u0000'));
+    this.fedBy.set(node.name, inputs);
   }
 
   /** A nested model's InputLayer stands for the model's k-th input. */
   bindInput(node: GraphNode, fail: ImportFail): void {
     const parent = parentOf(node.name) as string;
-    const fed = this.aliases.get(`${parent}#inputs`)?.split('\u0000') ?? [];
+    const fed = this.fedBy.get(parent) ?? [];
     const listed = this.byName.get(parent)?.attributes.input_layers;
     const k = Array.isArray(listed) && listed.length > 0 ? (listed as string[]).indexOf(node.name) : 0;
     if (k < 0 || k >= fed.length) throw fail(`input layer of nested model '${parent}' that is not fed`);

@@ -67,7 +67,7 @@ export function upSampling2d(ctx: Context): Layer[] {
   // tf.image.resize's bilinear: half-pixel centres, no antialiasing (forward only).
   const bilinear = ([x]: readonly (Tensor | undefined)[]): Tensor => {
     const [n, rows, cols, c] = (x as Tensor).shape;
-    return resize(x as Tensor, { mode: 'linear', coordinateMode: 'half_pixel', nearestMode: 'floor', sizes: [n, rows * h, cols * w, c], scales: [1, h, w, 1] });
+    return resize(x as Tensor, { mode: 'linear', coordinateMode: 'half_pixel', nearestMode: 'floor', cubicCoeffA: -0.75, excludeOutside: false, sizes: [n, rows * h, cols * w, c], scales: [1, h, w, 1] });
   };
   return [new FunctionLayer(node.name, 'Resize', bilinear, [null])];
 }
