@@ -269,3 +269,88 @@ export class Softmax implements Layer {
     return {};
   }
 }
+
+/** x for x > 0, α·(eˣ − 1) otherwise (PyTorch nn.ELU, Keras elu; α defaults to 1). */
+export class ELU extends ElementwiseActivation {
+  readonly kind: string = 'ELU';
+  readonly alpha: number;
+  protected readonly gain: number;
+  constructor(options: { alpha?: number; name?: string; gain?: number } = {}) {
+    super(options.name ?? 'elu');
+    this.alpha = options.alpha ?? 1;
+    this.gain = options.gain ?? 1;
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    const { alpha, gain } = this;
+    for (let i = 0; i < x.length; i++) y[i] = gain * (x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]));
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    const { alpha, gain } = this;
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * gain * (x[i] > 0 ? 1 : alpha * Math.exp(x[i]));
+  }
+}
+
+/** scale·ELU_α(x) with the self-normalizing constants of Klambauer et al. (PyTorch nn.SELU, Keras selu). */
+export class SELU extends ELU {
+  override readonly kind = 'SELU';
+  constructor(options: { name?: string } = {}) {
+    super({ name: options.name ?? 'selu', alpha: 1.6732632423543772, gain: 1.0507009873554805 });
+  }
+}
+
+/** log(1 + eˣ), computed without overflow (PyTorch nn.Softplus with β = 1, Keras softplus). */
+export class Softplus extends ElementwiseActivation {
+  readonly kind = 'Softplus';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'softplus');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * sigmoid(x[i]);
+  }
+}
+
+/**
+ * clip(slope·x + offset, 0, 1). The frameworks disagree on the slope: PyTorch, ONNX's default for
+ * HardSwish and Keras 3 use x/6 + 1/2; Keras 2, TF.js and ONNX HardSigmoid's default 0.2·x + 0.5.
+ */
+export class HardSigmoid extends ElementwiseActivation {
+  readonly kind = 'HardSigmoid';
+  readonly slope: number;
+  readonly offset: number;
+  constructor(options: { slope?: number; offset?: number; name?: string } = {}) {
+    super(options.name ?? 'hardsigmoid');
+    this.slope = options.slope ?? 1 / 6;
+    this.offset = options.offset ?? 0.5;
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    const { slope, offset } = this;
+    for (let i = 0; i < x.length; i++) y[i] = Math.min(1, Math.max(0, slope * x[i] + offset));
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    const { slope, offset } = this;
+    for (let i = 0; i < x.length; i++) {
+      const v = slope * x[i] + offset;
+      dx[i] = v > 0 && v < 1 ? dy[i] * slope : 0;
+    }
+  }
+}
+
+/** x·clip(x/6 + 1/2, 0, 1) (PyTorch nn.Hardswish, Keras 3 hard_silu/hard_swish, MobileNetV3). */
+export class HardSwish extends ElementwiseActivation {
+  readonly kind = 'HardSwish';
+  constructor(options: { name?: string } = {}) {
+    super(options.name ?? 'hardswish');
+  }
+  protected apply(x: FloatArray, y: FloatArray): void {
+    for (let i = 0; i < x.length; i++) y[i] = x[i] * Math.min(1, Math.max(0, x[i] / 6 + 0.5));
+  }
+  protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      dx[i] = dy[i] * (v <= -3 ? 0 : v >= 3 ? 1 : v / 3 + 0.5);
+    }
+  }
+}

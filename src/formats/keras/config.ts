@@ -3,7 +3,7 @@
 // the list of layers with their class, settings and neighbours. Shared by the Keras and TF.js readers.
 
 import type { ErrorFactory } from '../errors';
-import type { NormKind } from '../model';
+import type { NormKind, TensorInfo } from '../model';
 
 export interface KerasLayer {
   /** The user's layer name (nested models' layers are prefixed "outer/"). */
@@ -12,6 +12,9 @@ export interface KerasLayer {
   readonly config: Record<string, unknown>;
   /** Names of the layers feeding this one. */
   readonly inbound: string[];
+  /** A nested model's input and output layers (prefixed like its layers), as its config lists them; empty for Sequential. */
+  readonly inputLayers?: string[];
+  readonly outputLayers?: string[];
 }
 
 export interface KerasModelConfig {
@@ -31,7 +34,7 @@ export const NORM_CLASSES: Record<string, NormKind> = {
   GroupNormalization: 'GroupNorm',
 };
 
-const CONTAINERS = new Set(['Sequential', 'Functional', 'Model']);
+export const CONTAINERS: ReadonlySet<string> = new Set(['Sequential', 'Functional', 'Model']);
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -74,8 +77,13 @@ function flatten(container: Record<string, unknown>, prefix: string, out: KerasL
     const explicit = inboundNames(layer.inbound_nodes).map((n) => prefix + n);
     // A Sequential model's layers are fed by the layer before them.
     const inbound = explicit.length > 0 ? explicit : previous !== null && container.class_name === 'Sequential' ? [previous] : [];
-    out.push({ name, className: layer.class_name, config: layer.config, inbound });
-    if (CONTAINERS.has(layer.class_name)) flatten(layer, `${name}/`, out, fail, at, depth + 1);
+    if (CONTAINERS.has(layer.class_name)) {
+      const ends = (key: string): string[] => endpointNames((layer.config as Record<string, unknown>)[key]).map((n) => `${name}/${n}`);
+      out.push({ name, className: layer.class_name, config: layer.config, inbound, inputLayers: ends('input_layers'), outputLayers: ends('output_layers') });
+      flatten(layer, `${name}/`, out, fail, at, depth + 1);
+    } else {
+      out.push({ name, className: layer.class_name, config: layer.config, inbound });
+    }
     previous = name;
   });
 }
@@ -170,11 +178,29 @@ export function variableNames(layer: KerasLayer): string[] | null {
       return affine;
     case 'PReLU':
       return ['alpha'];
+    // Only when adapted: a Normalization given mean and variance in its config has no variables.
+    case 'Normalization':
+      return ['mean', 'variance', 'count'];
     case 'Embedding':
       return ['embeddings'];
     default:
       return null;
   }
+}
+
+/**
+ * A layer's variable among weights named "<layer>/<variable>", where writers disagree on how much of a
+ * nested layer's path ("outer/inner/bn_Conv1") they keep: TF.js's own save and Keras 3 keep it all, the
+ * TF.js converter and Keras 2 keep what the variable was created under, often only "bn_Conv1/gamma"
+ * (Teachable Machine exports). The longest suffix of the path that names a weight wins.
+ */
+export function weightByLayerPath(byName: ReadonlyMap<string, TensorInfo>, layerPath: string, variable: string): TensorInfo | null {
+  const parts = layerPath.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const t = byName.get(`${parts.slice(i).join('/')}/${variable}`);
+    if (t) return t;
+  }
+  return null;
 }
 
 /** Keras's own snake_case (keras/src/utils/naming.py), which names Keras 3 weight groups after classes. */

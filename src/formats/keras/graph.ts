@@ -3,7 +3,7 @@
 // each reader pairs it with a constant() that finds a layer's weights as "<layer>/<variable>".
 
 import type { AttributeValue, Graph, GraphNode, GraphValue, TensorDType } from '../model';
-import { isRecord, type KerasLayer, type KerasModelConfig } from './config';
+import { CONTAINERS, isRecord, type KerasLayer, type KerasModelConfig } from './config';
 
 /**
  * A config value as an attribute: scalars as they are, lists of numbers (null, an unknown size, as
@@ -65,14 +65,21 @@ export function kerasGraph(model: KerasModelConfig): Graph {
   let implicitInput: string | null = null;
   if (inputs.length === 0 && model.className === 'Sequential' && first && first.inbound.length === 0) {
     implicitInput = `${first.name}_input`;
-    inputs.push(inputValue(implicitInput, first.config));
+    // A nested model first (Teachable Machine's Sequential in a Sequential): the shape is its first layer's.
+    const shaped = layers.find((l) => !CONTAINERS.has(l.className)) ?? first;
+    inputs.push(inputValue(implicitInput, shaped.config));
   }
   const nodes: GraphNode[] = layers.map((l) => ({
     name: l.name,
     opType: l.className,
     inputs: l === first && implicitInput !== null ? [implicitInput] : l.inbound,
     outputs: [l.name],
-    attributes: layerAttributes(l.config),
+    attributes: {
+      ...layerAttributes(l.config),
+      // A nested model's endpoints, by their prefixed names, for the importer to wire it up.
+      ...(l.inputLayers ? { input_layers: l.inputLayers } : {}),
+      ...(l.outputLayers ? { output_layers: l.outputLayers } : {}),
+    },
   }));
   const topLevel = layers.filter((l) => !l.name.includes('/'));
   const outputNames = model.outputLayers?.length ? model.outputLayers : topLevel.length ? [topLevel[topLevel.length - 1].name] : [];

@@ -101,12 +101,29 @@ function layersFromConfig(model: KerasModelConfig, weights: WeightsByLayer, note
   return out;
 }
 
+/**
+ * Keras 2 groups hold a top-level layer's weights; a nested model's group holds all its layers',
+ * named after the inner layer ("bn_Conv1/gamma:0") or with inner models' names in front: the longest
+ * suffix of the layer's path that names weights in its top-level group wins.
+ */
 function keras2LayerWeights(model: KerasModelConfig, layers: Keras2Layer[]): WeightsByLayer {
   const byName = new Map(layers.map((l) => [l.name, l]));
   const out = new Map<string, ReadonlyMap<string, TensorInfo>>();
   for (const layer of model.layers) {
-    const found = byName.get(layer.name) ?? byName.get(layer.name.split('/').pop() ?? '');
-    if (found) out.set(layer.name, found.weights);
+    const parts = layer.name.split('/');
+    if (parts.length === 1) {
+      const found = byName.get(layer.name);
+      if (found) out.set(layer.name, found.weights);
+      continue;
+    }
+    const group = byName.get(parts[0]);
+    for (let i = 0; group && i < parts.length; i++) {
+      const found = group.byLayer.get(parts.slice(i).join('/'));
+      if (found) {
+        out.set(layer.name, found);
+        break;
+      }
+    }
   }
   return out;
 }

@@ -14,6 +14,11 @@ import { stringAttr, stringListAttr, type H5Dataset, type H5Group } from './hdf5
 export interface Keras2Layer {
   readonly name: string;
   readonly weights: Map<string, TensorInfo>;
+  /**
+   * The group's weights by the part of their name before the variable: a nested model's group holds
+   * every inner layer's weights, named "bn_Conv1/gamma:0" (or with the inner models' names in front).
+   */
+  readonly byLayer: Map<string, Map<string, TensorInfo>>;
   readonly tensors: TensorInfo[];
 }
 
@@ -25,6 +30,7 @@ export function keras2Weights(g: H5Group, fail: ErrorFactory): Keras2Layer[] {
     if (!lg) throw fail(`layer '${layer}' is listed in layer_names but has no group`, g.path);
     const weightNames = stringListAttr(lg.attr('weight_names')) ?? [];
     const weights = new Map<string, TensorInfo>();
+    const byLayer = new Map<string, Map<string, TensorInfo>>();
     const tensors: TensorInfo[] = [];
     for (const weightName of weightNames) {
       const parts = weightName.split('/');
@@ -35,9 +41,13 @@ export function keras2Weights(g: H5Group, fail: ErrorFactory): Keras2Layer[] {
       const name = weightName.replace(/:\d+$/, '');
       const t = ds.tensor(name);
       tensors.push(t);
-      weights.set(splitName(name).suffix, t);
+      const { module, suffix } = splitName(name);
+      weights.set(suffix, t);
+      const named = byLayer.get(module) ?? new Map<string, TensorInfo>();
+      named.set(suffix, t);
+      byLayer.set(module, named);
     }
-    return { name: layer, weights, tensors };
+    return { name: layer, weights, byLayer, tensors };
   });
 }
 

@@ -7,7 +7,7 @@ import type { GraphNode, ModelDescription, NormLayer, TensorInfo } from '../mode
 import { TfjsError } from '../errors';
 import type { ModelSource } from '../source';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
-import { isRecord, neighbours, normSettings, parseModelConfig, type KerasModelConfig } from '../keras/config';
+import { isRecord, neighbours, normSettings, parseModelConfig, weightByLayerPath, type KerasModelConfig } from '../keras/config';
 import { kerasGraph } from '../keras/graph';
 import { readManifest } from './weights';
 
@@ -26,13 +26,13 @@ function description(file: string, variant: string, producer: string | null, ten
 }
 
 /**
- * A layer's weight in the manifest: weight names are <layer>/<variable>, some writers put the model's
- * (and nested models') names in front.
+ * A layer's weight in the manifest: weight names are <layer>/<variable>; some writers put the model's
+ * (and nested models') names in front, the converter keeps only the innermost layer's.
  */
 function weightFinder(tensors: TensorInfo[]): (layer: string, variable: string) => TensorInfo | null {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   return (layer, variable) =>
-    byName.get(`${layer}/${variable}`) ?? tensors.find((t) => t.name.endsWith(`/${layer.split('/').pop()}/${variable}`)) ?? null;
+    weightByLayerPath(byName, layer, variable) ?? tensors.find((t) => t.name.endsWith(`/${layer.split('/').pop()}/${variable}`)) ?? null;
 }
 
 function layersModel(model: KerasModelConfig, tensors: TensorInfo[], notes: string[]): NormLayer[] {

@@ -297,13 +297,13 @@ describe('Keras layers against their definitions (NHWC)', () => {
 describe('what the importer refuses, by name', () => {
   it('an unsupported layer class names the class and the layer', () => {
     const description = kerasModel([1, 4, 4, 2], [
-      { name: 'pad', className: 'ZeroPadding2D', inputs: ['x'], attributes: { padding: [1, 1, 1, 1] } },
-      { name: 'gmp', className: 'GlobalMaxPooling2D', inputs: ['pad'] },
+      { name: 'pad', className: 'ZeroPadding3D', inputs: ['x'], attributes: { padding: [1, 1, 1, 1] } },
+      { name: 'lstm', className: 'LSTM', inputs: ['pad'] },
     ]);
-    expect(importProblem(description)).toBe("the engine has no 'ZeroPadding2D', 'GlobalMaxPooling2D' layers");
+    expect(importProblem(description)).toBe("the engine has no 'ZeroPadding3D', 'LSTM' layers");
     const error = (() => { try { importModel(description); } catch (e) { return e; } })();
     expect(error).toBeInstanceOf(ImportError);
-    expect((error as Error).message).toMatch(/^synthetic\.keras: the engine has no 'ZeroPadding2D' layer \(it runs InputLayer, Conv2D, .*\); the normalization layers are still listed \(layer 'pad' \(ZeroPadding2D\)\)$/);
+    expect((error as Error).message).toMatch(/^synthetic\.keras: the engine has no 'ZeroPadding3D' layer \(it runs InputLayer, Sequential, Functional, Model, Conv2D, .*\); the normalization layers are still listed \(layer 'pad' \(ZeroPadding3D\)\)$/);
   });
 
   it('a layer called on two inputs (a shared layer), and a two-input class the engine lacks', () => {
@@ -311,19 +311,20 @@ describe('what the importer refuses, by name', () => {
     const dense = (name: string, inputs: string[]): LayerSpec => ({ name, className: 'Dense', inputs, weights: [kernel], attributes: { use_bias: false } });
     expect(() => importModel(kerasModel([1, 2], [dense('a', ['x']), dense('b', ['x']), dense('shared', ['a', 'b'])])))
       .toThrow("synthetic.keras: fed by 'a', 'b'; a layer called more than once (shared) is not supported (layer 'shared' (Dense))");
-    expect(() => importModel(kerasModel([1, 2], [dense('a', ['x']), { name: 'm', className: 'Multiply', inputs: ['a', 'x'] }])))
-      .toThrow(/^synthetic\.keras: the engine has no 'Multiply' layer/);
+    expect(() => importModel(kerasModel([1, 2], [dense('a', ['x']), { name: 'm', className: 'Dot', inputs: ['a', 'x'] }])))
+      .toThrow(/^synthetic\.keras: the engine has no 'Dot' layer/);
   });
 
   it.each([
-    [{ name: 'c', className: 'Conv2D', inputs: ['x'], weights: [tensor('kernel', [1, 1, 2, 2], 1)], attributes: { use_bias: false, activation: 'elu' } },
-      "activation \"elu\" is not one the engine has (linear, relu, relu6, leaky_relu, sigmoid, tanh, softmax, gelu, silu, swish) (layer 'c' (Conv2D))"],
+    [{ name: 'c', className: 'Conv2D', inputs: ['x'], weights: [tensor('kernel', [1, 1, 2, 2], 1)], attributes: { use_bias: false, activation: 'softsign' } },
+      "activation \"softsign\" is not one the engine has (linear, relu, relu6, leaky_relu, sigmoid, tanh, softmax, gelu, silu, swish, hard_sigmoid, hard_silu, hard_swish, elu, selu, softplus) (layer 'c' (Conv2D))"],
     [{ name: 'c', className: 'Conv2D', inputs: ['x'], weights: [tensor('kernel', [1, 1, 2, 2], 1)], attributes: { data_format: 'channels_first' } },
       "data_format channels_first; the importer runs channels-last (NHWC) models (layer 'c' (Conv2D))"],
     [{ name: 'd', className: 'Dense', inputs: ['x'], attributes: { units: 3 } }, "its weight 'kernel' is not in the file (layer 'd' (Dense))"],
-    [{ name: 'ln', className: 'LayerNormalization', inputs: ['x'], weights: [tensor('gamma', [4], 1), tensor('beta', [4], 2)], attributes: { axis: [1] } },
-      "axis [1] of a rank-4 input: the engine normalizes the last 1 axis (layer 'ln' (LayerNormalization))"],
-    [{ name: 'inner', className: 'Sequential', inputs: ['x'] }, "a nested model (Sequential); the importer runs models whose layers are all at the top level (layer 'inner' (Sequential))"],
+    [{ name: 'ln', className: 'LayerNormalization', inputs: ['x'], weights: [tensor('gamma', [4], 1), tensor('beta', [4], 2)], attributes: { axis: [1], rms_scaling: true } },
+      "rms_scaling=True is not supported (layer 'ln' (LayerNormalization))"],
+    [{ name: 'norm', className: 'Normalization', inputs: ['x'], attributes: { axis: -1, mean: [0, 1], variance: [1, 2], invert: true } },
+      "invert=True is not supported (layer 'norm' (Normalization))"],
   ] as [LayerSpec, string][])('refuses case %#', (layer, message) => {
     expect(() => importModel(kerasModel([1, 4, 4, 2], [layer]))).toThrow(`synthetic.keras: ${message}`);
   });

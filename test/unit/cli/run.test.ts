@@ -101,13 +101,13 @@ describe('bnlens run', () => {
 describe('bnlens run: what is wrong, in one line with exit status 2', () => {
   it('an unsupported layer, named with its class', async () => {
     const json = JSON.parse(readFileSync(join(TFJS, 'model.json'), 'utf8'));
-    json.modelTopology.config.layers[2].class_name = 'ELU';
-    const folder = mkdtempSync(join(dir, 'elu-'));
+    json.modelTopology.config.layers[2].class_name = 'ThresholdedReLU';
+    const folder = mkdtempSync(join(dir, 'thresholded-'));
     writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
     copyFileSync(join(TFJS, 'tfjs_convbn.weights.bin'), join(folder, 'tfjs_convbn.weights.bin'));
     const { code, out, err } = await run('run', join(folder, 'model.json'), '--input', at('x.npy'));
     expect([code, out]).toEqual([2, '']);
-    expect(err).toMatch(new RegExp(`^bnlens: ${folder}/model\\.json: the engine has no 'ELU' layer \\(it runs .*\\); the normalization layers are still listed \\(layer 'relu1' \\(ELU\\)\\)\\n$`));
+    expect(err).toMatch(new RegExp(`^bnlens: ${folder}/model\\.json: the engine has no 'ThresholdedReLU' layer \\(it runs .*\\); the normalization layers are still listed \\(layer 'relu1' \\(ThresholdedReLU\\)\\)\\n$`));
   });
 
   it.each([
