@@ -6,6 +6,7 @@ import { h } from './dom';
 import { channelChart } from './channelChart';
 import { expectedNormalCounts, histogramChart } from './histogramChart';
 import { formatNumber } from './format';
+import { probeDataControls, RANDOM_DATA_WARNING, type ProbeDataControls } from './probeDataView';
 
 export interface ProbeSettings {
   readonly batchSize: number;
@@ -23,6 +24,8 @@ export interface ProbeControls {
   readonly status: ProbeStatus;
   /** Whether a recalibration is under way (the same worker slot: one job per file at a time). */
   readonly recalibrating: boolean;
+  /** The data controls, once the host said what the model's input takes (absent until then). */
+  readonly data: Omit<ProbeDataControls, 'disabled' | 'onProbe' | 'onRecalibrate'> | null;
   onChange(settings: ProbeSettings): void;
   onRun(withFile: boolean): void;
   onRecalibrate(): void;
@@ -47,15 +50,15 @@ function button(text: string, onClick: () => void, disabled = false): HTMLButton
 
 export function probeControls(c: ProbeControls): HTMLElement {
   const running = c.status.kind === 'running' || c.recalibrating;
-  return h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
-    numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
-    numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
-    button('Run a random batch', () => c.onRun(false), running),
-    button('Probe with my data (.npy/.npz)…', () => c.onRun(true), running),
-    button('Recalibrate with my data…', c.onRecalibrate, running),
-    running ? button('Cancel', c.onCancel) : null,
-    h('span', { class: 'muted', role: 'status' },
-      c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : ''));
+  return h('div', { class: 'probe-panel' },
+    h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
+      numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
+      numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
+      button('Run a random batch', () => c.onRun(false), running),
+      running ? button('Cancel', c.onCancel) : null,
+      h('span', { class: 'muted', role: 'status' },
+        c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : '')),
+    c.data ? probeDataControls({ ...c.data, disabled: running, onProbe: () => c.onRun(true), onRecalibrate: c.onRecalibrate }) : null);
 }
 
 interface RankedChannel { layer: string; channel: number; score: number; batchMean: number; runningMean: number }
@@ -81,6 +84,7 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
   return h('section', { class: 'probe-summary', 'aria-label': 'Probe results' },
     h('h2', {}, 'Probe'),
     h('p', {}, `Batch: ${source}, input [${result.inputShape.join(', ')}].`),
+    result.randomInput ? h('p', { class: 'note warning', role: 'note' }, RANDOM_DATA_WARNING) : null,
     h('p', {}, `Eval mode (running statistics) against train mode (this batch's statistics) on the same batch: output differs by up to ${f(out.maxAbsDifference)} (mean ${f(out.meanAbsDifference)})${agreement}.`),
     result.fold ? h('p', {}, result.fold.folded.length
       ? `Folding ${result.fold.folded.length} BatchNorm layer${result.fold.folded.length === 1 ? '' : 's'} into the convolution or Gemm before ${result.fold.folded.length === 1 ? 'it' : 'them'} changes the output by at most ${f(result.fold.maxAbsDifference)} on this batch${result.fold.skipped.length ? `; not folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ')}` : ''}.`

@@ -2,7 +2,9 @@
 // the file is read by the extension host and only the summary the view needs goes to the webview.
 
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { DataSource, HostToWebview, ProbeDataSettings, WebviewToHost } from '../protocol';
+import type { ModelDescription } from '../formats/model';
+import { imageInputOf, type ImageInput } from '../analysis/inputs/preprocess';
 import type { ModelAnalyses } from './modelAnalyses';
 import type { ModelJobs } from './modelJobs';
 import { displayName } from './modelSource';
@@ -10,6 +12,19 @@ import { fileSafe, saveNextTo } from './saveFile';
 import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
+
+/** The data settings remembered for the file, and what its first input takes, for the view's data controls. */
+function probeDataMessage(description: ModelDescription, remembered: (fallback: DataSource) => ProbeDataSettings): HostToWebview {
+  const inputShape = description.graph?.inputs?.[0]?.shape ?? null;
+  const settings = remembered(inputShape?.length === 2 ? 'csv' : inputShape?.length === 4 ? 'imageFolder' : 'arrays');
+  let imageInput: ImageInput | null = null;
+  try {
+    imageInput = inputShape?.length === 4 ? imageInputOf(description, { ...settings.preprocessing, layout: 'auto' }) : null;
+  } catch {
+    imageInput = null; // not an image input (the view then offers arrays, test data and CSV)
+  }
+  return { type: 'probeData', settings, inputShape, imageInput };
+}
 
 function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
@@ -102,10 +117,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       const file = displayName(document.uri);
       await post({ type: 'loading', file });
       try {
-        const { summary, anomalies } = await this.analyses.get(document.uri);
+        const { summary, anomalies, description } = await this.analyses.get(document.uri);
         const select = this.pendingSelection.get(key);
         this.pendingSelection.delete(key);
         await post({ type: 'model', model: summary, anomalies, settings: viewSettings(), ...(select ? { select } : {}) });
+        await post(probeDataMessage(description, (fallback) => this.jobs.dataMemory.get(document.uri, fallback)));
         const probed = this.jobs.last(document.uri);
         if (probed) await post({ type: 'probe', ...probed });
         const recalibrated = this.jobs.lastRecalibration(document.uri);
@@ -137,7 +153,10 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
           this.jobs.cancel(document.uri);
           break;
         case 'recalibrate':
-          void this.jobs.recalibrate(document.uri, message.batchSize, post);
+          void this.jobs.recalibrate(document.uri, message.batchSize, message.data, post);
+          break;
+        case 'probeDataSettings':
+          void this.jobs.dataMemory.set(document.uri, message.settings);
           break;
         case 'saveRecalibrated':
           void this.jobs.saveRecalibrated(document.uri);

@@ -10,7 +10,8 @@ import { csvToTensor, parseCsv } from './csv';
 import type { InputData } from './gather';
 import { decodeImage } from './images';
 import { InputError } from './inputError';
-import { imageInputOf, imagesToTensor, IMAGENET_MEAN, IMAGENET_STD, type Preprocessing } from './preprocess';
+import { isImagenetPreset } from './imagenet';
+import { imageInputOf, imagesToTensor, type Preprocessing } from './preprocess';
 import { splitBatches } from '../recalibrate';
 
 type ImageFiles = Extract<InputData, { kind: 'images' }>['files'];
@@ -60,8 +61,7 @@ const list = (values: readonly number[]): string => values.map((v) => String(Num
 
 /** The preprocessing in words, e.g. "resize 256, centre crop, [0, 1], ImageNet mean/std, NCHW". */
 export function describePreprocessing(pre: Preprocessing, layout?: string): string {
-  const imagenet = pre.mean && pre.std && pre.mean.length === 3 && pre.std.length === 3
-    && pre.mean.every((m, c) => Math.abs(m - IMAGENET_MEAN[c] * pre.scale) < 1e-9) && pre.std.every((s, c) => Math.abs(s - IMAGENET_STD[c] * pre.scale) < 1e-9);
+  const imagenet = isImagenetPreset(pre.mean, pre.std, pre.scale);
   return [
     pre.resize === null ? 'resize to the input size' : `resize ${pre.resize}`,
     'centre crop',

@@ -32,8 +32,10 @@ export type InputKind = InputData['kind'];
 /** One image file may be this large; an array, TensorProto or CSV file this large. */
 export const MAX_IMAGE_FILE_BYTES = 64 * 2 ** 20;
 export const MAX_DATA_FILE_BYTES = 2 ** 30;
-/** Images read from a folder at most (the first ones by name). */
+/** Images read from a folder at most (the first ones by name): for recalibration, decoded a batch at a time… */
 export const MAX_IMAGES = 512;
+/** …and for the probe, which runs them as one batch and keeps every normalization layer's activations. */
+export const MAX_PROBE_IMAGES = 64;
 
 /** The kind of one data file, from its name (an ONNX test data file is a TensorProto in `input_K.pb`). */
 export function inputKindOfName(name: string): InputKind | null {

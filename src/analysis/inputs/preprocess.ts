@@ -6,6 +6,7 @@
 import { Tensor } from '../../engine/tensor';
 import type { ModelDescription } from '../../formats/model';
 import type { RgbImage } from './images';
+import { imagenetPreset } from './imagenet';
 import { InputError } from './inputError';
 import { resizeAndCrop, type PlanarImage } from './resize';
 
@@ -25,16 +26,7 @@ export interface Preprocessing {
   readonly crop?: readonly [number, number] | null;
 }
 
-/** torchvision's ImageNet statistics (RGB, for inputs scaled to [0, 1]). */
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
-
-export const DEFAULT_PREPROCESSING: Preprocessing = { resize: null, scale: 1, mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD], layout: 'auto' };
-
-/** The ImageNet preset for a scale: the statistics above, multiplied by 255 for [0, 255] inputs. */
-export function imagenetPreset(scale: 1 | 255): { mean: number[]; std: number[] } {
-  return { mean: IMAGENET_MEAN.map((m) => m * scale), std: IMAGENET_STD.map((s) => s * scale) };
-}
+export const DEFAULT_PREPROCESSING: Preprocessing = { resize: null, scale: 1, ...imagenetPreset(1), layout: 'auto' };
 
 export interface ImageInput {
   readonly layout: Layout;

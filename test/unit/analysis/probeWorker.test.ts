@@ -30,7 +30,7 @@ describe('the probe worker', () => {
 
   it('takes the user\'s batch from a .npy file', async () => {
     const x = new Float32Array(1 * 3 * 32 * 32).map((_, i) => Math.sin(i));
-    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 8, seed: 0, bins: 16, input: { file: 'x.npy', bytes: writeNpy(x, [1, 3, 32, 32]) } }, noSiblings);
+    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 8, seed: 0, bins: 16, input: { kind: 'arrays', file: 'x.npy', bytes: writeNpy(x, [1, 3, 32, 32]) } }, noSiblings);
     const result = await run.result;
     expect(result.randomInput).toBe(false);
     expect(result.inputShape).toEqual([1, 3, 32, 32]);
@@ -49,7 +49,7 @@ describe('recalibration in the worker', () => {
   it('recalibrates from a .npy of samples split into batches', async () => {
     const x = new Float32Array(6 * 3 * 32 * 32).map((_, i) => Math.cos(i * 0.1));
     const { startRecalibration } = await import('../../../src/analysis/worker/probeClient');
-    const run = startRecalibration(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 3, input: { file: 'x.npy', bytes: writeNpy(x, [6, 3, 32, 32]) } }, noSiblings);
+    const run = startRecalibration(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 3, input: { kind: 'arrays', file: 'x.npy', bytes: writeNpy(x, [6, 3, 32, 32]) } }, noSiblings);
     const result = await run.result;
     expect(result.batches).toBe(2);
     expect(result.layers).toHaveLength(3);

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../src/analysis/inputs/images';
 import { centerCropOffset, resample, resizedSize } from '../../../../src/analysis/inputs/resize';
-import { DEFAULT_PREPROCESSING, imageInputOf, imagenetPreset, imagesToTensor, type Layout, type Preprocessing } from '../../../../src/analysis/inputs/preprocess';
+import { imagenetPreset } from '../../../../src/analysis/inputs/imagenet';
+import { DEFAULT_PREPROCESSING, imageInputOf, imagesToTensor, type Layout, type Preprocessing } from '../../../../src/analysis/inputs/preprocess';
 import type { ModelDescription } from '../../../../src/formats/model';
 import { bytesOf, golden, goldenJson, IMAGES, imageNames, maxAbsDiff } from './fixtures';
 
@@ -16,7 +17,11 @@ const images = () => imageNames().map((name) => {
 /** The same images decoded by pngjs/jpeg-js. */
 const decoded = () => imageNames().map((name) => ({ name, image: decodeImage(name, bytesOf(path.join(IMAGES, name))) }));
 
-const rangeOf = (values: ArrayLike<number>): number => Array.prototype.reduce.call(values, (m: number, v: number) => Math.max(m, Math.abs(v)), 0) as number;
+function rangeOf(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
 
 function modelWithInput(shape: number[], format: ModelDescription['format'] = 'onnx'): ModelDescription {
   return { file: 'm.onnx', format, graph: { inputs: [{ name: 'x', dtype: 'float32', shape }] } } as unknown as ModelDescription;
