@@ -1,7 +1,9 @@
 // A CSV of numbers for a tabular model: one sample per row, one feature per column, an optional header row
-// (told apart by a cell that is not a number). RFC 4180 quoting is understood (a quoted header name may hold
-// a comma); the separator is a comma, or a semicolon or tab when the first line has those and no comma.
+// (told apart by a cell that is not a number). The engine's RFC 4180 splitter reads the fields (a quoted
+// header name may hold a comma); the separator is a comma, or a semicolon or tab when the first line has
+// those and no comma.
 
+import { CsvError, parseCsvRows } from '../../engine/data/csv';
 import { Tensor } from '../../engine/tensor';
 import { InputError } from './inputError';
 
@@ -15,25 +17,6 @@ export interface CsvTable {
 
 /** Rows read at most: a probe or a recalibration needs a few thousand samples, not millions. */
 export const MAX_CSV_ROWS = 100_000;
-
-function splitLine(line: string, sep: string, file: string, lineNo: number): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell.trim() === '') { quoted = true; cell = ''; }
-    else if (ch === sep) { cells.push(cell); cell = ''; }
-    else cell += ch;
-  }
-  if (quoted) throw new InputError(file, 'a quoted cell is not closed on its line', `line ${lineNo}`);
-  cells.push(cell);
-  return cells;
-}
 
 /** A cell as a number: decimal or exponent notation, nan/inf as NumPy writes them; null when it is not one. */
 function numberOf(cell: string): number | null {
@@ -51,25 +34,31 @@ export function parseCsv(file: string, bytes: Uint8Array): CsvTable {
   } catch {
     throw new InputError(file, 'the CSV is not UTF-8 text');
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const firstLine = lines.find((l) => l.trim() !== '') ?? '';
+  text = text.replace(/^\uFEFF/, '');
+  const firstLine = text.split(/\r?\n/, 1)[0];
   const sep = firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
+  let parsed: { fields: string[]; line: number }[];
+  try {
+    parsed = parseCsvRows(text, sep);
+  } catch (e) {
+    if (e instanceof CsvError) throw new InputError(file, e.message.replace(/^CSV line \d+: /, ''), `line ${e.line}`);
+    throw e;
+  }
   let header: string[] | null = null;
   let columns = -1;
   const values: number[] = [];
   let rows = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const cells = splitLine(lines[i], sep, file, i + 1);
+  for (const { fields: cells, line } of parsed) {
+    if (cells.every((c) => c.trim() === '')) continue;
     if (columns < 0) {
       columns = cells.length;
       if (cells.some((c) => numberOf(c) === null)) { header = cells.map((c) => c.trim()); continue; }
     }
-    if (cells.length !== columns) throw new InputError(file, `the row has ${cells.length} cells, the first row has ${columns}`, `line ${i + 1}`);
+    if (cells.length !== columns) throw new InputError(file, `the row has ${cells.length} cells, the first row has ${columns}`, `line ${line}`);
     if (rows >= MAX_CSV_ROWS) throw new InputError(file, `the CSV has more than ${MAX_CSV_ROWS} rows; BN Lens reads at most ${MAX_CSV_ROWS}`);
     cells.forEach((c, j) => {
       const v = numberOf(c);
-      if (v === null) throw new InputError(file, `'${c.trim().slice(0, 40)}' in column ${header?.[j] ? `'${header[j]}'` : j + 1} is not a number`, `line ${i + 1}`);
+      if (v === null) throw new InputError(file, `'${c.trim().slice(0, 40)}' in column ${header?.[j] ? `'${header[j]}'` : j + 1} is not a number`, `line ${line}`);
       values.push(v);
     });
     rows++;

@@ -21,7 +21,7 @@ describe('CSV tables for tabular models', () => {
     expect(() => parseCsv('x.csv', text('a,b\n1,2\n3\n'))).toThrow('x.csv: the row has 1 cells, the first row has 2 (line 3)');
     expect(() => parseCsv('x.csv', text('a,b\n1,2\n3,four\n'))).toThrow("x.csv: 'four' in column 'b' is not a number (line 3)");
     expect(() => parseCsv('x.csv', text('a,b\n'))).toThrow('x.csv: the CSV has a header row but no data rows');
-    expect(() => parseCsv('x.csv', text('"a,b\n1,2\n'))).toThrow('x.csv: a quoted cell is not closed on its line (line 1)');
+    expect(() => parseCsv('x.csv', text('"a,b\n1,2\n'))).toThrow('x.csv: unterminated quoted field (line 1)');
     expect(() => parseCsv('x.csv', new Uint8Array([0x31, 0x2c, 0xff, 0xfe]))).toThrow('x.csv: the CSV is not UTF-8 text');
   });
   it('checks the columns against the model\'s input', () => {
