@@ -92,7 +92,26 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
     rows.length ? h('table', { class: 'shift-table', 'aria-label': 'Channels whose running statistics disagree most with this batch' },
       h('caption', {}, 'Channels whose inference statistics disagree most with this batch: shift = |batch mean − running mean| / √(running var + ε)'),
       h('thead', {}, h('tr', {}, ...['Layer', 'Channel', 'Shift', 'Batch mean', 'Running mean'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...rows)) : h('p', { class: 'muted' }, 'No layer has running statistics to compare with.'));
+      h('tbody', {}, ...rows)) : h('p', { class: 'muted' }, 'No layer has running statistics to compare with.'),
+    result.layers.length ? everyLayerHistograms(result, digits, onSelect) : null);
+}
+
+/** Every normalization layer's input and output histograms at once, as small multiples; a layer's name selects it. */
+function everyLayerHistograms(result: ProbeResult, digits: number, onSelect: (layer: string) => void): HTMLElement {
+  const small = (chart: HTMLElement): HTMLElement => {
+    chart.classList.add('small');
+    return chart;
+  };
+  return h('details', { class: 'probe-histograms', open: '' },
+    h('summary', {}, `Input and output histograms of every normalization layer (${result.layers.length}), eval mode`),
+    h('div', { class: 'multiples' }, ...result.layers.map((l) => {
+      const link = h('button', { type: 'button', class: 'link' }, l.name);
+      link.addEventListener('click', () => onSelect(l.name));
+      return h('div', { class: 'layer-histograms', 'data-layer': l.name },
+        h('h4', {}, link),
+        small(histogramChart(`${l.name}: input`, l.input.histogram, digits)),
+        small(histogramChart(`${l.name}: output`, l.output.histogram, digits)));
+    })));
 }
 
 export function probeLayerDetail(layer: ProbeLayer, digits: number): HTMLElement {

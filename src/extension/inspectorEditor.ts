@@ -12,6 +12,7 @@ import { fileSafe, saveNextTo } from './saveFile';
 import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
 import { webviewHtml, webviewRoots } from './webviewHtml';
+import { withOneBuffer } from './oneBuffer';
 
 /** The data settings remembered for the file, and what its first input takes, for the view's data controls. */
 function probeDataMessage(description: ModelDescription, remembered: (fallback: DataSource) => ProbeDataSettings): HostToWebview {
@@ -89,7 +90,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     if (!panelOf()) await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
     const panel = panelOf();
     if (!panel) throw new Error(`BN Lens could not open an inspector for ${displayName(uri)}`);
-    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
+    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(withOneBuffer(message)));
   }
 
   private async exportTable(uri: vscode.Uri, what: 'layers' | 'channels'): Promise<void> {
@@ -112,7 +113,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     panels.add(panel);
     this.panels.set(key, panels);
 
-    const post = (message: HostToWebview): Thenable<boolean> => webview.postMessage(message);
+    const post = (message: HostToWebview): Thenable<boolean> => webview.postMessage(withOneBuffer(message));
     const show = async (): Promise<void> => {
       const file = displayName(document.uri);
       await post({ type: 'loading', file });

@@ -3,6 +3,7 @@
 // the warnings; a click opens that layer in the full inspector.
 
 import * as vscode from 'vscode';
+import { withOneBuffer } from './oneBuffer';
 import type { SidebarHostToWebview, SidebarWebviewToHost } from '../protocol';
 import type { InspectorEditorProvider } from './inspectorEditor';
 import type { TrainingStudio } from './studio/studio';
@@ -76,7 +77,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
   private async show(): Promise<void> {
     const view = this.view;
     if (!view?.visible) return;
-    const post = (message: SidebarHostToWebview): Thenable<boolean> => view.webview.postMessage(message);
+    const post = (message: SidebarHostToWebview): Thenable<boolean> => view.webview.postMessage(withOneBuffer(message));
     const uri = this.current;
     if (!uri) {
       await post({ type: 'empty' });
