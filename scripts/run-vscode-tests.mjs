@@ -31,6 +31,7 @@ import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-
 import { prepareVscodeEnv } from './vscode-env.mjs';
 import { studioSteps } from './studio-ui-steps.mjs';
 import { notAModelSteps } from './not-a-model-steps.mjs';
+import { probeDataSteps } from './probe-data-ui-steps.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
@@ -243,6 +244,7 @@ function devSteps() {
     [`ui: axe-core (${AXE_THEME}): the side panel has no serious or critical violations`, () => axeStep('panel')],
     ...THEMES.map((t) => [`ui: theme "${t.theme}": both views and the heatmap follow it (${t.file}); axe: no serious/critical issues, also on the selected row under the pointer`, () => themeStep(t)]),
     ...studioSteps({ page, hostRequest, resultsDir, say, sleep }),
+    ...probeDataSteps({ page, hostRequest, resultsDir, say, sleep }),
     ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }

@@ -7,6 +7,7 @@ import type { Anomaly } from './analysis/anomalies';
 import type { ProbeResult } from './analysis/probe';
 import type { RecalibrationResult } from './analysis/recalibrate';
 import type { LiveRunSnapshot, SaveChartMessage } from './protocol/studio';
+import type { ImageInput, Preprocessing } from './analysis/inputs/preprocess';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
@@ -14,6 +15,16 @@ export type { FoldCheck, OutputComparison, ProbeLayer, ProbeResult } from './ana
 export type { RecalibratedLayer, RecalibrationResult } from './analysis/recalibrate';
 export type { Histogram, TensorSummary } from './engine/recorder';
 export type { HistogramSeries, LogSummary, ScalarSeries } from './analysis/logs';
+export type { ImageInput, Layout, Preprocessing } from './analysis/inputs/preprocess';
+
+/** What the user's data is, which decides the file dialog: a folder of images, image files, arrays, an ONNX test data set folder, a CSV. */
+export type DataSource = 'imageFolder' | 'imageFiles' | 'arrays' | 'onnxTestData' | 'csv';
+
+/** The data source and image preprocessing chosen in the view, remembered per model file. */
+export interface ProbeDataSettings {
+  readonly source: DataSource;
+  readonly preprocessing: Preprocessing;
+}
 
 /** Settings the webview needs (from the `bnlens.*` configuration section). */
 export interface ViewSettings {
@@ -39,13 +50,20 @@ export type HostToWebview =
   | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean }
   | { readonly type: 'recalibrationRunning' }
   | { readonly type: 'recalibrated'; readonly result: RecalibrationResult; readonly source: string }
-  | { readonly type: 'recalibrationFailed'; readonly message: string; readonly cancelled: boolean };
+  | { readonly type: 'recalibrationFailed'; readonly message: string; readonly cancelled: boolean }
+  /**
+   * After the model: the data settings last used with this file, and the model's first input (its declared
+   * shape; as an image input when it is one, else null) so the view can show what the images become.
+   */
+  | { readonly type: 'probeData'; readonly settings: ProbeDataSettings; readonly inputShape: readonly number[] | null; readonly imageInput: ImageInput | null };
 
-/** How to run the probe: a seeded random batch, or the user's data (the host asks for the file). */
+/** How to run the probe: a seeded random batch, or the user's data (the host asks for the file or folder). */
 export interface ProbeRequest {
   readonly batchSize: number;
   readonly seed: number;
   readonly withFile: boolean;
+  /** What the data is and how images are preprocessed (default: the settings last used with this file). */
+  readonly data?: ProbeDataSettings;
 }
 
 export type WebviewToHost =
@@ -57,7 +75,9 @@ export type WebviewToHost =
   | ({ readonly type: 'runProbe' } & ProbeRequest)
   | { readonly type: 'cancelProbe' }
   /** Re-estimate the running statistics from data the host asks the user for, in batches of this size. */
-  | { readonly type: 'recalibrate'; readonly batchSize: number }
+  | { readonly type: 'recalibrate'; readonly batchSize: number; readonly data?: ProbeDataSettings }
+  /** The data settings changed in the view: remember them for this file. */
+  | { readonly type: 'probeDataSettings'; readonly settings: ProbeDataSettings }
   /** Save a copy of the model with the recalibrated statistics. */
   | { readonly type: 'saveRecalibrated' }
   /** Save a chart the page rendered (SVG text or PNG bytes). */

@@ -1,7 +1,7 @@
 // The inspector webview: says `ready`, then renders whatever the host sends. UI state (selection,
 // filter, sort) is kept with setState so a hidden-then-shown tab, or a reopened editor, comes back as it was.
 
-import type { Anomaly, HostToWebview, InspectorViewState, ModelSummary, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
+import type { Anomaly, HostToWebview, ImageInput, InspectorViewState, ModelSummary, ProbeDataSettings, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
 import { setChartSaver } from './chartExport';
@@ -22,6 +22,8 @@ let state: InspectorViewState = vscode.getState() ?? { selectedLayer: null, filt
 let current: { model: ModelSummary; anomalies: readonly Anomaly[]; settings: ViewSettings } | null = null;
 let probe: ProbeStatus = { kind: 'idle' };
 let recalibration: RecalibrationStatus = { kind: 'idle' };
+/** The data settings for this file and what its input takes (from the host, which remembers them per file). */
+let probeData: { settings: ProbeDataSettings; inputShape: readonly number[] | null; imageInput: ImageInput | null } | null = null;
 const probeSettings = (): ProbeSettings => state.probe ?? { batchSize: 8, seed: 0 };
 
 function update(patch: Partial<InspectorViewState>, focusSelection = false): void {
@@ -115,8 +117,16 @@ function render(focusSelection = false): void {
     status: probe,
     onChange: (settings) => { state = { ...state, probe: settings }; vscode.setState(state); },
     recalibrating: recalibration.kind === 'running',
-    onRun: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile }),
-    onRecalibrate: () => vscode.postMessage({ type: 'recalibrate', batchSize: probeSettings().batchSize }),
+    data: probeData && {
+      ...probeData,
+      onChange: (settings) => {
+        probeData = probeData && { ...probeData, settings };
+        vscode.postMessage({ type: 'probeDataSettings', settings });
+        render();
+      },
+    },
+    onRun: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile, ...(probeData ? { data: probeData.settings } : {}) }),
+    onRecalibrate: () => vscode.postMessage({ type: 'recalibrate', batchSize: probeSettings().batchSize, ...(probeData ? { data: probeData.settings } : {}) }),
     onCancel: () => vscode.postMessage({ type: 'cancelProbe' }),
   }));
   if (recalibration.kind === 'failed') parts.push(h('p', { class: 'error', role: 'alert' }, `Recalibration failed: ${recalibration.message}`));
@@ -185,6 +195,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       break;
     case 'selectLayer':
       update({ selectedLayer: message.name }, true);
+      break;
+    case 'probeData':
+      probeData = { settings: message.settings, inputShape: message.inputShape, imageInput: message.imageInput };
+      render();
       break;
     case 'probeRunning':
       probe = { kind: 'running' };

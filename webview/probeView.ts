@@ -6,6 +6,7 @@ import { h } from './dom';
 import { channelChart } from './channelChart';
 import { expectedNormalCounts, histogramChart } from './histogramChart';
 import { formatNumber } from './format';
+import { probeDataControls, RANDOM_DATA_WARNING, type ProbeDataControls } from './probeDataView';
 
 export interface ProbeSettings {
   readonly batchSize: number;
@@ -23,6 +24,8 @@ export interface ProbeControls {
   readonly status: ProbeStatus;
   /** Whether a recalibration is under way (the same worker slot: one job per file at a time). */
   readonly recalibrating: boolean;
+  /** The data controls, once the host said what the model's input takes (absent until then). */
+  readonly data: Omit<ProbeDataControls, 'disabled' | 'onProbe' | 'onRecalibrate'> | null;
   onChange(settings: ProbeSettings): void;
   onRun(withFile: boolean): void;
   onRecalibrate(): void;
@@ -47,15 +50,15 @@ function button(text: string, onClick: () => void, disabled = false): HTMLButton
 
 export function probeControls(c: ProbeControls): HTMLElement {
   const running = c.status.kind === 'running' || c.recalibrating;
-  return h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
-    numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
-    numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
-    button('Run a random batch', () => c.onRun(false), running),
-    button('Probe with my data (.npy/.npz)…', () => c.onRun(true), running),
-    button('Recalibrate with my data…', c.onRecalibrate, running),
-    running ? button('Cancel', c.onCancel) : null,
-    h('span', { class: 'muted', role: 'status' },
-      c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : ''));
+  return h('div', { class: 'probe-panel' },
+    h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
+      numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
+      numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
+      button('Run a random batch', () => c.onRun(false), running),
+      running ? button('Cancel', c.onCancel) : null,
+      h('span', { class: 'muted', role: 'status' },
+        c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : '')),
+    c.data ? probeDataControls({ ...c.data, disabled: running, onProbe: () => c.onRun(true), onRecalibrate: c.onRecalibrate }) : null);
 }
 
 interface RankedChannel { layer: string; channel: number; score: number; batchMean: number; runningMean: number }
@@ -81,6 +84,7 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
   return h('section', { class: 'probe-summary', 'aria-label': 'Probe results' },
     h('h2', {}, 'Probe'),
     h('p', {}, `Batch: ${source}, input [${result.inputShape.join(', ')}].`),
+    result.randomInput ? h('p', { class: 'note warning', role: 'note' }, RANDOM_DATA_WARNING) : null,
     h('p', {}, `Eval mode (running statistics) against train mode (this batch's statistics) on the same batch: output differs by up to ${f(out.maxAbsDifference)} (mean ${f(out.meanAbsDifference)})${agreement}.`),
     result.fold ? h('p', {}, result.fold.folded.length
       ? `Folding ${result.fold.folded.length} BatchNorm layer${result.fold.folded.length === 1 ? '' : 's'} into the convolution or Gemm before ${result.fold.folded.length === 1 ? 'it' : 'them'} changes the output by at most ${f(result.fold.maxAbsDifference)} on this batch${result.fold.skipped.length ? `; not folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ')}` : ''}.`
@@ -88,7 +92,26 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
     rows.length ? h('table', { class: 'shift-table', 'aria-label': 'Channels whose running statistics disagree most with this batch' },
       h('caption', {}, 'Channels whose inference statistics disagree most with this batch: shift = |batch mean − running mean| / √(running var + ε)'),
       h('thead', {}, h('tr', {}, ...['Layer', 'Channel', 'Shift', 'Batch mean', 'Running mean'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...rows)) : h('p', { class: 'muted' }, 'No layer has running statistics to compare with.'));
+      h('tbody', {}, ...rows)) : h('p', { class: 'muted' }, 'No layer has running statistics to compare with.'),
+    result.layers.length ? everyLayerHistograms(result, digits, onSelect) : null);
+}
+
+/** Every normalization layer's input and output histograms at once, as small multiples; a layer's name selects it. */
+function everyLayerHistograms(result: ProbeResult, digits: number, onSelect: (layer: string) => void): HTMLElement {
+  const small = (chart: HTMLElement): HTMLElement => {
+    chart.classList.add('small');
+    return chart;
+  };
+  return h('details', { class: 'probe-histograms', open: '' },
+    h('summary', {}, `Input and output histograms of every normalization layer (${result.layers.length}), eval mode`),
+    h('div', { class: 'multiples' }, ...result.layers.map((l) => {
+      const link = h('button', { type: 'button', class: 'link' }, l.name);
+      link.addEventListener('click', () => onSelect(l.name));
+      return h('div', { class: 'layer-histograms', 'data-layer': l.name },
+        h('h4', {}, link),
+        small(histogramChart(`${l.name}: input`, l.input.histogram, digits)),
+        small(histogramChart(`${l.name}: output`, l.output.histogram, digits)));
+    })));
 }
 
 export function probeLayerDetail(layer: ProbeLayer, digits: number): HTMLElement {

@@ -2,6 +2,7 @@
 // were re-estimated from the user's data, and the button that saves the recalibrated copy.
 
 import type { RecalibratedLayer, RecalibrationResult } from '../src/protocol';
+import { recalibrationChange } from '../src/analysis/recalibrationChange';
 import { h } from './dom';
 import { channelChart } from './channelChart';
 import { formatNumber } from './format';
@@ -12,24 +13,10 @@ export type RecalibrationStatus =
   | { readonly kind: 'done'; readonly result: RecalibrationResult; readonly source: string }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** The largest |after − before| mean shift in units of the old standard deviation, and the range of variance ratios. */
-function change(l: RecalibratedLayer): { shift: number; ratioLow: number; ratioHigh: number } {
-  let shift = 0;
-  let ratioLow = Infinity;
-  let ratioHigh = -Infinity;
-  for (let c = 0; c < l.after.mean.length; c++) {
-    shift = Math.max(shift, Math.abs(l.after.mean[c] - l.before.mean[c]) / Math.sqrt(l.before.variance[c] + 1e-12));
-    const ratio = l.after.variance[c] / l.before.variance[c];
-    ratioLow = Math.min(ratioLow, ratio);
-    ratioHigh = Math.max(ratioHigh, ratio);
-  }
-  return { shift, ratioLow, ratioHigh };
-}
-
 export function recalibrationSummary(result: RecalibrationResult, source: string, digits: number, canSave: boolean, onSave: () => void, onSelect: (layer: string) => void): HTMLElement {
   const f = (x: number): string => formatNumber(x, digits);
   const rows = result.layers.map((l) => {
-    const c = change(l);
+    const c = recalibrationChange(l);
     const link = h('button', { type: 'button', class: 'link' }, l.name);
     link.addEventListener('click', () => onSelect(l.name));
     return h('tr', {}, h('td', {}, link), h('td', { class: 'numeric' }, f(c.shift)), h('td', { class: 'numeric' }, `${f(c.ratioLow)} … ${f(c.ratioHigh)}`));

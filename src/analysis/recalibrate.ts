@@ -31,8 +31,8 @@ export function varianceConventionOf(description: ModelDescription): 'unbiased' 
   return /pytorch/i.test(description.producer ?? '') ? 'unbiased' : 'biased';
 }
 
-export function recalibrate(description: ModelDescription, batches: readonly Tensor[], variance = varianceConventionOf(description)): RecalibrationResult {
-  if (batches.length === 0) throw new ImportError(description.file, 'recalibration needs at least one batch of data');
+/** `batches` may be produced lazily (a folder of images is decoded a batch at a time). */
+export function recalibrate(description: ModelDescription, batches: Iterable<Tensor>, variance = varianceConventionOf(description)): RecalibrationResult {
   const { model } = importModel(description);
   const norms = model.nodes.filter((n): n is typeof n & { layer: BatchNorm } => n.layer instanceof BatchNorm && n.layer.runningMean !== undefined);
   if (norms.length === 0) throw new ImportError(description.file, 'the model has no BatchNorm layer with running statistics to recalibrate');
@@ -53,16 +53,19 @@ export function recalibrate(description: ModelDescription, batches: readonly Ten
   };
   model.train();
   let samples = 0;
+  let count = 0;
   for (const batch of batches) {
     if (batch.shape[0] < 2) throw new ImportError(description.file, `a batch of ${batch.shape[0]} sample gives no variance; use batches of at least 2`);
     model.forward(batch);
     samples += batch.shape[0];
+    count++;
   }
   model.observer = undefined;
+  if (count === 0) throw new ImportError(description.file, 'recalibration needs at least one batch of at least 2 samples');
 
   const bnNodes = new Map((description.graph?.nodes ?? []).filter((n) => n.opType === 'BatchNormalization').map((n) => [n.name, n]));
   return {
-    batches: batches.length,
+    batches: count,
     samples,
     variance,
     layers: norms.map((n) => {
@@ -73,7 +76,7 @@ export function recalibrate(description: ModelDescription, batches: readonly Ten
         meanTensor: graphNode?.inputs[3] ?? null,
         varianceTensor: graphNode?.inputs[4] ?? null,
         before: before.get(n.name)!,
-        after: { mean: Float32Array.from(sum.mean, (v) => v / batches.length), variance: Float32Array.from(sum.variance, (v) => v / batches.length) },
+        after: { mean: Float32Array.from(sum.mean, (v) => v / count), variance: Float32Array.from(sum.variance, (v) => v / count) },
       };
     }),
   };

@@ -1,6 +1,7 @@
 // The `bnlens` command line: argument handling and exit codes. main.ts wires it to the process.
 //   bnlens inspect FILE|RUN_FOLDER [--json]
-//   bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]
+//   bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
+//   bnlens recalibrate FILE --input DATA [preprocessing] [--batch-size N] [--out NEW.onnx] [--json]
 // (main.ts hands `bnlens train` to train.ts.)
 // Exit 0 on success, 2 for a bad or unsupported file (one line: "bnlens: FILE: problem (where)") and
 // for usage errors, 1 for anything unexpected.
@@ -11,12 +12,15 @@ import { ImportError } from '../analysis/import/common';
 import { withRecognizedNorms } from '../analysis/exportedNorms';
 import { summarizeModel } from '../analysis/inventory';
 import type { RunMode } from '../analysis/runModel';
+import type { Preprocessing } from '../analysis/inputs/preprocess';
 import { FormatError } from '../formats/errors';
 import { readModel, readTensorBoardRun } from '../formats/read';
 import type { ModelDescription } from '../formats/model';
 import { fileSource, folderSource } from './nodeSource';
 import { inspectJson, inspectTable, type InspectWarning } from './render';
 import { runCommand } from './run';
+import { DATA_HELP, DATA_OPTIONS, preprocessingFromFlags } from './dataInput';
+import { recalibrateCommand } from './recalibrate';
 
 export const HELP = `bnlens — look at the normalization layers in model files
 
@@ -24,9 +28,12 @@ Usage:
   bnlens inspect FILE [--json]     list the BatchNorm/LayerNorm/GroupNorm/InstanceNorm layers of FILE
   bnlens inspect RUN_FOLDER [--json]
                                    read the TensorBoard event files of a run folder
-  bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]
-                                   run the model on X and show each normalization layer's input (pre)
+  bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
+                                   run the model on DATA and show each normalization layer's input (pre)
                                    and output (post) statistics
+  bnlens recalibrate FILE --input DATA [preprocessing] [--batch-size N] [--out NEW.onnx] [--json]
+                                   re-estimate the BatchNorm running statistics from DATA and show them
+                                   before and after; for ONNX, write NAME.recalibrated.onnx (or NEW.onnx)
   bnlens train --config SPEC.json --out DIR
                                    train a model spec in the engine and save the run to DIR
   bnlens --help                    show this help
@@ -38,11 +45,18 @@ TensorBoard event file (events.out.tfevents.*). The format is told from the file
 inspect --json prints one JSON document: {"file","format","producer","layers":[…],"warnings":[…]},
 plus "scalars" and "histograms" for TensorBoard files.
 
-run takes ONNX graphs and Keras/TF.js layers models. X is in the model's own layout (NHWC for a
-channels-last Keras model); an .npz maps input names to arrays. --mode train normalizes with the
-batch's statistics (default eval). --out DIR writes DIR/outputs/<output>.npy and, for every
+run takes ONNX graphs and Keras/TF.js layers models. --mode train normalizes with the batch's
+statistics (default eval). --out DIR writes DIR/outputs/<output>.npy and, for every
 normalization layer, DIR/layers/<layer>/input.npy and output.npy. --json prints
 {"file","format","mode","inputs":[…],"output":{…},"layers":[{"name","kind","shape","pre","post"}]}.
+
+recalibrate runs the model in train mode over DATA in batches of N (default 32; a last batch of
+fewer than 2 samples is dropped) and averages each BatchNorm layer's batch mean and variance with
+equal weight, as torch.optim.swa_utils.update_bn does, in the variance convention of the file's
+framework. It never writes the model file itself. --json prints {"file","format","data","batches",
+"samples","variance","written","layers":[{"name","before","after","largestMeanChange","varianceRatio"}]}.
+
+${DATA_HELP}
 
 Exit status: 0 on success, 2 when the file is unreadable or not a supported model (with one line
 "bnlens: FILE: what is wrong (where in the file)") or on a usage error, 1 on an internal error.`;
@@ -109,13 +123,25 @@ function parseArgs(args: readonly string[], flags: readonly string[], options: r
 
 const MODES: readonly string[] = ['eval', 'train'] satisfies RunMode[];
 
-function usageProblem(command: 'inspect' | 'run', parsed: Parsed): string | null {
+type Command = 'inspect' | 'run' | 'recalibrate';
+
+function usageProblem(command: Command, parsed: Parsed): string | null {
   if (parsed.files.length !== 1) return `${command} takes one FILE`;
   if (command === 'inspect') return null;
-  if (!parsed.values.has('--input')) return 'run needs --input X.npy or X.npz';
+  if (!parsed.values.has('--input')) return `${command} needs --input DATA (a folder of images, an image, X.npy/X.npz, input_0.pb or X.csv)`;
+  const pre = preprocessingFromFlags(parsed.values);
+  if (typeof pre === 'string') return pre;
+  const batch = parsed.values.get('--batch-size');
+  if (batch !== undefined && !(Number.isInteger(Number(batch)) && Number(batch) >= 2)) return `--batch-size is a whole number of at least 2, not '${batch}'`;
   const mode = parsed.values.get('--mode');
   return mode === undefined || MODES.includes(mode) ? null : `--mode is eval or train, not '${mode}'`;
 }
+
+const OPTIONS: Record<Command, readonly string[]> = {
+  inspect: [],
+  run: [...DATA_OPTIONS, '--mode', '--out'],
+  recalibrate: [...DATA_OPTIONS, '--batch-size', '--out'],
+};
 
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   if (args.length === 0) {
@@ -127,11 +153,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const [command, ...rest] = args;
-  if (command !== 'inspect' && command !== 'run') {
+  if (command !== 'inspect' && command !== 'run' && command !== 'recalibrate') {
     io.err(`bnlens: unknown command '${command}' (try bnlens --help)`);
     return 2;
   }
-  const parsed = command === 'inspect' ? parseArgs(rest, ['--json'], []) : parseArgs(rest, ['--json'], ['--input', '--mode', '--out']);
+  const parsed = parseArgs(rest, ['--json'], OPTIONS[command]);
   const usage = typeof parsed === 'string' ? parsed : usageProblem(command, parsed);
   if (typeof parsed === 'string' || usage !== null) {
     io.err(`bnlens: ${usage} (try bnlens --help)`);
@@ -145,12 +171,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       // Tensor values are decoded while rendering, where a damaged payload can still show up.
       io.out(json ? inspectJson(model, warningsOf(model)) : inspectTable(model));
     } else {
-      io.out(await runCommand(model, {
-        input: parsed.values.get('--input') as string,
-        mode: (parsed.values.get('--mode') ?? 'eval') as RunMode,
-        out: parsed.values.get('--out') ?? null,
-        json,
-      }));
+      const input = parsed.values.get('--input') as string;
+      const preprocessing = preprocessingFromFlags(parsed.values) as Preprocessing; // checked by usageProblem
+      const out = parsed.values.get('--out') ?? null;
+      io.out(command === 'run'
+        ? await runCommand(model, { input, preprocessing, mode: (parsed.values.get('--mode') ?? 'eval') as RunMode, out, json })
+        : await recalibrateCommand(model, file, { input, preprocessing, batchSize: Number(parsed.values.get('--batch-size') ?? 32), out, json }));
     }
     return 0;
   } catch (e) {

@@ -1,9 +1,9 @@
-// `bnlens run FILE --input X.npy|X.npz [--mode eval|train] [--out DIR] [--json]`: runs the model in
-// the engine on the user's arrays and reports every normalization layer's input (pre) and output
-// (post) statistics; with --out, writes the model output and each normalization layer's input and
-// output as .npy files.
+// `bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]`: runs the model
+// in the engine on the user's data (arrays, images, an ONNX TensorProto, a CSV) and reports every
+// normalization layer's input (pre) and output (post) statistics; with --out, writes the model output and
+// each normalization layer's input and output as .npy files.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { runModel, type RunMode, type RunResult } from '../analysis/runModel';
 import { importModel, importProblem } from '../analysis/import';
@@ -14,9 +14,14 @@ import type { ModelDescription } from '../formats/model';
 import { looksLikeNpy, NpyError, readNpy, readNpz, writeNpy } from '../formats/npy';
 import { looksLikeZip } from '../formats/zip';
 import { num, table } from './render';
+import { describeInput, inputTensor } from '../analysis/inputs/batch';
+import { MAX_PROBE_IMAGES, type InputData } from '../analysis/inputs/gather';
+import type { Preprocessing } from '../analysis/inputs/preprocess';
+import { readDataInput } from './dataInput';
 
 export interface RunOptions {
   readonly input: string;
+  readonly preprocessing: Preprocessing;
   readonly mode: RunMode;
   readonly out: string | null;
   readonly json: boolean;
@@ -26,14 +31,7 @@ export interface RunOptions {
  * The input arrays by name: an .npz's entries, or one .npy, named after the model's input when it has
  * one, else after the file. Values become float32, the engine's dtype.
  */
-async function readInputs(path: string, model: ModelDescription): Promise<Map<string, Tensor>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new NpyError(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(e)})`);
-  }
+function arrayInputs(path: string, bytes: Uint8Array, model: ModelDescription): Map<string, Tensor> {
   if (looksLikeNpy(bytes)) {
     const a = readNpy(path, bytes);
     const declared = model.graph?.inputs ?? [];
@@ -46,6 +44,13 @@ async function readInputs(path: string, model: ModelDescription): Promise<Map<st
     return new Map([...arrays].map(([name, a]) => [name, Tensor.fromArray(a.data, a.shape)]));
   }
   throw new NpyError(path, 'not a NumPy .npy array or .npz archive');
+}
+
+/** The inputs by name: arrays as they are; images, a TensorProto or a CSV as one batch for the model's first input. */
+export function dataInputs(data: InputData, model: ModelDescription, preprocessing: Preprocessing): Map<string, Tensor> {
+  if (data.kind === 'arrays') return arrayInputs(data.file, data.bytes, model);
+  const name = model.graph?.inputs?.[0]?.name ?? 'input';
+  return new Map([[name, inputTensor(model, data, preprocessing)]]);
 }
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
@@ -115,12 +120,13 @@ function runJson(model: ModelDescription, options: RunOptions, inputs: ReadonlyM
   });
 }
 
-function runTable(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult): string {
+function runTable(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult, data: InputData): string {
   const kindOf = new Map(model.normLayers.map((l) => [l.name, l.kind]));
   const given = [...inputs].map(([name, t]) => `'${name}' ${shapeText(t.shape)}`).join(', ');
   const out = [
     `${model.file}: ${model.format} (${model.variant}), ${options.mode} mode`,
     `input ${given}; output '${result.outputName}' ${shapeText(result.output.shape)}`,
+    ...(data.kind === 'arrays' ? [] : [`data: ${describeInput(data, options.preprocessing)}`]),
   ];
   if (result.layers.length === 0) {
     out.push('', 'No normalization layers ran.');
@@ -140,7 +146,8 @@ export async function runCommand(model: ModelDescription, options: RunOptions): 
   // A model the engine cannot run is the file's problem whatever the input, so it is reported first,
   // with the importer's message (importModel throws it, naming the layer).
   if (importProblem(model) !== null) importModel(model);
-  const inputs = await readInputs(options.input, model);
+  const data = await readDataInput(options.input, MAX_PROBE_IMAGES);
+  const inputs = dataInputs(data, model, options.preprocessing);
   checkShapes(model, inputs, options.input);
   let result: RunResult;
   try {
@@ -151,5 +158,5 @@ export async function runCommand(model: ModelDescription, options: RunOptions): 
     throw e;
   }
   if (options.out) await writeArrays(options.out, result);
-  return options.json ? runJson(model, options, inputs, result) : runTable(model, options, inputs, result);
+  return options.json ? runJson(model, options, inputs, result) : runTable(model, options, inputs, result, data);
 }

@@ -8,12 +8,13 @@ import { ModelDiagnostics } from './diagnostics';
 import { ModelAnalyses } from './modelAnalyses';
 import { LayersViewProvider } from './layersView';
 import { ModelJobs } from './modelJobs';
+import { ProbeDataMemory } from './probeData';
 import { TrainingStudio } from './studio/studio';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
   const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
-  const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log));
+  const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log, new ProbeDataMemory(context.workspaceState)));
   const studio = TrainingStudio.register(context, log);
   LayersViewProvider.register(context, analyses, inspector, studio);
   registerCommands(context, inspector);

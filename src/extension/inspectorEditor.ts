@@ -2,7 +2,9 @@
 // the file is read by the extension host and only the summary the view needs goes to the webview.
 
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { DataSource, HostToWebview, ProbeDataSettings, WebviewToHost } from '../protocol';
+import type { ModelDescription } from '../formats/model';
+import { imageInputOf, type ImageInput } from '../analysis/inputs/preprocess';
 import type { ModelAnalyses } from './modelAnalyses';
 import type { ModelJobs } from './modelJobs';
 import { displayName } from './modelSource';
@@ -10,8 +12,22 @@ import { saveNextTo } from './saveFile';
 import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
 import { WebviewPage } from './webviewPage';
+import { withOneBuffer } from './oneBuffer';
 import { messageOf } from '../shared/errors';
 import { FormatError } from '../formats/errors';
+
+/** The data settings remembered for the file, and what its first input takes, for the view's data controls. */
+function probeDataMessage(description: ModelDescription, remembered: (fallback: DataSource) => ProbeDataSettings): HostToWebview {
+  const inputShape = description.graph?.inputs?.[0]?.shape ?? null;
+  const settings = remembered(inputShape?.length === 2 ? 'csv' : inputShape?.length === 4 ? 'imageFolder' : 'arrays');
+  let imageInput: ImageInput | null = null;
+  try {
+    imageInput = inputShape?.length === 4 ? imageInputOf(description, { ...settings.preprocessing, layout: 'auto' }) : null;
+  } catch {
+    imageInput = null; // not an image input (the view then offers arrays, test data and CSV)
+  }
+  return { type: 'probeData', settings, inputShape, imageInput };
+}
 
 function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
@@ -76,7 +92,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     if (!panelOf()) await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
     const panel = panelOf();
     if (!panel) throw new Error(`BN Lens could not open an inspector for ${displayName(uri)}`);
-    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(message));
+    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(withOneBuffer(message)));
   }
 
   private async exportTable(uri: vscode.Uri, what: 'layers' | 'channels'): Promise<void> {
@@ -107,10 +123,11 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       const file = displayName(document.uri);
       await post({ type: 'loading', file });
       try {
-        const { summary, anomalies } = await this.analyses.get(document.uri);
+        const { summary, anomalies, description } = await this.analyses.get(document.uri);
         const select = this.pendingSelection.get(key);
         this.pendingSelection.delete(key);
         await post({ type: 'model', model: summary, anomalies, settings: viewSettings(), ...(select ? { select } : {}) });
+        await post(probeDataMessage(description, (fallback) => this.jobs.dataMemory.get(document.uri, fallback)));
         const probed = this.jobs.last(document.uri);
         if (probed) await post({ type: 'probe', ...probed });
         const recalibrated = this.jobs.lastRecalibration(document.uri);
@@ -144,7 +161,9 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       case 'cancelProbe':
         return this.jobs.cancel(uri);
       case 'recalibrate':
-        return this.jobs.recalibrate(uri, message.batchSize, post);
+        return this.jobs.recalibrate(uri, message.batchSize, message.data, post);
+      case 'probeDataSettings':
+        return this.jobs.dataMemory.set(uri, message.settings);
       case 'saveRecalibrated':
         return this.jobs.saveRecalibrated(uri);
       case 'exportTable':

@@ -8,10 +8,13 @@ import type { RecalibrationResult } from '../analysis/recalibrate';
 import { ProbeCancelled, startProbe, startRecalibration, type WorkerRun } from '../analysis/worker/probeClient';
 import { replaceInitializers } from '../formats/onnx/writer';
 import { saveNextTo } from './saveFile';
-import type { HostToWebview, ProbeRequest } from '../protocol';
+import type { HostToWebview, ProbeDataSettings, ProbeRequest } from '../protocol';
+import { describeInput } from '../analysis/inputs/batch';
+import { MAX_IMAGES, MAX_PROBE_IMAGES, type InputData } from '../analysis/inputs/gather';
 import type { Log } from './log';
 import { displayName, modelSource } from './modelSource';
 import { messageOf } from '../shared/errors';
+import { pickAndReadData, type ProbeDataMemory } from './probeData';
 
 export interface ProbeOutcome {
   readonly result: ProbeResult;
@@ -31,7 +34,7 @@ export class ModelJobs {
   private readonly results = new Map<string, ProbeOutcome>();
   private readonly recalibrations = new Map<string, RecalibrationOutcome>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log, readonly dataMemory: ProbeDataMemory) {}
 
   last(uri: vscode.Uri): ProbeOutcome | undefined {
     return this.results.get(uri.toString());
@@ -49,20 +52,17 @@ export class ModelJobs {
     const key = uri.toString();
     if (this.running.has(key)) return;
     const file = displayName(uri);
-    let input: { file: string; bytes: Uint8Array } | undefined;
+    let input: InputData | undefined;
+    const data = request.data ?? this.dataMemory.get(uri, 'arrays');
     if (request.withFile) {
-      const picked = await vscode.window.showOpenDialog({
-        canSelectMany: false, openLabel: 'Probe with this batch', title: `BN Lens: a batch for ${file}`,
-        filters: { 'NumPy arrays': ['npy', 'npz'] },
-      });
-      if (!picked?.[0]) return;
-      input = { file: displayName(picked[0]), bytes: await vscode.workspace.fs.readFile(picked[0]) };
+      input = await this.readData(uri, data, 'probe', MAX_PROBE_IMAGES, post);
+      if (!input) return;
     }
-    const source = input ? input.file : `random normal, batch ${request.batchSize}, seed ${request.seed}`;
+    const source = input ? describeInput(input, data.preprocessing) : `random normal, batch ${request.batchSize}, seed ${request.seed}`;
     const model = await modelSource(uri);
     await post({ type: 'probeRunning' });
     await this.inWorker(key, `probing ${file} (${source})`,
-      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, ...(input ? { input } : {}) },
+      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, ...(input ? { input, preprocessing: data.preprocessing } : {}) },
         (path) => model.readSibling(path)),
       async (result) => {
         this.results.set(key, { result, source });
@@ -75,22 +75,19 @@ export class ModelJobs {
       });
   }
 
-  /** Re-estimates the running statistics from a .npy/.npz of samples the user picks. */
-  async recalibrate(uri: vscode.Uri, batchSize: number, post: Post): Promise<void> {
+  /** Re-estimates the running statistics from data the user picks (images, arrays, a TensorProto, a CSV). */
+  async recalibrate(uri: vscode.Uri, batchSize: number, requested: ProbeDataSettings | undefined, post: Post): Promise<void> {
     const key = uri.toString();
     if (this.running.has(key)) return;
     const file = displayName(uri);
-    const picked = await vscode.window.showOpenDialog({
-      canSelectMany: false, openLabel: 'Recalibrate with this data', title: `BN Lens: samples to recalibrate ${file} with ([N, …] in the model's input layout)`,
-      filters: { 'NumPy arrays': ['npy', 'npz'] },
-    });
-    if (!picked?.[0]) return;
-    const input = { file: displayName(picked[0]), bytes: await vscode.workspace.fs.readFile(picked[0]) };
-    const source = `${input.file} in batches of ${batchSize}`;
+    const data = requested ?? this.dataMemory.get(uri, 'arrays');
+    const input = await this.readData(uri, data, 'recalibrate', MAX_IMAGES, post);
+    if (!input) return;
+    const source = `${describeInput(input, data.preprocessing)} in batches of ${batchSize}`;
     const model = await modelSource(uri);
     await post({ type: 'recalibrationRunning' });
     await this.inWorker(key, `recalibrating ${file} with ${source}`,
-      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input }, (path) => model.readSibling(path)),
+      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input, preprocessing: data.preprocessing }, (path) => model.readSibling(path)),
       async (result) => {
         this.recalibrations.set(key, { result, source });
         this.log.info(`${file}: recalibrated ${result.layers.length} BatchNorm layer(s) from ${result.samples} samples in ${result.batches} batches (${result.variance} variance)`);
@@ -123,6 +120,20 @@ export class ModelJobs {
     } catch (error) {
       this.log.error(`Could not write the recalibrated copy of ${file}`, error);
       void vscode.window.showErrorMessage(`BN Lens could not write the recalibrated copy of ${file}: ${messageOf(error)}`);
+    }
+  }
+
+  /** Remembers the settings, asks for the data and reads it; undefined when cancelled or unreadable (the user is told). */
+  private async readData(uri: vscode.Uri, data: ProbeDataSettings, purpose: 'probe' | 'recalibrate', maxImages: number, post: Post): Promise<InputData | undefined> {
+    await this.dataMemory.set(uri, data);
+    try {
+      return await pickAndReadData(data.source, uri, purpose, maxImages);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error(`BN Lens: reading the data for ${displayName(uri)} failed`, error);
+      void vscode.window.showErrorMessage(`BN Lens could not read the data: ${message}`);
+      await post(purpose === 'probe' ? { type: 'probeFailed', message, cancelled: false } : { type: 'recalibrationFailed', message, cancelled: false });
+      return undefined;
     }
   }
 

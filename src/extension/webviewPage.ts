@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { SaveChartMessage } from '../protocol';
 import { fileSafe, saveAs } from './saveFile';
+import { withOneBuffer } from './oneBuffer';
 import { webviewHtml, webviewRoots, type PageOptions } from './webviewHtml';
 
 export interface PageHandlers<FromPage> {
@@ -45,9 +46,12 @@ export class WebviewPage<ToPage, FromPage extends { readonly type: string }> imp
     this.ready = false;
   }
 
-  /** Posts to a ready page; to a page that is not ready, nothing (it asks for everything when it is). */
+  /**
+   * Posts to a ready page (typed arrays packed into one buffer, see oneBuffer.ts); to a page that is not
+   * ready, nothing (it asks for everything when it is).
+   */
   post(message: ToPage): Thenable<boolean> {
-    return this.ready ? this.webview.postMessage(message) : Promise.resolve(false);
+    return this.ready ? this.webview.postMessage(withOneBuffer(message)) : Promise.resolve(false);
   }
 
   dispose(): void {

@@ -4,6 +4,8 @@
 
 import type { ProbeResult } from '../probe';
 import type { RecalibrationResult } from '../recalibrate';
+import type { InputData } from '../inputs/gather';
+import type { Preprocessing } from '../inputs/preprocess';
 
 export interface ProbeJob {
   readonly file: string;
@@ -11,16 +13,19 @@ export interface ProbeJob {
   readonly batchSize: number;
   readonly seed: number;
   readonly bins: number;
-  /** The user's batch as a .npy or .npz file; random normal input when absent. */
-  readonly input?: { readonly file: string; readonly bytes: Uint8Array };
+  /** The user's data (arrays, images, an ONNX TensorProto or a CSV), read but not decoded; random normal input when absent. */
+  readonly input?: InputData;
+  /** How images become the model's input (ignored for other data). */
+  readonly preprocessing?: Preprocessing;
 }
 
 export interface RecalibrationJob {
   readonly file: string;
   readonly bytes: Uint8Array;
   readonly batchSize: number;
-  /** The user's data as a .npy or .npz file ([N, …] in the model's input layout). */
-  readonly input: { readonly file: string; readonly bytes: Uint8Array };
+  /** The user's data, read but not decoded (arrays are [N, …] in the model's input layout). */
+  readonly input: InputData;
+  readonly preprocessing?: Preprocessing;
 }
 
 export type HostToProbeWorker =

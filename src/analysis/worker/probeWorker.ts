@@ -3,10 +3,10 @@
 
 import { parentPort } from 'node:worker_threads';
 import { readModel } from '../../formats/read';
-import { readNpy, readNpz, looksLikeNpy, type NpyArray } from '../../formats/npy';
-import { Tensor } from '../../engine/tensor';
+import { inputBatches, inputTensor } from '../inputs/batch';
+import { DEFAULT_PREPROCESSING } from '../inputs/preprocess';
 import { probeModel } from '../probe';
-import { recalibrate, splitBatches } from '../recalibrate';
+import { recalibrate } from '../recalibrate';
 import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
 import { messageOf } from '../../shared/errors';
 
@@ -25,26 +25,17 @@ function readSibling(path: string): Promise<Uint8Array | null> {
   });
 }
 
-/** The batch from a .npy, or from the first array of an .npz, as float32 (the engine's imported models are float32). */
-function inputTensor(input: NonNullable<ProbeJob['input']>): Tensor {
-  let array: NpyArray | undefined;
-  if (looksLikeNpy(input.bytes)) array = readNpy(input.file, input.bytes);
-  else array = readNpz(input.file, input.bytes).values().next().value;
-  if (!array) throw new Error(`${input.file}: the archive holds no array`);
-  return new Tensor(Float32Array.from(array.data), array.shape);
-}
-
 async function probe(job: ProbeJob): Promise<void> {
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
   post({ type: 'result', result: probeModel(description, {
     batchSize: job.batchSize, seed: job.seed, bins: job.bins,
-    ...(job.input ? { input: inputTensor(job.input) } : {}),
+    ...(job.input ? { input: inputTensor(description, job.input, job.preprocessing ?? DEFAULT_PREPROCESSING) } : {}),
   }) });
 }
 
 async function recalibrateJob(job: RecalibrationJob): Promise<void> {
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
-  post({ type: 'result', result: recalibrate(description, splitBatches(inputTensor(job.input), job.batchSize)) });
+  post({ type: 'result', result: recalibrate(description, inputBatches(description, job.input, job.preprocessing ?? DEFAULT_PREPROCESSING, job.batchSize)) });
 }
 
 function run(work: Promise<void>): void {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeCancelled, startProbe } from '../../../src/analysis/worker/probeClient';
 import { writeNpy } from '../../../src/formats/npy';
 import { REPO_ROOT } from '../fixtures';
+import { readdirSync } from 'node:fs';
+import { DEFAULT_PREPROCESSING } from '../../../src/analysis/inputs/preprocess';
 
 let dir: string;
 let workerPath: string;
@@ -30,7 +32,7 @@ describe('the probe worker', () => {
 
   it('takes the user\'s batch from a .npy file', async () => {
     const x = new Float32Array(1 * 3 * 32 * 32).map((_, i) => Math.sin(i));
-    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 8, seed: 0, bins: 16, input: { file: 'x.npy', bytes: writeNpy(x, [1, 3, 32, 32]) } }, noSiblings);
+    const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 8, seed: 0, bins: 16, input: { kind: 'arrays', file: 'x.npy', bytes: writeNpy(x, [1, 3, 32, 32]) } }, noSiblings);
     const result = await run.result;
     expect(result.randomInput).toBe(false);
     expect(result.inputShape).toEqual([1, 3, 32, 32]);
@@ -49,10 +51,31 @@ describe('recalibration in the worker', () => {
   it('recalibrates from a .npy of samples split into batches', async () => {
     const x = new Float32Array(6 * 3 * 32 * 32).map((_, i) => Math.cos(i * 0.1));
     const { startRecalibration } = await import('../../../src/analysis/worker/probeClient');
-    const run = startRecalibration(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 3, input: { file: 'x.npy', bytes: writeNpy(x, [6, 3, 32, 32]) } }, noSiblings);
+    const run = startRecalibration(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 3, input: { kind: 'arrays', file: 'x.npy', bytes: writeNpy(x, [6, 3, 32, 32]) } }, noSiblings);
     const result = await run.result;
     expect(result.batches).toBe(2);
     expect(result.layers).toHaveLength(3);
     expect(result.layers[0].after.variance).toBeInstanceOf(Float32Array);
+  });
+
+  it('probes a torchvision MobileNetV2 export with a folder of PNG/JPEG images: every BatchNorm layer has its histograms', async () => {
+    const data = path.join(REPO_ROOT, 'test/fixtures/probe-data');
+    const images = readdirSync(path.join(data, 'images')).filter((n) => /\.(png|jpg)$/.test(n)).sort();
+    const files = images.map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(data, 'images', name))) }));
+    const run = startProbe(workerPath, {
+      file: 'mobilenet_v2_w025.onnx', bytes: readFileSync(path.join(data, 'mobilenet_v2_w025.onnx')), batchSize: 8, seed: 0, bins: 32,
+      input: { kind: 'images', source: 'images', files, note: null }, preprocessing: { ...DEFAULT_PREPROCESSING, resize: 72 },
+    }, noSiblings);
+    const result = await run.result;
+    expect(result.randomInput).toBe(false);
+    expect(result.inputShape).toEqual([7, 3, 64, 64]);
+    expect(result.layers).toHaveLength(52);
+    const total = (counts: ArrayLike<number>): number => Array.from(counts).reduce((a, b) => a + b, 0);
+    for (const layer of result.layers) {
+      expect(layer.kind).toBe('BatchNorm');
+      expect(total(layer.input.histogram.counts), layer.name).toBeGreaterThan(0);
+      expect(total(layer.output.histogram.counts), layer.name).toBeGreaterThan(0);
+      expect(layer.shiftScore?.every(Number.isFinite), layer.name).toBe(true);
+    }
   });
 });

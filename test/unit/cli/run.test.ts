@@ -117,8 +117,8 @@ describe('bnlens run: what is wrong, in one line with exit status 2', () => {
     ['an input .npz without the model\'s input name', [MODEL, '--input', join(KERAS, 'keras_convbn_io.npz')],
       `${MODEL}: the model needs input(s) 'image'; given 'input', 'output', 'bn_out/bn1', 'bn_out/bn2', 'bn_out/bn3_nocenter', 'bn_in/bn1', 'bn_in/bn2', 'bn_in/bn3_nocenter'`],
     ['an input that is not an array', [MODEL, '--input', at('text.npy')], `${at('text.npy')}: not a NumPy .npy array or .npz archive`],
-    ['a missing input', [MODEL, '--input', at('missing.npy')], `${at('missing.npy')}: no such file`],
-    ['a missing --input', [MODEL], 'run needs --input X.npy or X.npz (try bnlens --help)'],
+    ['a missing input', [MODEL, '--input', at('missing.npy')], `${at('missing.npy')}: no such file or folder`],
+    ['a missing --input', [MODEL], 'run needs --input DATA (a folder of images, an image, X.npy/X.npz, input_0.pb or X.csv) (try bnlens --help)'],
     ['an unknown mode', [MODEL, '--input', at('x.npy'), '--mode', 'test'], "--mode is eval or train, not 'test' (try bnlens --help)"],
   ])('%s', async (_what, args, message) => {
     expect(await run('run', ...args)).toEqual({ code: 2, out: '', err: `bnlens: ${message}\n` });
