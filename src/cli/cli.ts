@@ -11,7 +11,8 @@ import { ImportError } from '../analysis/import/common';
 import { summarizeModel } from '../analysis/inventory';
 import type { RunMode } from '../analysis/runModel';
 import { FormatError } from '../formats/errors';
-import { readModel, readTensorBoardRun } from '../formats/read';
+import { readModel, readTensorBoardRun, type ModelSource } from '../formats/read';
+import { LocalFileError } from '../analysis/localFiles';
 import type { ModelDescription } from '../formats/model';
 import { fileSource, folderSource } from './nodeSource';
 import { inspectJson, inspectTable, type InspectWarning } from './render';
@@ -72,7 +73,16 @@ async function load(path: string): Promise<ModelDescription> {
     throw new FormatError('unknown', path, 'no such file or folder');
   }
   if (isFolder) return readTensorBoardRun(folderSource(path));
-  return readModel(await fileSource(path));
+  let source: ModelSource;
+  try {
+    source = await fileSource(path);
+  } catch (e) {
+    if (e instanceof LocalFileError) throw new FormatError('unknown', path, e.problem);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new FormatError('unknown', path, `cannot be read (${code})`);
+    throw e;
+  }
+  return readModel(source);
 }
 
 function warningsOf(model: ModelDescription): InspectWarning[] {

@@ -8,13 +8,12 @@ import * as vscode from 'vscode';
 import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
 import type { LayerConfig } from '../../engine/worker/config';
-import { runCsvFiles } from '../../analysis/runs/csv';
+import { exportRunFiles } from '../../analysis/runs/export';
 import {
   BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
 } from '../../analysis/runs/presets';
 import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
-import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
 import type { RunData, RunInfo } from '../../analysis/runs/types';
 import { encodeFrames, widenFrame } from '../../analysis/runs/frames';
 import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
@@ -512,19 +511,12 @@ export class TrainingStudio {
     const run = await this.load(name);
     const { fs, dir, root } = this.place();
     const runDir = `${dir}/${name}`;
-    let target: vscode.Uri;
+    const target = vscode.Uri.joinPath(root, ...(await exportRunFiles(fs, runDir, run, format)).split('/'));
     if (format === 'tensorboard') {
-      await fs.mkdir(`${runDir}/tensorboard`);
-      const file = `${runDir}/tensorboard/${eventFileName(run)}`;
-      await fs.write(file, tensorboardEventFile(run));
-      target = vscode.Uri.joinPath(root, ...`${runDir}/tensorboard`.split('/'));
       void vscode.window.showInformationMessage(`BN Lens exported ${name} for TensorBoard: tensorboard --logdir "${target.fsPath}"`, 'Open in BN Lens').then((a) => {
         if (a) void this.openLog(target);
       });
     } else {
-      await fs.mkdir(`${runDir}/csv`);
-      for (const f of runCsvFiles(run)) await fs.write(`${runDir}/csv/${f.name}`, new TextEncoder().encode(f.text));
-      target = vscode.Uri.joinPath(root, ...`${runDir}/csv`.split('/'));
       void vscode.window.showInformationMessage(`BN Lens exported ${name} as CSV (steps, epochs, layers, gradients) to ${vscode.workspace.asRelativePath(target, false)}.`, 'Open layers.csv').then((a) => {
         if (a) void vscode.window.showTextDocument(vscode.Uri.joinPath(target, 'layers.csv'));
       });

@@ -6,7 +6,7 @@
 
 import type { ModelDescription, NormLayer, TensorInfo } from '../model';
 import { KerasError } from '../errors';
-import { baseName, type ModelSource } from '../source';
+import { baseName, readSiblingChecked, type ModelSource } from '../source';
 import { hexHead } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
 import type { ZipArchive } from '../zip';
@@ -278,7 +278,7 @@ export async function readKerasJson(source: ModelSource, json: unknown): Promise
   // A folder with exactly one .h5 besides the JSON: that one, whatever its name.
   if (listed.length === 1 && !candidates.includes(listed[0])) candidates = [...candidates, listed[0]];
   for (const candidate of candidates) {
-    const bytes = await source.readSibling(candidate);
+    const bytes = await readSiblingChecked(source, candidate, fail, 'weights file', 'JSON');
     if (!bytes) continue;
     const notes = [`Weights read from ${candidate}, next to the architecture JSON.`];
     try {
