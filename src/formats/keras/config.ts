@@ -2,6 +2,7 @@
 // attribute, a Keras 2 model.to_json() file and a TF.js layers-model's modelTopology — flattened into
 // the list of layers with their class, settings and neighbours. Shared by the Keras and TF.js readers.
 
+import { parseJson } from '../json';
 import type { ErrorFactory } from '../errors';
 import type { NormKind } from '../model';
 
@@ -104,13 +105,9 @@ export function parseModelConfig(json: unknown, fail: ErrorFactory, where: strin
 }
 
 export function parseModelConfigText(text: string, fail: ErrorFactory, where: string): KerasModelConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw fail(`the model config is not JSON (${e instanceof Error ? e.message : String(e)})`, where);
-  }
-  return parseModelConfig(json, fail, where);
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`the model config is not JSON that BN Lens reads: ${parsed.problem}`, where);
+  return parseModelConfig(parsed.value, fail, where);
 }
 
 /** The classes of the layers before and after a layer, as NormLayer.after/.before show them. */
