@@ -110,10 +110,29 @@ export function parseModelConfigText(text: string, fail: ErrorFactory, where: st
   return parseModelConfig(parsed.value, fail, where);
 }
 
+const consumers = new WeakMap<KerasModelConfig, Map<string, string[]>>();
+
+/** For each layer name, the classes of the layers it feeds: built once per model, so asking for every layer stays linear. */
+function consumerClasses(model: KerasModelConfig): Map<string, string[]> {
+  let map = consumers.get(model);
+  if (!map) {
+    map = new Map();
+    for (const l of model.layers) {
+      for (const n of l.inbound) {
+        const list = map.get(n);
+        if (list) list.push(l.className);
+        else map.set(n, [l.className]);
+      }
+    }
+    consumers.set(model, map);
+  }
+  return map;
+}
+
 /** The classes of the layers before and after a layer, as NormLayer.after/.before show them. */
 export function neighbours(model: KerasModelConfig, layer: KerasLayer): { after: string | null; before: string | null } {
   const after = layer.inbound.map((n) => model.classOf.get(n)).filter((c): c is string => Boolean(c));
-  const before = model.layers.filter((l) => l.inbound.includes(layer.name)).map((l) => l.className);
+  const before = consumerClasses(model).get(layer.name) ?? [];
   return { after: [...new Set(after)].join(',') || null, before: [...new Set(before)].join(',') || null };
 }
 
