@@ -173,6 +173,9 @@ for (const format of formats) {
   for (let i = 0; i < COUNT; i++) work.push({ format, crafted: null, index: i, pool: SEEDS[format].length + crafted.length, craftedPool: crafted });
 }
 
+// Formats take turns, so a run stopped early has covered each about equally.
+work.sort((x, y) => x.index - y.index || formats.indexOf(x.format) - formats.indexOf(y.format));
+
 const root = mkdtempSync(join(tmpdir(), 'bnlens-fuzz-'));
 const failuresDir = join(repo, 'fuzz-failures');
 const stats = Object.fromEntries(formats.map((f) => [f, { mutants: 0, crafted: 0, exit0: 0, exit2: 0, failures: 0, slowest: { ms: 0, what: '' }, largest: { mb: 0, bytes: 0, what: '' } }]));
