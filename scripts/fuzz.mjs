@@ -12,12 +12,12 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CRAFTED, FIXTURES, SECRET } from '../test/fuzz/crafted.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(repo, 'dist', 'cli.js');
-const rssProbe = join(repo, 'scripts', 'fuzz-rss.cjs');
+const rssProbe = pathToFileURL(join(repo, 'scripts', 'fuzz-rss.mjs')).href;
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -90,7 +90,7 @@ function mutate(bytes, random) {
         for (let k = 0; k < width && i + k < b.length; k++) b[i + k] = Number((v >> BigInt(8 * k)) & 0xffn);
         break;
       }
-      case 2: { const i = at(); b.fill([0, 0xff, 0x41][at(3)], i, i + 1 + at(64)); break; }
+      case 2: { const i = at(); b.fill([0, 0xff, 0x41][at(3)], i, Math.min(b.length, i + 1 + at(64))); break; }
       case 3: b = b.subarray(0, at()); break;
       case 4: { // duplicate a chunk in place
         const i = at(); const n = 1 + at(Math.min(4096, b.length - i));
@@ -122,11 +122,11 @@ function mutate(bytes, random) {
 
 // ---- running the CLI ------------------------------------------------------------------------------
 
-/** Runs the CLI in its own process group; its peak RSS comes from scripts/fuzz-rss.cjs, preloaded. */
+/** Runs the CLI in its own process group; its peak RSS comes from scripts/fuzz-rss.mjs, preloaded. */
 function runCli(args, rssFile) {
   return new Promise((resolveRun) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--require', rssProbe, cli, ...args], {
+    const child = spawn(process.execPath, ['--import', rssProbe, cli, ...args], {
       detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BNLENS_FUZZ_RSS: rssFile },
     });
     let stderr = '';

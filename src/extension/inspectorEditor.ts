@@ -1,8 +1,9 @@
 // The BN Inspector: a read-only custom editor for model files. The document is trivial (just the URI);
 // the file is read by the extension host and only the summary the view needs goes to the webview.
 
+import { inspectorMessage } from './messageGuards';
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { HostToWebview } from '../protocol';
 import type { ModelAnalyses } from './modelAnalyses';
 import type { ModelJobs } from './modelJobs';
 import { displayName } from './modelSource';
@@ -124,8 +125,10 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (!panels.size) this.panels.delete(key);
     });
 
-    webview.onDidReceiveMessage((message: WebviewToHost) => {
-      switch (message.type) {
+    webview.onDidReceiveMessage((raw: unknown) => {
+      // Checked against the protocol first; a message of another shape is dropped.
+      const message = inspectorMessage(raw);
+      switch (message?.type) {
         case 'ready':
         case 'reload':
           void show();

@@ -2,8 +2,9 @@
 // For a model file it lists the normalization layers with sparklines of γ and running variance and
 // the warnings; a click opens that layer in the full inspector.
 
+import { sidebarMessage } from './messageGuards';
 import * as vscode from 'vscode';
-import type { SidebarHostToWebview, SidebarWebviewToHost } from '../protocol';
+import type { SidebarHostToWebview } from '../protocol';
 import type { InspectorEditorProvider } from './inspectorEditor';
 import type { TrainingStudio } from './studio/studio';
 import type { ModelAnalyses } from './modelAnalyses';
@@ -50,8 +51,10 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
     this.view = view;
     view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
     view.webview.html = webviewHtml(view.webview, this.extensionUri, { title: 'Normalization layers', script: 'sidebar.js', style: 'sidebar.css' });
-    view.webview.onDidReceiveMessage((message: SidebarWebviewToHost) => {
-      switch (message.type) {
+    view.webview.onDidReceiveMessage((raw: unknown) => {
+      // Checked against the protocol first; a message of another shape is dropped.
+      const message = sidebarMessage(raw);
+      switch (message?.type) {
         case 'ready':
           void view.webview.postMessage({ type: 'liveRun', snapshot: this.studio.liveRun() } satisfies SidebarHostToWebview);
           void this.show();

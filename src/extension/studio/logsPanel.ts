@@ -6,9 +6,10 @@
 // A folder with event files in run subfolders (a --logdir of several runs) shows each run's tags under
 // its subfolder's name, as TensorBoard does.
 
+import { describeMessage, logsMessage } from '../messageGuards';
 import * as vscode from 'vscode';
 import { TensorBoardFollower } from '../../analysis/runs/follow';
-import type { LogsHostToWebview, LogsWebviewToHost } from '../../protocol/studio';
+import type { LogsHostToWebview } from '../../protocol/studio';
 import { EVENT_FILE_NAME } from '../../formats/tensorboard/reader';
 import type { Log } from '../log';
 import { displayName } from '../modelSource';
@@ -62,8 +63,10 @@ export class TensorBoardLogPanel {
     this.follower = new TensorBoardFollower(displayName(target));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'bnlens-activity.svg');
     panel.webview.html = webviewHtml(panel.webview, extensionUri, { title: `TensorBoard log ${displayName(target)}`, script: 'studio.js', style: 'studio.css' });
-    panel.webview.onDidReceiveMessage((m: LogsWebviewToHost) => {
-      if (m.type === 'ready') {
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const m = logsMessage(raw);
+      if (!m) this.log.warn(`TensorBoard log panel: dropped a message that is not in the protocol (${describeMessage(raw)})`);
+      else if (m.type === 'ready') {
         this.ready = true;
         void this.refresh().then(() => this.postNow());
       } else if (m.type === 'saveChart') {

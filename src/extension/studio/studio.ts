@@ -4,11 +4,13 @@
 // views; one-click experiments train a few runs that differ in one thing and open them side by side.
 // It also offers the live run to other views (the side panel) through onDidChangeLiveRun.
 
+import { describeMessage, studioMessage } from '../messageGuards';
 import * as vscode from 'vscode';
 import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
 import type { LayerConfig } from '../../engine/worker/config';
 import { exportRunFiles } from '../../analysis/runs/export';
+import { trustedToWrite } from '../trust';
 import {
   BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
 } from '../../analysis/runs/presets';
@@ -165,7 +167,11 @@ export class TrainingStudio {
       files.onDidCreate(() => later('options')), files.onDidDelete(() => later('options')),
       runs.onDidCreate(() => later('runs')), runs.onDidDelete(() => later('runs')),
       { dispose: () => { clearTimeout(timers.options); clearTimeout(timers.runs); } },
-      panel.webview.onDidReceiveMessage((m: StudioWebviewToHost) => void this.receive(m).catch((e) => this.problem(e))),
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const m = studioMessage(raw);
+        if (m) void this.receive(m).catch((e) => this.problem(e));
+        else this.log.warn(`Training Studio: dropped a message that is not in the protocol (${describeMessage(raw)})`);
+      }),
       // A hidden page is discarded (retainContextWhenHidden is off); shown again, it says 'ready' and gets everything anew.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('bnlens')) void this.sendInit(); }),
@@ -320,6 +326,7 @@ export class TrainingStudio {
   /** Starts a run from the form; returns its name. */
   async start(form: StudioForm, experiment?: RunInfo['experiment']): Promise<string> {
     if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it first, or wait until it ends`);
+    if (!(await trustedToWrite('save training runs'))) throw new FormError('this workspace is not trusted: BN Lens saves training runs only in trusted workspaces');
     const place = this.place();
     let classes: number;
     let samples: number;
@@ -508,6 +515,7 @@ export class TrainingStudio {
 
   /** Writes the run's TensorBoard event file or CSV files into its folder; returns where. */
   private async exportRun(name: string, format: 'tensorboard' | 'csv'): Promise<vscode.Uri> {
+    if (!(await trustedToWrite('export runs'))) throw new FormError('this workspace is not trusted: BN Lens exports runs only in trusted workspaces');
     const run = await this.load(name);
     const { fs, dir, root } = this.place();
     const runDir = `${dir}/${name}`;
@@ -527,6 +535,7 @@ export class TrainingStudio {
 
   private async deleteRun(name: string): Promise<void> {
     if (this.live?.name === name) throw new FormError(`${name} is training: stop it before deleting it`);
+    if (!(await trustedToWrite('delete runs'))) return;
     const answer = await vscode.window.showWarningMessage(`Delete the run ${name} and its saved statistics?`, { modal: true }, 'Delete');
     if (answer !== 'Delete') return;
     const { fs, dir } = this.place();
