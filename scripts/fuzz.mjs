@@ -4,7 +4,8 @@
 // never a stack trace; under 10 s; peak memory (maxRSS) under 10× the files' size + 200 MB.
 //   node scripts/fuzz.mjs                 the CI share: 12 mutants per format plus each crafted case
 //   node scripts/fuzz.mjs --long          2,000 mutants per format (by hand; about an hour on 2 cores)
-//   options: --count N, --seed S (default 12), --jobs J (default 2), --format NAME, --report FILE.json
+//   options: --count N, --from K (mutants K..N-1 only, to split a long run), --seed S (default 12),
+//            --jobs J (default 2), --format NAME, --report FILE.json (rewritten every 200 runs)
 // Mutants are deterministic: mutant i of a format is made from seed S and i alone. A failing mutant is
 // kept under fuzz-failures/ with the command that reads it. Needs dist/ (npm run build).
 
@@ -27,6 +28,7 @@ const option = (name, fallback) => {
 const long = argv.includes('--long');
 const COUNT = Number(option('--count', long ? 2000 : 12));
 const SEED = Number(option('--seed', 12));
+const FROM = Number(option('--from', 0));
 const JOBS = Number(option('--jobs', 2));
 const ONLY = option('--format', null);
 const REPORT = option('--report', null);
@@ -169,8 +171,8 @@ const work = [];
 for (const format of formats) {
   const crafted = CRAFTED.filter((c) => craftedFormat(c) === format);
   // The crafted cases are read once as they are (the CI share), then take their turn as seeds.
-  for (const c of crafted) work.push({ format, crafted: c, index: -1 });
-  for (let i = 0; i < COUNT; i++) work.push({ format, crafted: null, index: i, pool: SEEDS[format].length + crafted.length, craftedPool: crafted });
+  if (FROM === 0) for (const c of crafted) work.push({ format, crafted: c, index: -1 });
+  for (let i = FROM; i < COUNT; i++) work.push({ format, crafted: null, index: i, pool: SEEDS[format].length + crafted.length, craftedPool: crafted });
 }
 
 // Formats take turns, so a run stopped early has covered each about equally.
@@ -259,8 +261,15 @@ async function job(id, items) {
       console.error(`FAIL ${item.format} ${what}: ${problem}`);
     }
     restore();
-    if (++done % 200 === 0) console.error(`… ${done}/${work.length} runs`);
+    if (++done % 200 === 0) {
+      console.error(`… ${done}/${work.length} runs`);
+      writeReport();
+    }
   }
+}
+
+function writeReport() {
+  if (REPORT) writeFileSync(REPORT, `${JSON.stringify({ seed: SEED, from: FROM, count: COUNT, runs: done, of: work.length, stats, failures }, null, 2)}\n`);
 }
 
 if (!existsSync(cli)) {
@@ -276,12 +285,12 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
-console.log(`bnlens fuzz: seed ${SEED}, ${COUNT} mutants per format, ${done} runs in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(`bnlens fuzz: seed ${SEED}, mutants ${FROM}..${COUNT - 1} of each format, ${done} runs in ${Math.round((Date.now() - started) / 1000)} s`);
 console.log('format           mutants  crafted  exit0  exit2  failures  slowest (ms)  largest RSS (MB)');
 for (const [f, s] of Object.entries(stats)) {
   console.log(`${f.padEnd(16)} ${String(s.mutants).padStart(7)}  ${String(s.crafted).padStart(7)}  ${String(s.exit0).padStart(5)}  ${String(s.exit2).padStart(5)}  ${String(s.failures).padStart(8)}  ${String(s.slowest.ms).padStart(12)}  ${String(s.largest.mb).padStart(16)}`);
 }
 for (const [f, s] of Object.entries(stats)) console.log(`${f}: slowest ${s.slowest.ms} ms (${s.slowest.what}); largest ${s.largest.mb} MB for ${s.largest.bytes} bytes (${s.largest.what})`);
-if (REPORT) writeFileSync(REPORT, `${JSON.stringify({ seed: SEED, count: COUNT, runs: done, stats, failures }, null, 2)}\n`);
+writeReport();
 console.log(failures.length ? `${failures.length} failure(s), kept under fuzz-failures/` : 'no crashes, hangs, stack traces or memory blowups');
 process.exit(failures.length ? 1 : 0);
