@@ -3,7 +3,7 @@
 // by the host. Random data gets a plain warning: its shift scores say nothing about the model.
 
 import type { DataSource, ImageInput, Layout, Preprocessing, ProbeDataSettings } from '../src/protocol';
-import { imagenetPreset, isImagenetPreset } from '../src/analysis/inputs/imagenet';
+import { imagenetPreset, isImagenetPreset } from '../src/shared/imagenet';
 import { h } from './dom';
 
 export interface ProbeDataControls {

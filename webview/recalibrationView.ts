@@ -2,7 +2,7 @@
 // were re-estimated from the user's data, and the button that saves the recalibrated copy.
 
 import type { RecalibratedLayer, RecalibrationResult } from '../src/protocol';
-import { recalibrationChange } from '../src/analysis/recalibrationChange';
+import { recalibrationChange } from '../src/shared/recalibrationChange';
 import { h } from './dom';
 import { channelChart } from './channelChart';
 import { formatNumber } from './format';

@@ -24,9 +24,19 @@ export interface LogSummary {
   readonly incomplete: boolean;
 }
 
-function byTag<T extends { tag: string; step: number }>(points: readonly T[]): Map<string, T[]> {
+/** Points grouped by tag in order of appearance, in one pass (linear in the points, whatever the steps per tag). */
+export function groupByTag<T extends { tag: string }>(points: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const p of points) groups.set(p.tag, [...(groups.get(p.tag) ?? []), p]);
+  for (const p of points) {
+    const list = groups.get(p.tag);
+    if (list) list.push(p);
+    else groups.set(p.tag, [p]);
+  }
+  return groups;
+}
+
+function byTag<T extends { tag: string; step: number }>(points: readonly T[]): Map<string, T[]> {
+  const groups = groupByTag(points);
   for (const list of groups.values()) list.sort((a, b) => a.step - b.step);
   return groups;
 }

@@ -14,7 +14,8 @@ import { summarizeModel } from '../analysis/inventory';
 import type { RunMode } from '../analysis/runModel';
 import type { Preprocessing } from '../analysis/inputs/preprocess';
 import { FormatError } from '../formats/errors';
-import { readModel, readTensorBoardRun } from '../formats/read';
+import { readModel, readTensorBoardRun, type ModelSource } from '../formats/read';
+import { LocalFileError } from '../analysis/localFiles';
 import type { ModelDescription } from '../formats/model';
 import { fileSource, folderSource } from './nodeSource';
 import { inspectJson, inspectTable, type InspectWarning } from './render';
@@ -87,8 +88,17 @@ async function load(path: string): Promise<ModelDescription> {
     throw new FormatError('unknown', path, 'no such file or folder');
   }
   if (isFolder) return readTensorBoardRun(folderSource(path));
+  let source: ModelSource;
+  try {
+    source = await fileSource(path);
+  } catch (e) {
+    if (e instanceof LocalFileError) throw new FormatError('unknown', path, e.problem);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new FormatError('unknown', path, `cannot be read (${code})`);
+    throw e;
+  }
   // Normalization wherever the exporter put it (decomposed LayerNorm, GroupNorm via InstanceNormalization, folded BN).
-  return withRecognizedNorms(await readModel(await fileSource(path)));
+  return withRecognizedNorms(await readModel(source));
 }
 
 function warningsOf(model: ModelDescription): InspectWarning[] {

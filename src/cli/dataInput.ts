@@ -2,10 +2,12 @@
 // .npy/.npz, an ONNX TensorProto or test data set folder, a CSV) and the image preprocessing flags, read
 // through node:fs with the checks of analysis/inputs/gather.ts.
 
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LocalFileError, readRegularFile } from '../analysis/localFiles';
+import { InputError } from '../analysis/inputs/inputError';
 import { gatherInput, type EntryType, type InputData, type InputFs } from '../analysis/inputs/gather';
-import { imagenetPreset } from '../analysis/inputs/imagenet';
+import { imagenetPreset } from '../shared/imagenet';
 import type { Preprocessing } from '../analysis/inputs/preprocess';
 
 /** The options that take a value, for parseArgs. */
@@ -47,7 +49,15 @@ const nodeInputFs: InputFs<string> = {
     }
   },
   list: async (folder) => (await readdir(folder, { withFileTypes: true })).map((d) => ({ name: d.name, type: entryType(d) })),
-  read: (path) => readFile(path),
+  // fstat'ed as it is opened: a file swapped for a FIFO or device after the stat is refused, not read.
+  read: async (path) => {
+    try {
+      return await readRegularFile(path);
+    } catch (e) {
+      if (e instanceof LocalFileError) throw new InputError(path, e.problem);
+      throw e;
+    }
+  },
   join: (folder, name) => join(folder, name),
   show: (path) => path,
 };

@@ -12,7 +12,7 @@ import { describeInput, inputBatches } from '../analysis/inputs/batch';
 import { MAX_IMAGES } from '../analysis/inputs/gather';
 import type { Preprocessing } from '../analysis/inputs/preprocess';
 import { recalibrate, type RecalibrationResult } from '../analysis/recalibrate';
-import { recalibrationChange } from '../analysis/recalibrationChange';
+import { recalibrationChange } from '../shared/recalibrationChange';
 import type { ModelDescription } from '../formats/model';
 import { replaceInitializers } from '../formats/onnx/writer';
 import { readDataInput } from './dataInput';

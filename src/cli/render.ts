@@ -1,6 +1,7 @@
 // What `bnlens inspect` prints: the JSON document (--json) or a plain-text table; the number and table
 // formatting `bnlens run` shares.
 
+import { groupByTag } from '../analysis/logs';
 import type { ModelDescription, NormLayer, TensorInfo } from '../formats/model';
 
 /** A finding of the anomaly checks; layer is null for one about the whole model. */
@@ -80,18 +81,16 @@ export function table(header: string[], rows: string[][]): string[] {
 export function inspectTable(model: ModelDescription): string {
   const out = [`${model.file}: ${model.format} (${model.variant})${model.producer ? `, written by ${model.producer}${model.producerVersion ? ` ${model.producerVersion}` : ''}` : ''}`];
   if (model.format === 'tensorboard') {
-    const scalarTags = [...new Set((model.scalars ?? []).map((s) => s.tag))];
-    const histTags = [...new Set((model.histograms ?? []).map((h) => h.tag))];
+    const scalarTags = groupByTag(model.scalars ?? []);
+    const histTags = groupByTag(model.histograms ?? []);
     out.push('', `${model.scalars?.length ?? 0} scalar values, ${model.histograms?.length ?? 0} histograms`);
-    if (scalarTags.length) {
-      out.push('', ...table(['scalar', 'points', 'steps', 'last value'], scalarTags.map((tag) => {
-        const points = model.scalars!.filter((s) => s.tag === tag);
+    if (scalarTags.size) {
+      out.push('', ...table(['scalar', 'points', 'steps', 'last value'], [...scalarTags].map(([tag, points]) => {
         return [tag, String(points.length), `${points[0].step}..${points[points.length - 1].step}`, num(points[points.length - 1].value)];
       })));
     }
-    if (histTags.length) {
-      out.push('', ...table(['histogram', 'points', 'steps', 'buckets (last)'], histTags.map((tag) => {
-        const points = model.histograms!.filter((h) => h.tag === tag);
+    if (histTags.size) {
+      out.push('', ...table(['histogram', 'points', 'steps', 'buckets (last)'], [...histTags].map(([tag, points]) => {
         return [tag, String(points.length), `${points[0].step}..${points[points.length - 1].step}`, String(points[points.length - 1].counts.length)];
       })));
     }

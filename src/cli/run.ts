@@ -4,6 +4,7 @@
 // each normalization layer's input and output as .npy files.
 
 import { mkdir, writeFile } from 'node:fs/promises';
+import { checkWriteInside, LocalFileError } from '../analysis/localFiles';
 import { basename, join } from 'node:path';
 import { runModel, type RunMode, type RunResult } from '../analysis/runModel';
 import { importModel, importProblem } from '../analysis/import';
@@ -85,10 +86,18 @@ export function fileNames(names: readonly string[]): string[] {
   });
 }
 
+/** Writes under DIR only: names are made safe (fileNames) and every target is checked by real path, so a symbolic link inside DIR cannot lead a write elsewhere. */
 async function writeArrays(dir: string, result: RunResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const write = async (folder: string, file: string, t: Tensor): Promise<void> => {
-    await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, file), writeNpy(t.data, t.shape));
+    const target = join(folder, file);
+    try {
+      await checkWriteInside(dir, target);
+    } catch (e) {
+      if (e instanceof LocalFileError) throw new ImportError(target, `not written: ${e.problem}`);
+      throw e;
+    }
+    await writeFile(target, writeNpy(t.data, t.shape));
   };
   await write(join(dir, 'outputs'), `${fileNames([result.outputName])[0]}.npy`, result.output);
   const folders = fileNames(result.layers.map((l) => l.name));

@@ -14,9 +14,9 @@ import { TrainingStudio } from './studio/studio';
 export function activate(context: vscode.ExtensionContext): void {
   const log = Log.register(context);
   const analyses = new ModelAnalyses(log, ModelDiagnostics.register(context));
-  const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log, new ProbeDataMemory(context.workspaceState)));
+  const inspector = InspectorEditorProvider.register(context, analyses, new ModelJobs(context.extensionUri, log, new ProbeDataMemory(context.workspaceState)), log);
   const studio = TrainingStudio.register(context, log);
-  LayersViewProvider.register(context, analyses, inspector, studio);
+  LayersViewProvider.register(context, analyses, inspector, studio, log);
   registerCommands(context, inspector);
 }
 

@@ -2,6 +2,8 @@
 // the file is read by the extension host and only the summary the view needs goes to the webview.
 
 import * as vscode from 'vscode';
+import { inspectorMessage } from './messageGuards';
+import type { Log } from './log';
 import type { DataSource, HostToWebview, ProbeDataSettings, WebviewToHost } from '../protocol';
 import type { ModelDescription } from '../formats/model';
 import { imageInputOf, type ImageInput } from '../analysis/inputs/preprocess';
@@ -54,8 +56,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
   /** A layer to select once a panel that is still opening has its model. */
   private readonly pendingSelection = new Map<string, string>();
 
-  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, jobs: ModelJobs): InspectorEditorProvider {
-    const provider = new InspectorEditorProvider(context.extensionUri, analyses, jobs);
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, jobs: ModelJobs, log: Log): InspectorEditorProvider {
+    const provider = new InspectorEditorProvider(context.extensionUri, analyses, jobs, log);
     const options = {
       // The webview restores its own UI state from getState(); keeping hidden webviews alive costs memory.
       webviewOptions: { retainContextWhenHidden: false },
@@ -72,6 +74,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     private readonly extensionUri: vscode.Uri,
     private readonly analyses: ModelAnalyses,
     private readonly jobs: ModelJobs,
+    private readonly log: Log,
   ) {}
 
   /** Opens (or reveals) the inspector for a file and selects one of its layers. */
@@ -113,6 +116,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     this.panels.set(key, panels);
 
     const page: WebviewPage<HostToWebview, WebviewToHost> = new WebviewPage(panel.webview, this.extensionUri, { title: displayName(document.uri), script: 'webview.js', style: 'inspector.css' }, {
+      accept: inspectorMessage,
+      dropped: (what) => this.log.warn(`Inspector of ${displayName(document.uri)}: dropped a message that is not in the protocol (${what})`),
       init: () => show(),
       receive: (message) => this.receive(document.uri, message, post, show),
       chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(document.uri, '..', `${baseName(document.uri)}.${fileName}`), protect: document.uri }),

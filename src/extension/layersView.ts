@@ -3,6 +3,8 @@
 // the warnings; a click opens that layer in the full inspector.
 
 import * as vscode from 'vscode';
+import { sidebarMessage } from './messageGuards';
+import type { Log } from './log';
 import type { SidebarHostToWebview, SidebarWebviewToHost } from '../protocol';
 import type { InspectorEditorProvider } from './inspectorEditor';
 import type { TrainingStudio } from './studio/studio';
@@ -30,8 +32,8 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
   /** The last model file shown in an editor: the panel keeps it while the user works in other files. */
   private current: vscode.Uri | undefined = modelUriOf(vscode.window.tabGroups.activeTabGroup.activeTab);
 
-  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, inspector: InspectorEditorProvider, studio: TrainingStudio): void {
-    const provider = new LayersViewProvider(context.extensionUri, analyses, inspector, studio);
+  static register(context: vscode.ExtensionContext, analyses: ModelAnalyses, inspector: InspectorEditorProvider, studio: TrainingStudio, log: Log): void {
+    const provider = new LayersViewProvider(context.extensionUri, analyses, inspector, studio, log);
     context.subscriptions.push(
       vscode.window.registerWebviewViewProvider(LayersViewProvider.viewId, provider),
       vscode.window.tabGroups.onDidChangeTabs(() => provider.follow()),
@@ -46,12 +48,15 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
     private readonly analyses: ModelAnalyses,
     private readonly inspector: InspectorEditorProvider,
     private readonly studio: TrainingStudio,
+    private readonly log: Log,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     // A hidden view's page is discarded; shown again, it says 'ready' and gets everything anew.
     const page = new WebviewPage<SidebarHostToWebview, SidebarWebviewToHost>(view.webview, this.extensionUri, { title: 'Normalization layers', script: 'sidebar.js', style: 'sidebar.css' }, {
+      accept: sidebarMessage,
+      dropped: (what) => this.log.warn(`Normalization layers view: dropped a message that is not in the protocol (${what})`),
       init: () => {
         void page.post({ type: 'liveRun', snapshot: this.studio.liveRun() });
         return this.show();

@@ -15,6 +15,10 @@ export class Log {
     this.channel.info(message);
   }
 
+  warn(message: string): void {
+    this.channel.warn(message);
+  }
+
   error(message: string, error?: unknown): void {
     this.channel.error(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message);
   }

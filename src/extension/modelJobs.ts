@@ -2,6 +2,7 @@
 // notification with Cancel. The last results per file are kept so a re-shown inspector (its webview
 // was discarded while hidden) gets them back without running again.
 
+import { trustedToWrite } from './trust';
 import * as vscode from 'vscode';
 import type { ProbeResult } from '../analysis/probe';
 import type { RecalibrationResult } from '../analysis/recalibrate';
@@ -102,7 +103,7 @@ export class ModelJobs {
   /** Saves a copy of the ONNX file with the recalibrated running statistics, next to it. */
   async saveRecalibrated(uri: vscode.Uri): Promise<void> {
     const outcome = this.recalibrations.get(uri.toString());
-    if (!outcome) return;
+    if (!outcome || !(await trustedToWrite('save recalibrated models'))) return;
     const file = displayName(uri);
     const replacements = new Map<string, Float32Array>();
     for (const l of outcome.result.layers) {

@@ -4,9 +4,10 @@
 
 import * as vscode from 'vscode';
 import { gatherInput, type EntryType, type InputData, type InputFs } from '../analysis/inputs/gather';
-import { DEFAULT_PREPROCESSING, type Preprocessing } from '../analysis/inputs/preprocess';
+import { DEFAULT_PREPROCESSING } from '../analysis/inputs/preprocess';
 import type { DataSource, ProbeDataSettings } from '../protocol';
 import { displayName } from './modelSource';
+import { isDataSettings } from './messageGuards';
 
 function entryType(type: vscode.FileType): EntryType {
   if (type & vscode.FileType.SymbolicLink) return 'symlink';
@@ -54,20 +55,9 @@ export async function pickAndReadData(source: DataSource, model: vscode.Uri, pur
   return gatherInput(workspaceFs, picked, maxImages);
 }
 
-const SOURCES: readonly DataSource[] = ['imageFolder', 'imageFiles', 'arrays', 'onnxTestData', 'csv'];
-const isNumbers = (v: unknown, n?: number): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && (n === undefined || v.length === n);
-
 /** Settings as stored (or sent by the view), or null when they are not well-formed (an older version's, say). */
 export function readDataSettings(value: unknown): ProbeDataSettings | null {
-  const v = value as { source?: unknown; preprocessing?: Partial<Record<keyof Preprocessing, unknown>> } | null;
-  const p = v?.preprocessing;
-  if (!v || !SOURCES.includes(v.source as DataSource) || !p) return null;
-  const ok = (p.resize === null || (typeof p.resize === 'number' && Number.isInteger(p.resize) && p.resize > 0 && p.resize <= 16_384))
-    && (p.scale === 1 || p.scale === 255)
-    && (p.mean === null || isNumbers(p.mean)) && (p.std === null || isNumbers(p.std))
-    && (p.layout === 'auto' || p.layout === 'NCHW' || p.layout === 'NHWC')
-    && (p.crop === undefined || p.crop === null || isNumbers(p.crop, 2));
-  return ok ? { source: v.source as DataSource, preprocessing: p as Preprocessing } : null;
+  return isDataSettings(value) ? value : null;
 }
 
 /** The data settings per model file, in the workspace state. */

@@ -2,15 +2,24 @@
 // the TensorBoard log panel): the host sets the page's HTML; the page loads and says 'ready'; the host
 // answers with everything the page shows (init) and posts updates after that, never before: a message
 // posted to a page that is still loading, or that was discarded while hidden, is lost. Charts the page
-// exports come back as 'saveChart' and are saved where the user chooses.
+// exports come back as 'saveChart' and are saved where the user chooses. Every message from the page is
+// checked against the protocol before it is used.
 
 import * as vscode from 'vscode';
 import type { SaveChartMessage } from '../protocol';
 import { fileSafe, saveAs } from './saveFile';
 import { withOneBuffer } from './oneBuffer';
+import { describeMessage } from './messageGuards';
 import { webviewHtml, webviewRoots, type PageOptions } from './webviewHtml';
 
 export interface PageHandlers<FromPage> {
+  /**
+   * The page's message if `raw` has a shape of the protocol, else null (see messageGuards.ts): what a page
+   * sends is data, checked where it enters the host.
+   */
+  readonly accept: (raw: unknown) => FromPage | null;
+  /** A message that is not in the protocol was dropped; `what` describes it without quoting it. */
+  readonly dropped: (what: string) => void;
   /** The page (re)loaded and said 'ready': send it everything it shows. */
   readonly init: () => Promise<unknown> | void;
   /** Every other message from the page. */
@@ -31,8 +40,10 @@ export class WebviewPage<ToPage, FromPage extends { readonly type: string }> imp
   constructor(readonly webview: vscode.Webview, extensionUri: vscode.Uri, page: PageOptions, private readonly handlers: PageHandlers<FromPage>) {
     webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
     webview.html = webviewHtml(webview, extensionUri, page);
-    this.subscription = webview.onDidReceiveMessage((message: FromPage) => {
-      void this.dispatch(message).catch((error: unknown) => handlers.problem(error));
+    this.subscription = webview.onDidReceiveMessage((raw: unknown) => {
+      const message = handlers.accept(raw);
+      if (!message) handlers.dropped(describeMessage(raw));
+      else void this.dispatch(message).catch((error: unknown) => handlers.problem(error));
     });
   }
 

@@ -8,6 +8,7 @@ import { looksLikeOnnx } from './onnx/reader';
 import { looksLikeZip, ZipArchive } from './zip';
 import { FormatError, errorFor } from './errors';
 import { maskedCrc32c } from './tensorboard/crc32c';
+import { parseJson } from './json';
 
 export type Detected =
   | { format: 'onnx' | 'safetensors' | 'tensorboard' | 'pytorch-pickle' | 'hdf5' }
@@ -91,11 +92,9 @@ export function detectFormat(file: string, bytes: Uint8Array): Detected | null {
   if (looksLikePickle(bytes)) return { format: 'pytorch-pickle' };
   if (looksLikeOnnx(bytes)) return { format: 'onnx' };
   if (looksLikeJson(bytes)) {
-    try {
-      return { format: 'json', json: JSON.parse(new TextDecoder().decode(bytes)) };
-    } catch (e) {
-      throw new FormatError('unknown', file, `starts like JSON but does not parse (${e instanceof Error ? e.message : String(e)})`, 'JSON');
-    }
+    const parsed = parseJson(new TextDecoder().decode(bytes));
+    if ('problem' in parsed) throw new FormatError('unknown', file, `starts like JSON but is not JSON that BN Lens reads: ${parsed.problem}`, 'JSON');
+    return { format: 'json', json: parsed.value };
   }
   return null;
 }

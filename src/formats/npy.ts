@@ -6,6 +6,7 @@ import { FormatError } from './errors';
 import { BYTES_PER_ELEMENT, decodeRaw, elementCount, hexHead, type FloatValues } from './tensor';
 import { ZipArchive, looksLikeZip } from './zip';
 import type { TensorDType } from './model';
+import { parsePyLiteral, PyLiteralError, type PyLiteral } from './pyLiteral';
 
 export class NpyError extends FormatError {
   constructor(file: string, problem: string, where?: string) {
@@ -29,6 +30,41 @@ const DESCR: Record<string, TensorDType> = {
   i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64', b1: 'bool',
 };
 
+/** NumPy's own max_header_size (numpy.lib.format, since 1.24). */
+const MAX_HEADER_BYTES = 10_000;
+
+/**
+ * The header dict, checked as numpy.lib.format does: exactly the keys descr, fortran_order and shape;
+ * shape a tuple of integers; fortran_order a bool; descr one of the numeric type strings read here.
+ */
+function parseHeader(header: string, fail: (problem: string, at?: string) => NpyError, where: string): { dtype: TensorDType; shape: number[] } {
+  let d: PyLiteral;
+  try {
+    d = parsePyLiteral(header);
+  } catch (e) {
+    if (e instanceof PyLiteralError) throw fail(`the header is not a Python literal as NumPy writes it: ${e.message}`, where);
+    throw e;
+  }
+  if (!(d instanceof Map)) throw fail('the header is not a dict', where);
+  const keys = [...d.keys()].sort();
+  if (keys.join() !== 'descr,fortran_order,shape') throw fail(`the header has the keys ${keys.map((k) => `'${k}'`).join(', ') || 'none'}; NumPy expects exactly 'descr', 'fortran_order' and 'shape'`, where);
+  const descr = d.get('descr');
+  if (typeof descr !== 'string') throw fail('the array has a structured dtype (descr is not a type string); BN Lens reads numeric arrays', where);
+  const m = /^([<>|=])([a-z]\d+)$/.exec(descr);
+  const dtype = m ? DESCR[m[2]] : undefined;
+  if (!m || !dtype) throw fail(`dtype '${descr.slice(0, 40)}' is not a numeric type BN Lens reads`, where);
+  if (m[1] === '>' && BYTES_PER_ELEMENT[dtype] !== 1) throw fail(`dtype '${descr}' is big-endian; save the array little-endian`, where);
+  const fortran = d.get('fortran_order');
+  if (typeof fortran !== 'boolean') throw fail('fortran_order is not True or False', where);
+  if (fortran) throw fail('the array is in Fortran order; save it with np.ascontiguousarray first', where);
+  const shape = d.get('shape');
+  if (typeof shape !== 'object' || shape === null || !('tuple' in shape) || !shape.tuple.every((x): x is number => typeof x === 'number' && Number.isSafeInteger(x))) {
+    throw fail('the shape is not a tuple of integers', where);
+  }
+  if (shape.tuple.some((x) => x < 0)) throw fail(`the shape (${shape.tuple.join(', ')}) has a negative size`, where);
+  return { dtype, shape: shape.tuple };
+}
+
 export function looksLikeNpy(bytes: Uint8Array): boolean {
   return bytes.length >= 10 && MAGIC.every((b, i) => bytes[i] === b);
 }
@@ -42,23 +78,14 @@ export function readNpy(file: string, bytes: Uint8Array, where = 'npy'): NpyArra
   const headerStart = major === 1 ? 10 : 12;
   if (bytes.length < headerStart) throw fail(`the file ends inside the header (${bytes.length} bytes)`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_HEADER_BYTES) throw fail(`the header claims ${headerLength} bytes; NumPy reads headers of at most ${MAX_HEADER_BYTES}`, `${where} byte 8`);
   if (headerStart + headerLength > bytes.length) throw fail(`the header claims ${headerLength} bytes, the file has ${bytes.length - headerStart} after the preamble`, `${where} byte 8`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
 
-  const descr = /'descr':\s*'([<>|=])([a-zA-Z]\d+)'/.exec(header);
-  if (!descr) throw fail(`the header has no simple numeric 'descr' (header: ${header.trim().slice(0, 80)})`, `${where} header`);
-  const [, order, code] = descr;
-  const dtype = DESCR[code];
-  if (!dtype) throw fail(`dtype '${order}${code}' is not a numeric type BN Lens reads`, `${where} header`);
-  if (order === '>' && BYTES_PER_ELEMENT[dtype] !== 1) throw fail(`dtype '${order}${code}' is big-endian; save the array little-endian`, `${where} header`);
-  if (/'fortran_order':\s*True/.test(header)) throw fail('the array is in Fortran order; save it with np.ascontiguousarray first', `${where} header`);
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!shapeText) throw fail('the header has no shape', `${where} header`);
-  const shape = shapeText[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw fail(`the shape (${shapeText[1]}) is not a tuple of sizes`, `${where} header`);
-
+  const { dtype, shape } = parseHeader(header, fail, `${where} header`);
   const dataStart = headerStart + headerLength;
   const count = elementCount(shape);
+  if (Number.isNaN(count)) throw fail(`shape (${shape.join(', ')}) has more elements than an array can`, `${where} header`);
   const width = BYTES_PER_ELEMENT[dtype] as number;
   const available = bytes.length - dataStart;
   if (count * width !== available) {

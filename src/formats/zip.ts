@@ -1,8 +1,12 @@
-// A bounds-checked zip reader for the two zip-based formats (PyTorch checkpoints, Keras 3 .keras). It
-// reads the central directory only; an entry's bytes are a view into the file when stored (PyTorch
-// stores tensors uncompressed and 64-byte aligned) and are inflated with fflate only when asked for.
+// A bounds-checked zip reader for the zip-based formats (PyTorch checkpoints, Keras 3 .keras, NumPy
+// .npz). It reads the central directory only; an entry's bytes are a view into the file when stored
+// (PyTorch stores tensors uncompressed and 64-byte aligned) and are inflated with fflate only when
+// asked for, only as far as asked (a storage of which the tensors use the first bytes), in small steps
+// that stop once enough came out. What an archive inflates in total is held to a budget tied to its
+// size, so a small file cannot make a reader allocate gigabytes (a decompression bomb): deflate packs
+// zeros 1000:1, and such an archive is refused with a message instead of exhausting memory.
 
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import type { ErrorFactory } from './errors';
 
 export interface ZipEntry {
@@ -23,6 +27,17 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 /** Deflate cannot compress better than about 1032:1, so a larger claimed size is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
+/** Compressed bytes pushed to the inflater per step: at most ~16 MB of output per step. */
+const INFLATE_STEP = 16 * 1024;
+
+/**
+ * How many bytes an archive of `archiveBytes` may inflate in total: 32 MiB plus four times its size.
+ * Real archives inflate to little more than their size (float weights do not compress); a .keras of
+ * 100 MB may inflate to 432 MB.
+ */
+export function inflateBudget(archiveBytes: number): number {
+  return 32 * 1024 * 1024 + 4 * archiveBytes;
+}
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6);
@@ -33,7 +48,12 @@ export class ZipArchive {
   private readonly byName: Map<string, ZipEntry>;
   private readonly view: DataView;
 
-  constructor(private readonly bytes: Uint8Array, private readonly fail: ErrorFactory) {
+  /** Bytes inflated so far, against the budget. */
+  private inflated = 0;
+  private readonly budget: number;
+
+  constructor(private readonly bytes: Uint8Array, private readonly fail: ErrorFactory, budget?: number) {
+    this.budget = budget ?? inflateBudget(bytes.length);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.entries = this.readCentralDirectory();
     this.byName = new Map(this.entries.map((e) => [e.name, e]));
@@ -43,8 +63,11 @@ export class ZipArchive {
     return this.byName.get(name);
   }
 
-  /** The entry's uncompressed bytes (a view into the file for stored entries). */
-  read(entry: ZipEntry): Uint8Array {
+  /**
+   * The entry's uncompressed bytes (a view into the file for stored entries); with `upTo`, only its
+   * first `upTo` bytes (the entry must hold that many).
+   */
+  read(entry: ZipEntry, upTo?: number): Uint8Array {
     const where = `zip entry '${entry.name}'`;
     if (entry.encrypted) throw this.fail(`entry '${entry.name}' is encrypted`, where);
     const at = entry.localHeaderOffset;
@@ -55,21 +78,48 @@ export class ZipArchive {
     const start = at + 30 + this.view.getUint16(at + 26, true) + this.view.getUint16(at + 28, true);
     this.need(start, entry.compressedSize, where);
     const data = this.bytes.subarray(start, start + entry.compressedSize);
+    const want = upTo ?? entry.size;
+    if (want > entry.size) throw this.fail(`entry '${entry.name}' holds ${entry.size} bytes, ${want} are needed`, where);
     if (entry.method === METHOD_STORED) {
       if (entry.size !== entry.compressedSize) throw this.fail(`stored entry '${entry.name}' claims ${entry.size} bytes but holds ${entry.compressedSize}`, where);
-      return data;
+      return data.subarray(0, want);
     }
     if (entry.method !== METHOD_DEFLATE) throw this.fail(`entry '${entry.name}' uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`, where);
     if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
       throw this.fail(`entry '${entry.name}' claims ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can give`, where);
     }
-    let out: Uint8Array;
+    if (this.inflated + want > this.budget) {
+      throw this.fail(`entry '${entry.name}' would inflate to ${want} bytes, which takes the archive past ${this.budget} inflated bytes (32 MiB + 4× its ${this.bytes.length} bytes): refused as a possible decompression bomb`, where);
+    }
+    this.inflated += want;
+    return this.inflate(entry, data, want, where);
+  }
+
+  /** Inflates `data` step by step into `want` bytes, stopping as soon as they are there. */
+  private inflate(entry: ZipEntry, data: Uint8Array, want: number, where: string): Uint8Array {
+    const out = new Uint8Array(want);
+    let got = 0;
+    let more = false;
+    let ended = false;
+    const inflater = new Inflate((chunk, final) => {
+      const n = Math.min(chunk.length, want - got);
+      out.set(chunk.subarray(0, n), got);
+      got += n;
+      if (chunk.length > n) more = true;
+      if (final) ended = true;
+    });
     try {
-      out = inflateSync(data, { out: new Uint8Array(entry.size) });
+      for (let at = 0; at < data.length && !more && !(got === want && want < entry.size); at += INFLATE_STEP) {
+        inflater.push(data.subarray(at, at + INFLATE_STEP), at + INFLATE_STEP >= data.length);
+      }
+      if (data.length === 0) inflater.push(data, true);
     } catch (e) {
       throw this.fail(`entry '${entry.name}' does not inflate (${e instanceof Error ? e.message : String(e)})`, where);
     }
-    if (out.length !== entry.size) throw this.fail(`entry '${entry.name}' inflates to ${out.length} bytes, its header says ${entry.size}`, where);
+    if (want === entry.size && (more || got !== want || !ended)) {
+      throw this.fail(`entry '${entry.name}' inflates to ${more ? 'more than' : got} bytes, its header says ${entry.size}`, where);
+    }
+    if (got < want) throw this.fail(`entry '${entry.name}' inflates to ${got} bytes, ${want} are needed`, where);
     return out;
   }
 

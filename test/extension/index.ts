@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
   await import('./customEditor.test');
   await import('./diagnostics.test');
   await import('./studio.test');
+  await import('./hostile.test');
 
   const tests: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {

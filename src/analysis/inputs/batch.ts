@@ -10,7 +10,7 @@ import { csvToTensor, parseCsv } from './csv';
 import type { InputData } from './gather';
 import { decodeImage } from './images';
 import { InputError } from './inputError';
-import { isImagenetPreset } from './imagenet';
+import { isImagenetPreset } from '../../shared/imagenet';
 import { imageInputOf, imagesToTensor, type Preprocessing } from './preprocess';
 import { splitBatches } from '../recalibrate';
 

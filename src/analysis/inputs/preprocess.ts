@@ -6,7 +6,7 @@
 import { Tensor } from '../../engine/tensor';
 import type { ModelDescription } from '../../formats/model';
 import type { RgbImage } from './images';
-import { imagenetPreset } from './imagenet';
+import { imagenetPreset } from '../../shared/imagenet';
 import { InputError } from './inputError';
 import { resizeAndCrop, type PlanarImage } from './resize';
 

@@ -11,6 +11,7 @@
 // File access goes through RunFs, so the extension (vscode.workspace.fs) and the CLI (node:fs) share it.
 
 import type { WorkerToHost } from '../../engine/worker/messages';
+import { printable } from '../../formats/source';
 import { decodeFrame, encodeFrame, frameOf, widenFrame } from '../../shared/runs/frames';
 import type { TrainingSpec } from './spec';
 import type { EpochPoint, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries } from '../../shared/runs/types';
@@ -32,6 +33,27 @@ export interface RunFs {
 }
 
 export const RUNS_DIR = '.bnlens/runs';
+
+/**
+ * The segments of a store path (empty and "." segments dropped), each a plain name: no "..", no backslash or NUL.
+ * Run names come from folder listings, commands and files, so every RunFs checks each path with this
+ * before touching the disk (and then checks real paths against its root).
+ */
+export function checkRunPath(path: string): string[] {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  const bad = parts.length === 0 ? '' : parts.find((p) => p === '..' || /[\\\0]/.test(p));
+  if (bad !== undefined) throw new RunStoreError(printable(path), `is not a path inside the runs folder (segment '${printable(bad)}')`);
+  return parts;
+}
+
+/** A chunk file named in stats.index.json is a plain file name in the run's own folder. */
+const CHUNK_FILE = /^stats(-\d{1,9})?\.bin$/;
+
+/** What is wrong with JSON, without quoting it: V8's messages show the text, which may not be the user's to see. */
+function jsonProblem(e: unknown): string {
+  const at = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+  return at ? `at byte ${at[1]}` : 'it does not parse';
+}
 
 export class RunStoreError extends Error {
   constructor(readonly file: string, readonly problem: string) {
@@ -316,7 +338,7 @@ async function readJson<T>(fs: RunFs, path: string, optional = false): Promise<T
   try {
     return JSON.parse(decoder.decode(bytes)) as T;
   } catch (e) {
-    throw new RunStoreError(path, `is not valid JSON (${messageOf(e)})`);
+    throw new RunStoreError(path, `is not valid JSON (${jsonProblem(e)})`);
   }
 }
 
@@ -337,11 +359,19 @@ export async function readRun(fs: RunFs, dir: string, live = false): Promise<Run
   const index = await readJson<IndexFile>(fs, `${dir}/stats.index.json`, true);
   const schema: StatsSchema = index?.schema ?? { layers: [], gradients: [] };
   const frames: StatsFrame[] = [];
-  for (const chunk of index?.chunks ?? []) {
+  const chunks: unknown = index?.chunks ?? [];
+  if (!Array.isArray(chunks)) throw new RunStoreError(`${dir}/stats.index.json`, 'has no list of chunks');
+  for (const chunk of chunks as IndexFile['chunks']) {
+    if (typeof chunk !== 'object' || chunk === null || !Array.isArray(chunk.frames)) throw new RunStoreError(`${dir}/stats.index.json`, 'lists a chunk without frames');
+    if (typeof chunk.file !== 'string' || !CHUNK_FILE.test(chunk.file)) {
+      throw new RunStoreError(`${dir}/stats.index.json`, `lists a chunk file ${typeof chunk.file === 'string' ? `'${printable(chunk.file)}'` : 'that is not a name'}; chunks are stats.bin or stats-NNNNN.bin in the run's own folder`);
+    }
     const path = `${dir}/${chunk.file}`;
     const bytes = await fs.read(path);
     if (!bytes) throw new RunStoreError(path, 'is missing although stats.index.json lists it');
-    for (const [step, offset, length] of chunk.frames) {
+    for (const frame of chunk.frames) {
+      const [step, offset, length] = Array.isArray(frame) && frame.length === 3 ? frame : [NaN, NaN, NaN];
+      if (![step, offset, length].every((v) => Number.isSafeInteger(v) && v >= 0)) throw new RunStoreError(`${dir}/stats.index.json`, `lists a frame of ${chunk.file} that is not [step, offset, length]`);
       if (offset + length > bytes.length) throw new RunStoreError(path, `the frame of step ${step} ends at byte ${offset + length} but the file has ${bytes.length}`);
       frames.push(decodeFrame(bytes, offset, length, schema, path));
     }

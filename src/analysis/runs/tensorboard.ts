@@ -146,8 +146,18 @@ function vectorHistogram(values: Float32Array): Histo | null {
 }
 
 /** The event file's name, as TensorFlow names them (tensorboard --logdir finds files by "tfevents"). */
+/**
+ * The event file's name: TensorBoard's pattern with the run's name as the host part. The name comes
+ * from run.json, which a cloned repository may have written: it is reduced to a plain file-name part.
+ */
 export function eventFileName(run: RunData): string {
-  return `events.out.tfevents.${Math.floor(Date.parse(run.info.createdAt) / 1000)}.bnlens.${run.info.name}`;
+  const seconds = Math.floor(Date.parse(run.info.createdAt) / 1000);
+  return `events.out.tfevents.${Number.isFinite(seconds) ? seconds : 0}.bnlens.${safeNamePart(String(run.info.name))}`;
+}
+
+/** Letters, digits, '.', '_' and '-' only, no leading dot, at most 100 characters ("run" if nothing is left). */
+export function safeNamePart(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100) || 'run';
 }
 
 /** The whole run as one event file: per-step loss/accuracy, epoch metrics, and per recorded step the layers' histograms and scalars. */

@@ -7,6 +7,7 @@
 // its subfolder's name, as TensorBoard does.
 
 import * as vscode from 'vscode';
+import { logsMessage } from '../messageGuards';
 import { TensorBoardFollower } from '../../analysis/runs/follow';
 import type { LogsHostToWebview, LogsWebviewToHost } from '../../protocol/studio';
 import { EVENT_FILE_NAME } from '../../formats/tensorboard/reader';
@@ -63,6 +64,8 @@ export class TensorBoardLogPanel {
     this.follower = new TensorBoardFollower(displayName(target));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'bnlens-activity.svg');
     this.page = new WebviewPage<LogsHostToWebview, LogsWebviewToHost>(panel.webview, extensionUri, { title: `TensorBoard log ${displayName(target)}`, script: 'studio.js', style: 'studio.css' }, {
+      accept: logsMessage,
+      dropped: (what) => this.log.warn(`TensorBoard log panel: dropped a message that is not in the protocol (${what})`),
       init: () => this.refresh().then(() => this.postNow()),
       chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(this.target, '..', fileName), protect: this.target }),
       problem: (e) => this.log.error(`TensorBoard log ${displayName(target)}`, e),

@@ -5,8 +5,8 @@
 // It also offers the live run to other views (the side panel) through onDidChangeLiveRun.
 
 import * as vscode from 'vscode';
+import { studioMessage } from '../messageGuards';
 import { TrainingClient } from '../../engine/worker/client';
-import { runCsvFiles } from '../../analysis/runs/csv';
 import { ExperimentQueue } from '../../analysis/runs/experimentQueue';
 import { LiveRun } from '../../analysis/runs/liveRun';
 import { FormError } from '../../analysis/runs/presets';
@@ -14,12 +14,13 @@ import { snapshotOf } from '../../analysis/runs/snapshot';
 import { SpecError } from '../../analysis/runs/spec';
 import { csvColumns, planRun } from '../../analysis/runs/startPlan';
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
-import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
 import { messageOf } from '../../shared/errors';
 import { encodeFrames, widenFrame } from '../../shared/runs/frames';
 import { DEFAULT_FORM, EXPERIMENTS, type ExperimentId, type StudioForm } from '../../shared/runs/studioForm';
 import type { RunData, RunInfo } from '../../shared/runs/types';
 import type { LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
+import { exportRunFiles } from '../../analysis/runs/export';
+import { trustedToWrite } from '../trust';
 import type { Log } from '../log';
 import { viewSettings } from '../settings';
 import { webviewRoots } from '../webviewHtml';
@@ -142,6 +143,8 @@ export class TrainingStudio {
   private adopt(panel: vscode.WebviewPanel): void {
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'bnlens-activity.svg');
     const page = new WebviewPage<StudioHostToWebview, StudioWebviewToHost>(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' }, {
+      accept: studioMessage,
+      dropped: (what) => this.log.warn(`Training Studio: dropped a message that is not in the protocol (${what})`),
       init: () => this.sendInit(),
       receive: (m) => this.receive(m),
       chartTarget: (fileName) => {
@@ -304,6 +307,7 @@ export class TrainingStudio {
   /** Starts a run from the form; returns its name. */
   async start(form: StudioForm, experiment?: RunInfo['experiment']): Promise<string> {
     if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it first, or wait until it ends`);
+    if (!(await trustedToWrite('save training runs'))) throw new FormError('this workspace is not trusted: BN Lens saves training runs only in trusted workspaces');
     const place = this.place();
     const plan = await planRun(form, {
       readText: (path) => this.readText(path),
@@ -452,22 +456,16 @@ export class TrainingStudio {
 
   /** Writes the run's TensorBoard event file or CSV files into its folder; returns where. */
   private async exportRun(name: string, format: 'tensorboard' | 'csv'): Promise<vscode.Uri> {
+    if (!(await trustedToWrite('export runs'))) throw new FormError('this workspace is not trusted: BN Lens exports runs only in trusted workspaces');
     const run = await this.load(name);
     const { fs, dir, root } = this.place();
     const runDir = `${dir}/${name}`;
-    let target: vscode.Uri;
+    const target = vscode.Uri.joinPath(root, ...(await exportRunFiles(fs, runDir, run, format)).split('/'));
     if (format === 'tensorboard') {
-      await fs.mkdir(`${runDir}/tensorboard`);
-      const file = `${runDir}/tensorboard/${eventFileName(run)}`;
-      await fs.write(file, tensorboardEventFile(run));
-      target = vscode.Uri.joinPath(root, ...`${runDir}/tensorboard`.split('/'));
       void vscode.window.showInformationMessage(`BN Lens exported ${name} for TensorBoard: tensorboard --logdir "${target.fsPath}"`, 'Open in BN Lens').then((a) => {
         if (a) void this.openLog(target);
       });
     } else {
-      await fs.mkdir(`${runDir}/csv`);
-      for (const f of runCsvFiles(run)) await fs.write(`${runDir}/csv/${f.name}`, new TextEncoder().encode(f.text));
-      target = vscode.Uri.joinPath(root, ...`${runDir}/csv`.split('/'));
       void vscode.window.showInformationMessage(`BN Lens exported ${name} as CSV (steps, epochs, layers, gradients) to ${vscode.workspace.asRelativePath(target, false)}.`, 'Open layers.csv').then((a) => {
         if (a) void vscode.window.showTextDocument(vscode.Uri.joinPath(target, 'layers.csv'));
       });
@@ -478,6 +476,7 @@ export class TrainingStudio {
 
   private async deleteRun(name: string): Promise<void> {
     if (this.live?.name === name) throw new FormError(`${name} is training: stop it before deleting it`);
+    if (!(await trustedToWrite('delete runs'))) return;
     const answer = await vscode.window.showWarningMessage(`Delete the run ${name} and its saved statistics?`, { modal: true }, 'Delete');
     if (answer !== 'Delete') return;
     const { fs, dir } = this.place();

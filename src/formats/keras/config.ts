@@ -2,6 +2,7 @@
 // attribute, a Keras 2 model.to_json() file and a TF.js layers-model's modelTopology — flattened into
 // the list of layers with their class, settings and neighbours. Shared by the Keras and TF.js readers.
 
+import { parseJson } from '../json';
 import type { ErrorFactory } from '../errors';
 import type { NormKind, TensorInfo } from '../model';
 
@@ -112,19 +113,34 @@ export function parseModelConfig(json: unknown, fail: ErrorFactory, where: strin
 }
 
 export function parseModelConfigText(text: string, fail: ErrorFactory, where: string): KerasModelConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw fail(`the model config is not JSON (${e instanceof Error ? e.message : String(e)})`, where);
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`the model config is not JSON that BN Lens reads: ${parsed.problem}`, where);
+  return parseModelConfig(parsed.value, fail, where);
+}
+
+const consumers = new WeakMap<KerasModelConfig, Map<string, string[]>>();
+
+/** For each layer name, the classes of the layers it feeds: built once per model, so asking for every layer stays linear. */
+function consumerClasses(model: KerasModelConfig): Map<string, string[]> {
+  let map = consumers.get(model);
+  if (!map) {
+    map = new Map();
+    for (const l of model.layers) {
+      for (const n of l.inbound) {
+        const list = map.get(n);
+        if (list) list.push(l.className);
+        else map.set(n, [l.className]);
+      }
+    }
+    consumers.set(model, map);
   }
-  return parseModelConfig(json, fail, where);
+  return map;
 }
 
 /** The classes of the layers before and after a layer, as NormLayer.after/.before show them. */
 export function neighbours(model: KerasModelConfig, layer: KerasLayer): { after: string | null; before: string | null } {
   const after = layer.inbound.map((n) => model.classOf.get(n)).filter((c): c is string => Boolean(c));
-  const before = model.layers.filter((l) => l.inbound.includes(layer.name)).map((l) => l.className);
+  const before = consumerClasses(model).get(layer.name) ?? [];
   return { after: [...new Set(after)].join(',') || null, before: [...new Set(before)].join(',') || null };
 }
 

@@ -56,8 +56,9 @@ function inputValue(name: string, config: Record<string, unknown>): GraphValue {
  */
 export function kerasGraph(model: KerasModelConfig): Graph {
   const inputLayers = model.layers.filter((l) => l.className === 'InputLayer' && !l.name.includes('/'));
+  const inputByName = new Map(inputLayers.map((l) => [l.name, l]));
   const ordered = model.inputLayers?.length
-    ? model.inputLayers.map((n) => inputLayers.find((l) => l.name === n)).filter((l): l is KerasLayer => l !== undefined)
+    ? model.inputLayers.map((n) => inputByName.get(n)).filter((l): l is KerasLayer => l !== undefined)
     : inputLayers;
   const inputs = ordered.map((l) => inputValue(l.name, l.config));
   const layers = model.layers.filter((l) => l.className !== 'InputLayer' || l.name.includes('/'));

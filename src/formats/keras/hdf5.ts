@@ -71,6 +71,39 @@ function guardAttributeCounts(dataobjects: object): void {
   attributeCountsGuarded = true;
 }
 
+interface DataObjects {
+  fh: ArrayBuffer;
+  find_msg_type(type: number): Map<string, number>[];
+}
+
+const DATASPACE_MESSAGE = 0x0001;
+
+/**
+ * A dataset's dimensions from its dataspace message as HDF5 writes them, 64 bits each (with 8-byte
+ * lengths, as h5py and Keras write): jsfive reads only their low 32 bits, so a dimension of 2^32 or
+ * more would come out modulo 2^32. A dimension past 2^53 is NaN (and then refused). Null when the
+ * message is not where jsfive's object header says (jsfive's own shape is used then).
+ */
+function dataspaceShape(ds: Dataset): number[] | null {
+  const objects = ds._dataobjects as Partial<DataObjects>;
+  if (!(objects.fh instanceof ArrayBuffer) || typeof objects.find_msg_type !== 'function') return null;
+  const message = objects.find_msg_type(DATASPACE_MESSAGE)[0];
+  const at = message?.get('offset_to_message');
+  if (typeof at !== 'number') return null;
+  const view = new DataView(objects.fh);
+  if (at + 4 > view.byteLength) return null;
+  const version = view.getUint8(at);
+  const rank = view.getUint8(at + 1);
+  const first = version === 1 ? at + 8 : version === 2 ? at + 4 : -1;
+  if (first < 0 || first + 8 * rank > view.byteLength) return null;
+  const shape: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const d = view.getBigUint64(first + 8 * i, true);
+    shape.push(d > BigInt(Number.MAX_SAFE_INTEGER) ? NaN : Number(d));
+  }
+  return shape;
+}
+
 export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
   const guard = <T>(where: string, read: () => T): T => {
     try {
@@ -84,8 +117,13 @@ export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
   guardAttributeCounts(file._dataobjects);
 
   const wrapDataset = (ds: Dataset, path: string): H5Dataset => {
-    const shape = guard(path, () => [...(ds.shape ?? [])]);
+    const shape = guard(path, () => dataspaceShape(ds) ?? [...(ds.shape ?? [])]);
     const dtype = guard(path, () => h5DType(ds.dtype));
+    const count = elementCount(shape);
+    // Checked when the dataset is found, so its shape is never shown for a size the file cannot hold.
+    if (Number.isNaN(count) || count * (BYTES_PER_ELEMENT[dtype] ?? 1) > bytes.length * MAX_EXPANSION) {
+      throw fail(`dataset of shape [${shape.join(',')}] is larger than the file could hold`, path);
+    }
     return {
       path,
       shape,
@@ -93,10 +131,6 @@ export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
       tensor: (name) => lazyTensor(name, dtype, shape, () => {
         const width = BYTES_PER_ELEMENT[dtype];
         if (width === undefined) throw fail(`dataset has type ${JSON.stringify(guard(path, () => ds.dtype))}, not a number type`, path);
-        const count = elementCount(shape);
-        if (Number.isNaN(count) || count * width > bytes.length * MAX_EXPANSION) {
-          throw fail(`dataset of shape [${shape.join(',')}] is larger than the file could hold`, path);
-        }
         const raw = guard(path, () => ds.value);
         if (!raw || typeof raw.length !== 'number' || raw.length !== count) {
           throw fail(`dataset of shape [${shape.join(',')}] gave ${raw?.length ?? 'no'} values`, path);
@@ -111,16 +145,19 @@ export function openHdf5(bytes: Uint8Array, fail: ErrorFactory): H5Group {
     };
   };
 
+  // jsfive re-reads a group's links on every keys/get; each group's keys and children are read once.
   const wrapGroup = (g: Group, path: string): H5Group => {
     let attrs: Record<string, unknown> | undefined;
+    let keys: Set<string> | undefined;
+    const children = new Map<string, Group | Dataset | null>();
+    const keyList = (): Set<string> => (keys ??= new Set(guard(path, () => g.keys)));
     const child = (name: string): Group | Dataset | null => {
-      const keys = guard(path, () => g.keys);
-      if (!keys.includes(name)) return null;
-      return guard(`${path}/${name}`, () => g.get(name));
+      if (!children.has(name)) children.set(name, keyList().has(name) ? guard(`${path}/${name}`, () => g.get(name)) : null);
+      return children.get(name) ?? null;
     };
     return {
       path,
-      keys: () => guard(path, () => g.keys),
+      keys: () => [...keyList()],
       attr: (name) => {
         attrs ??= guard(`${path} attributes`, () => g.attrs);
         return plain(attrs[name]);

@@ -13,6 +13,8 @@ declare module 'jsfive' {
   }
   export class Dataset {
     readonly name: string;
+    /** jsfive's internal object-header reader (its class is not exported). */
+    readonly _dataobjects: object;
     readonly shape: number[];
     readonly dtype: string | unknown[];
     readonly attrs: Record<string, unknown>;

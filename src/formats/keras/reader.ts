@@ -6,11 +6,12 @@
 
 import type { ModelDescription, NormLayer, TensorInfo } from '../model';
 import { KerasError, notAModel } from '../errors';
-import { baseName, type ModelSource } from '../source';
+import { baseName, readSiblingChecked, type ModelSource } from '../source';
 import { hexHead } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
 import type { ZipArchive } from '../zip';
 import { hdf5SuperblockOffset } from '../detect';
+import { parseJson } from '../json';
 import { isRecord, neighbours, normSettings, parseModelConfig, parseModelConfigText, toSnakeCase, variableNames, NORM_CLASSES, type KerasLayer, type KerasModelConfig, type NormSettings } from './config';
 import { kerasGraph } from './graph';
 import { openHdf5, stringAttr, type H5Group } from './hdf5';
@@ -229,12 +230,9 @@ export function readKerasZip(source: ModelSource, zip: ZipArchive): ModelDescrip
   const model = parseModelConfigText(new TextDecoder().decode(entry('config.json')), fail, 'config.json');
   let version: string | null = null;
   if (zip.get('metadata.json')) {
-    try {
-      const meta: unknown = JSON.parse(new TextDecoder().decode(entry('metadata.json')));
-      version = isRecord(meta) && typeof meta.keras_version === 'string' ? meta.keras_version : null;
-    } catch {
-      // metadata.json only carries the version; a broken one loses nothing else.
-    }
+    // metadata.json only carries the version; a broken one loses nothing else.
+    const meta = parseJson(new TextDecoder().decode(entry('metadata.json')));
+    version = 'value' in meta && isRecord(meta.value) && typeof meta.value.keras_version === 'string' ? meta.value.keras_version : null;
   }
   const h5 = openHdf5(entry('model.weights.h5'), (p, w) => fail(p, `model.weights.h5 ${w ?? ''}`.trim()));
   const { weights, tensors } = keras3LayerWeights(model, keras3Weights(h5, fail));
@@ -295,7 +293,7 @@ export async function readKerasJson(source: ModelSource, json: unknown): Promise
   // A folder with exactly one .h5 besides the JSON: that one, whatever its name.
   if (listed.length === 1 && !candidates.includes(listed[0])) candidates = [...candidates, listed[0]];
   for (const candidate of candidates) {
-    const bytes = await source.readSibling(candidate);
+    const bytes = await readSiblingChecked(source, candidate, fail, 'weights file', 'JSON');
     if (!bytes) continue;
     const notes = [`Weights read from ${candidate}, next to the architecture JSON.`];
     try {

@@ -24,11 +24,17 @@ export interface Keras2Layer {
 
 export function keras2Weights(g: H5Group, fail: ErrorFactory): Keras2Layer[] {
   const layerNames = stringListAttr(g.attr('layer_names'));
-  if (!layerNames) throw fail(`attribute layer_names is ${JSON.stringify(g.attr('layer_names'))}, not a list of names`, `${g.path} attributes`);
+  if (!layerNames) throw fail(`attribute layer_names is ${JSON.stringify(g.attr('layer_names'))?.slice(0, 80)}, not a list of names`, `${g.path} attributes`);
+  // Keras names every layer and weight once; a name listed again would multiply the work (and the
+  // tensors) by the repeats, so it is refused, as Keras itself fails on it.
+  const twice = firstRepeat(layerNames);
+  if (twice !== null) throw fail(`layer '${twice}' is listed more than once in layer_names`, `${g.path} attributes`);
   return layerNames.map((layer) => {
     const lg = g.group(layer);
     if (!lg) throw fail(`layer '${layer}' is listed in layer_names but has no group`, g.path);
     const weightNames = stringListAttr(lg.attr('weight_names')) ?? [];
+    const again = firstRepeat(weightNames);
+    if (again !== null) throw fail(`weight '${again}' is listed more than once in weight_names`, `${lg.path} attributes`);
     const weights = new Map<string, TensorInfo>();
     const byLayer = new Map<string, Map<string, TensorInfo>>();
     const tensors: TensorInfo[] = [];
@@ -49,6 +55,15 @@ export function keras2Weights(g: H5Group, fail: ErrorFactory): Keras2Layer[] {
     }
     return { name: layer, weights, byLayer, tensors };
   });
+}
+
+function firstRepeat(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return n;
+    seen.add(n);
+  }
+  return null;
 }
 
 /** Keras 3: a layer's group, its variables in order, and what names the file gives it. */

@@ -5,7 +5,7 @@
 
 import type { AttributeValue, Graph, GraphNode, GraphValue, ModelDescription, NormLayer, TensorInfo } from '../model';
 import { OnnxError } from '../errors';
-import { baseName, type ModelSource } from '../source';
+import { baseName, readSiblingChecked, type ModelSource } from '../source';
 import { hexHead } from '../tensor';
 import { AttributeType, DATA_LOCATION_EXTERNAL, parseModel, type OnnxAttribute, type OnnxGraph, type OnnxModel, type OnnxTensor, type OnnxValueInfo } from './proto';
 import { onnxDType, onnxTensorInfo, type ExternalFiles } from './tensor';
@@ -34,17 +34,6 @@ function attributeValue(a: OnnxAttribute): AttributeValue {
   }
 }
 
-/**
- * Only files inside the model's folder may be read: the ONNX checker refuses absolute locations and
- * ones that climb out with "..", and so does BN Lens, so a model cannot make it read arbitrary files.
- */
-function checkLocation(file: string, location: string, where: string): void {
-  if (!location) throw new OnnxError(file, 'a tensor keeps its data externally but gives no location', where);
-  if (/^([\\/]|[a-zA-Z]:)/.test(location) || location.split(/[\\/]/).includes('..')) {
-    throw new OnnxError(file, `external data location '${location}' is outside the model's folder`, where);
-  }
-}
-
 async function loadExternalFiles(source: ModelSource, graph: OnnxGraph): Promise<ExternalFiles> {
   const files = new Map<string, Uint8Array>();
   const tensors = [...graph.initializers, ...graph.nodes.flatMap((n) => n.attributes.flatMap((a) => (a.t ? [a.t] : [])))];
@@ -52,8 +41,9 @@ async function loadExternalFiles(source: ModelSource, graph: OnnxGraph): Promise
     if (t.dataLocation !== DATA_LOCATION_EXTERNAL) continue;
     const location = t.externalData.get('location') ?? '';
     if (files.has(location)) continue;
-    checkLocation(source.name, location, t.where);
-    const data = await source.readSibling(location);
+    // Only files inside the model's folder may be read, as the ONNX checker demands: no absolute
+    // locations, no "..", and (checked by the source) no symbolic link leading out.
+    const data = await readSiblingChecked(source, location, (p, w) => new OnnxError(source.name, p, w), 'external data location', t.where);
     if (!data) {
       throw new OnnxError(source.name, `tensor '${t.name}' keeps its data in the external file '${location}', which is not next to ${baseName(source.name)}`, t.where);
     }

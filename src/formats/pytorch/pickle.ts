@@ -38,11 +38,27 @@ export abstract class PyObject {}
 
 export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PySet | PyGlobal | PyObject;
 
-function keyOf(v: PyValue): string {
+/** Tuples nested deeper than this are keyed by identity (no weights file has such dict keys). */
+const MAX_KEY_DEPTH = 32;
+const tupleKeys = new WeakMap<PyTuple, string>();
+let identities = 0;
+
+/**
+ * The Map key of a Python value. A tuple's key is computed once (cached), so a large tuple used as a
+ * key again and again costs its size once; a deeply nested one is keyed by identity, not recursed into.
+ */
+function keyOf(v: PyValue, depth = 0): string {
   if (typeof v === 'string') return `s:${v}`;
   if (typeof v === 'number' || typeof v === 'bigint') return `n:${v}`;
   if (v === null || typeof v === 'boolean') return `c:${v}`;
-  if (v instanceof PyTuple) return `t:(${v.items.map(keyOf).join(',')})`;
+  if (v instanceof PyTuple) {
+    let key = tupleKeys.get(v);
+    if (key === undefined) {
+      key = depth >= MAX_KEY_DEPTH ? `i:${++identities}` : `t:(${v.items.map((x) => keyOf(x, depth + 1)).join(',')})`;
+      tupleKeys.set(v, key);
+    }
+    return key;
+  }
   return `o:${Object.prototype.toString.call(v)}`; // unhashable in Python; never a real key
 }
 
@@ -141,8 +157,9 @@ export function unpickle(bytes: Uint8Array, start: number, options: PickleOption
     for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
   };
   const append = (target: PyValue, items: PyValue[]): void => {
-    if (Array.isArray(target)) target.push(...items);
-    else if (target instanceof PySet) target.items.push(...items);
+    // One push per item: spreading 300,000 items into push() overflows the call stack.
+    const list = Array.isArray(target) ? target : target instanceof PySet ? target.items : null;
+    if (list) for (const item of items) list.push(item);
     else throw error(`the pickle appends to a ${describe(target)}, not a list`);
   };
   const memoGet = (k: number): PyValue => {

@@ -8,7 +8,7 @@
 import type { ModelDescription, TensorInfo } from '../model';
 import { notAModel, PyTorchError } from '../errors';
 import type { ModelSource } from '../source';
-import { BYTES_PER_ELEMENT, elementCount, hexHead, lazyTensor, decodeRaw, rawTensor } from '../tensor';
+import { BYTES_PER_ELEMENT, elementCount, hexHead, lazyTensor, decodeRaw } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
 import { ZipArchive } from '../zip';
 import { PyDict, PyTuple, describe, unpickle, type PyValue } from './pickle';
@@ -35,7 +35,13 @@ function storageFromPid(pid: PyValue, fail: Fail, where: string): { storage: Tor
   return { storage: new TorchStorage(key, type.dtype, numel), view: items[5] ?? null };
 }
 
+/**
+ * storageBytes gives a storage's numel × width bytes; for a zip it inflates (a deflated archive) only
+ * when a tensor's values are first asked for, and once per storage.
+ */
 interface Unpickled { root: PyValue; storageBytes: (s: TorchStorage) => Uint8Array; variant: string }
+
+const storageByteLength = (s: TorchStorage): number => s.numel * (BYTES_PER_ELEMENT[s.dtype] ?? 1);
 
 function readZip(bytes: Uint8Array, fail: Fail): Unpickled {
   const zip = new ZipArchive(bytes, fail);
@@ -48,6 +54,7 @@ function readZip(bytes: Uint8Array, fail: Fail): Unpickled {
     if (text !== 'little') throw fail(`the storages are stored ${JSON.stringify(text)}-endian; BN Lens reads little-endian files only`, `${prefix}byteorder`);
   }
   const storages = new Map<string, TorchStorage>();
+  const inflated = new Map<string, Uint8Array>();
   const { value } = unpickle(zip.read(pkl), 0, {
     resolveGlobal,
     refusal: REFUSAL,
@@ -66,7 +73,11 @@ function readZip(bytes: Uint8Array, fail: Fail): Unpickled {
       const name = `${prefix}data/${s.key}`;
       const entry = zip.get(name);
       if (!entry) throw fail(`storage '${s.key}' is missing from the archive`, name);
-      return zip.read(entry);
+      const need = storageByteLength(s);
+      if (entry.size < need) throw fail(`storage '${s.key}' should hold ${s.numel} elements (${need} bytes) but has ${entry.size} bytes`, name);
+      let bytes = inflated.get(s.key);
+      if (!bytes) inflated.set(s.key, (bytes = zip.read(entry, need)));
+      return bytes;
     },
   };
 }
@@ -149,24 +160,31 @@ function tensorInfo(name: string, t: TorchTensor, storageBytes: (s: TorchStorage
   const where = `tensor '${name}'`;
   const width = BYTES_PER_ELEMENT[t.storage.dtype] ?? 1;
   const count = elementCount(t.shape);
-  const raw = storageBytes(t.storage);
-  if (raw.length < t.storage.numel * width) {
-    throw fail(`storage '${t.storage.key}' should hold ${t.storage.numel} elements (${t.storage.numel * width} bytes) but has ${raw.length} bytes`, where);
-  }
   // The last element read must lie inside the storage, whatever the strides.
-  const last = t.offset + t.shape.reduce((acc, d, i) => acc + (d > 0 ? (d - 1) * (t.stride[i] ?? 0) : 0), 0);
+  let last = t.offset;
+  for (let i = 0; i < t.shape.length; i++) if (t.shape[i] > 0) last += (t.shape[i] - 1) * (t.stride[i] ?? 0);
   if (Number.isNaN(count) || t.stride.length !== t.shape.length || (count > 0 && last >= t.storage.numel)) {
-    throw fail(`shape [${t.shape.join(',')}] with stride [${t.stride.join(',')}] at offset ${t.offset} reads past storage '${t.storage.key}' of ${t.storage.numel} elements`, where);
+    throw fail(`shape [${shapeText(t.shape)}] with stride [${shapeText(t.stride)}] at offset ${t.offset} reads past storage '${t.storage.key}' of ${t.storage.numel} elements`, where);
   }
   // A view with stride 0 (expand) can claim far more elements than its storage holds; such views are
   // never parameters, and building them would allocate more than the file holds.
   if (count > t.storage.numel) {
-    throw fail(`shape [${t.shape.join(',')}] has ${count} elements but its storage '${t.storage.key}' holds ${t.storage.numel}; BN Lens reads only views that fit their storage`, where);
+    throw fail(`shape [${shapeText(t.shape)}] has ${count} elements but its storage '${t.storage.key}' holds ${t.storage.numel}; BN Lens reads only views that fit their storage`, where);
   }
-  const contiguous = t.stride.every((s, i) => t.shape[i] === 1 || s === contiguousStride(t.shape)[i]);
-  if (contiguous) return rawTensor(name, t.storage.dtype, t.shape, raw.subarray(t.offset * width, (t.offset + count) * width), fail, where);
+  // The storage's bytes are read (and for a deflated archive, inflated) when values are first asked for.
+  const raw = (): Uint8Array => {
+    const bytes = storageBytes(t.storage);
+    if (bytes.length < t.storage.numel * width) {
+      throw fail(`storage '${t.storage.key}' should hold ${t.storage.numel} elements (${t.storage.numel * width} bytes) but has ${bytes.length} bytes`, where);
+    }
+    return bytes;
+  };
+  const contiguous = contiguousStride(t.shape);
+  if (t.stride.every((s, i) => t.shape[i] === 1 || s === contiguous[i])) {
+    return lazyTensor(name, t.storage.dtype, t.shape, () => decodeRaw(raw().subarray(t.offset * width, (t.offset + count) * width), t.storage.dtype, count));
+  }
   return lazyTensor(name, t.storage.dtype, t.shape, () => {
-    const all = decodeRaw(raw.subarray(0, t.storage.numel * width), t.storage.dtype, t.storage.numel);
+    const all = decodeRaw(raw().subarray(0, t.storage.numel * width), t.storage.dtype, t.storage.numel);
     const out = new (all.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(count);
     const index = new Array<number>(t.shape.length).fill(0);
     for (let i = 0; i < count; i++) {
@@ -177,6 +195,11 @@ function tensorInfo(name: string, t: TorchTensor, storageBytes: (s: TorchStorage
     }
     return out;
   });
+}
+
+/** A shape for a message: at most 16 sizes shown. */
+function shapeText(dims: readonly number[]): string {
+  return dims.length > 16 ? `${dims.slice(0, 16).join(',')},… (${dims.length} dimensions)` : dims.join(',');
 }
 
 function hasTensors(d: PyDict): boolean {

@@ -5,6 +5,7 @@
 
 import type { ModelDescription, TensorDType, TensorInfo } from '../model';
 import { SafetensorsError } from '../errors';
+import { parseJson } from '../json';
 import type { ModelSource } from '../source';
 import { BYTES_PER_ELEMENT, elementCount, hexHead, rawTensor } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
@@ -31,12 +32,15 @@ function parseHeader(file: string, bytes: Uint8Array): { header: Record<string, 
   const n = Number(size);
   if (8 + n > bytes.length) throw fail(`the header size ${n} runs past the end of the file (${bytes.length} bytes)`, 'byte 0');
   if (bytes[8] !== 0x7b) throw fail(`the header must be a JSON object starting with '{', it starts with ${hexHead(bytes.subarray(8), 4)}`, 'byte 8');
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
-  } catch (e) {
-    throw fail(`the header is not valid UTF-8 JSON (${e instanceof Error ? e.message : String(e)})`, 'header');
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    throw fail('the header is not valid UTF-8', 'header');
   }
+  const parsed = parseJson(text);
+  if ('problem' in parsed) throw fail(`the header is not JSON that BN Lens reads: ${parsed.problem}`, 'header');
+  const header = parsed.value;
   if (!isObject(header)) throw fail('the header is JSON but not an object');
   return { header, dataStart: 8 + n };
 }

@@ -3,7 +3,7 @@
 
 import type { ModelDescription } from '../model';
 import { TensorBoardError } from '../errors';
-import { baseName, type ModelSource } from '../source';
+import { baseName, SiblingRefused, type ModelSource } from '../source';
 import { readTfRecords } from './tfrecord';
 import { parseEvent, type EventPoints } from './events';
 
@@ -43,7 +43,13 @@ export async function readTensorBoardRun(folder: RunFolder): Promise<ModelDescri
   const points: EventPoints = { fileVersion: null, scalars: [], histograms: [] };
   let incomplete = false;
   for (const f of files) {
-    const bytes = await folder.read(f);
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await folder.read(f);
+    } catch (e) {
+      if (e instanceof SiblingRefused) throw new TensorBoardError(folder.name, `event file ${e.message}`);
+      throw e;
+    }
     if (!bytes) throw new TensorBoardError(folder.name, `event file ${f} disappeared while reading the run`);
     // Only the newest file can still be growing; an older one cut short is reported all the same.
     incomplete = readEventFile(`${folder.name}/${f}`, bytes, points) || incomplete;

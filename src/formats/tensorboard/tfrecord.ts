@@ -15,6 +15,8 @@ export interface TfRecords {
 
 const HEADER = 12;
 const FOOTER = 4;
+/** An Event is a protobuf message, which cannot exceed 2 GiB: a longer record is damage, not a record still being written. */
+const MAX_RECORD_BYTES = 2n ** 31n;
 
 export function readTfRecords(bytes: Uint8Array, fail: ErrorFactory): TfRecords {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -29,6 +31,7 @@ export function readTfRecords(bytes: Uint8Array, fail: ErrorFactory): TfRecords 
     if (lengthCrc !== expected) {
       throw fail(`the length field's checksum is 0x${lengthCrc.toString(16).padStart(8, '0')}, expected 0x${expected.toString(16).padStart(8, '0')}: the file is damaged`, where);
     }
+    if (length > MAX_RECORD_BYTES) throw fail(`a record length of ${length} bytes is more than an event can be (2 GiB): the file is damaged`, where);
     const remaining = BigInt(bytes.length - at - HEADER - FOOTER);
     if (length > remaining) return { records, incomplete: true };
     const n = Number(length);

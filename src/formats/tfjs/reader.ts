@@ -31,8 +31,16 @@ function description(file: string, variant: string, producer: string | null, ten
  */
 function weightFinder(tensors: TensorInfo[]): (layer: string, variable: string) => TensorInfo | null {
   const byName = new Map(tensors.map((t) => [t.name, t]));
-  return (layer, variable) =>
-    weightByLayerPath(byName, layer, variable) ?? tensors.find((t) => t.name.endsWith(`/${layer.split('/').pop()}/${variable}`)) ?? null;
+  // By the last two parts of the name ("<layer>/<variable>"), the first tensor of each: one lookup per
+  // layer instead of a scan of every tensor.
+  const byTail = new Map<string, TensorInfo>();
+  for (const t of tensors) {
+    const parts = t.name.split('/');
+    if (parts.length < 3) continue;
+    const tail = parts.slice(-2).join('/');
+    if (!byTail.has(tail)) byTail.set(tail, t);
+  }
+  return (layer, variable) => weightByLayerPath(byName, layer, variable) ?? byTail.get(`${layer.split('/').pop()}/${variable}`) ?? null;
 }
 
 function layersModel(model: KerasModelConfig, tensors: TensorInfo[], notes: string[]): NormLayer[] {
@@ -94,13 +102,22 @@ function graphModel(topology: unknown, tensors: TensorInfo[], notes: string[], f
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   // Inputs name a node, optionally with ":k" for its k-th output; "^x" is a control dependency.
   const source = (input: string | undefined): string => (input ?? '').replace(/^\^/, '').replace(/:\d+$/, '');
+  // Which op types read each node's outputs: built once, so the neighbours of every BN stay linear.
+  const consumersOf = new Map<string, Set<string>>();
+  for (const c of nodes) {
+    for (const i of c.inputs) {
+      const from = source(i);
+      const set = consumersOf.get(from) ?? new Set<string>();
+      set.add(c.opType);
+      consumersOf.set(from, set);
+    }
+  }
   const layers: NormLayer[] = [];
   for (const n of nodes) {
     if (n.opType !== 'FusedBatchNorm' && n.opType !== 'FusedBatchNormV2' && n.opType !== 'FusedBatchNormV3') continue;
     const param = (k: number): TensorInfo | null => byName.get(source(n.inputs[k])) ?? null;
     const gamma = param(1);
     const epsilon = typeof n.attributes.epsilon === 'number' ? n.attributes.epsilon : 1e-4; // TF's default
-    const consumers = nodes.filter((c) => c.inputs.some((i) => source(i) === n.name)).map((c) => c.opType);
     layers.push({
       name: n.name, kind: 'BatchNorm', op: n.opType,
       channels: gamma && gamma.shape.length === 1 ? gamma.shape[0] : null,
@@ -109,7 +126,7 @@ function graphModel(topology: unknown, tensors: TensorInfo[], notes: string[], f
       gamma, beta: param(2), runningMean: param(3), runningVar: param(4), numBatchesTracked: null,
       training: typeof n.attributes.is_training === 'boolean' ? n.attributes.is_training : null,
       after: nodeByName.get(source(n.inputs[0]))?.opType ?? null,
-      before: [...new Set(consumers)].join(',') || null,
+      before: [...(consumersOf.get(n.name) ?? [])].join(',') || null,
     });
   }
   if (layers.length === 0 && nodes.some((n) => n.opType === '_FusedConv2D' || n.opType === 'FusedDepthwiseConv2dNative')) {

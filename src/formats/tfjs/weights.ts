@@ -4,7 +4,7 @@
 
 import type { TensorDType, TensorInfo } from '../model';
 import type { ErrorFactory } from '../errors';
-import type { ModelSource } from '../source';
+import { printable, readSiblingChecked, type ModelSource } from '../source';
 import { BYTES_PER_ELEMENT, decodeRaw, elementCount, lazyTensor } from '../tensor';
 import { isRecord } from '../keras/config';
 
@@ -38,26 +38,24 @@ function parseWeight(v: unknown, fail: ErrorFactory, where: string): ManifestWei
   return { name: v.name, shape, dtype, stored: q.dtype, scale: q.scale, min: q.min };
 }
 
-/** Shard paths are relative to model.json and stay inside its folder. */
-function checkPath(path: string, fail: ErrorFactory, where: string): string {
-  const clean = path.replace(/^\.\//, '');
-  if (!clean || /^([\\/]|[a-zA-Z]:|[a-z]+:\/\/)/.test(clean) || clean.split(/[\\/]/).includes('..')) {
-    throw fail(`weight file path '${path}' is not inside the model's folder`, where);
-  }
-  return clean;
-}
-
 export async function readManifest(source: ModelSource, manifest: unknown, fail: ErrorFactory, where: string): Promise<TensorInfo[]> {
   if (!Array.isArray(manifest)) throw fail(`the weights manifest is ${JSON.stringify(manifest)?.slice(0, 40)}, not a list of groups`, where);
   const tensors: TensorInfo[] = [];
+  // A shard belongs to one group, once: a manifest listing a file again would make the reader
+  // concatenate it again (one 30 KB shard listed 20,000 times is 600 MB).
+  const seen = new Set<string>();
   for (const [g, group] of manifest.entries()) {
     const at = `${where}[${g}]`;
     if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw fail('a manifest group without paths and weights', at);
     const shards: Uint8Array[] = [];
     for (const p of group.paths) {
       if (typeof p !== 'string') throw fail(`a weight file path ${JSON.stringify(p)} that is not a string`, `${at}.paths`);
-      const bytes = await source.readSibling(checkPath(p, fail, `${at}.paths`));
-      if (!bytes) throw fail(`the weight file '${p}' is not next to the model`, `${at}.paths`);
+      const clean = p.replace(/^\.\//, '');
+      if (seen.has(clean)) throw fail(`the weight file '${printable(p)}' is listed more than once`, `${at}.paths`);
+      seen.add(clean);
+      // Shard paths are relative to model.json and stay inside its folder (checked, symbolic links too).
+      const bytes = await readSiblingChecked(source, clean, fail, 'weight file path', `${at}.paths`);
+      if (!bytes) throw fail(`the weight file '${printable(p)}' is not next to the model`, `${at}.paths`);
       shards.push(bytes);
     }
     const total = shards.reduce((n, s) => n + s.length, 0);

@@ -153,7 +153,7 @@ describe('Keras layouts made with h5py', () => {
     ['not_keras.h5', 'not_keras.h5: an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group (/)'],
     ['truncated.h5', 'truncated.h5: the HDF5 data is damaged or uses a feature jsfive cannot read (Offset is outside the bounds of the DataView) (HDF5 superblock)'],
     ['lonely_model.json', 'lonely_model.json: a Keras model architecture without weights: none of lonely_model.h5, lonely_model.weights.h5, lonely_model_weights.h5, lonely_model.hdf5, model.h5, weights.h5, model.weights.h5 is next to it (JSON)'],
-    ['config_not_json.keras', 'config_not_json.keras: the model config is not JSON (Unexpected end of JSON input) (config.json)'],
+    ['config_not_json.keras', 'config_not_json.keras: the model config is not JSON that BN Lens reads: it does not parse (it ends early) (config.json)'],
     ['attribute_count.h5', "attribute_count.h5: the HDF5 data is damaged or uses a feature jsfive cannot read (an attribute claims 268435455 elements, more than the file's 26520 bytes hold) (/flat attributes)"],
   ];
   it.each(table)('bad file %s', async (name, message) => {

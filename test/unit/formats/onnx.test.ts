@@ -175,7 +175,7 @@ describe('hand-built graphs', () => {
 describe('damaged ONNX files', () => {
   const table: [string, string][] = [
     ['missing_external.onnx', "missing_external.onnx: tensor 'gamma' keeps its data in the external file 'missing.onnx.data', which is not next to missing_external.onnx (graph.initializer[0])"],
-    ['external_outside.onnx', "external_outside.onnx: external data location '../../secret.data' is outside the model's folder (graph.initializer[0])"],
+    ['external_outside.onnx', "external_outside.onnx: external data location '../../secret.data' leads out of the model's folder (..) (graph.initializer[0])"],
     ['raw_data_short.onnx', "raw_data_short.onnx: tensor 'gamma' of shape [3] needs 12 bytes of float32, raw_data has 8 (graph.initializer[0])"],
     ['truncated.onnx', 'truncated.onnx: field 7 claims 243 bytes at byte 22, but only 113 remain (the file is truncated or damaged) (ModelProto)'],
   ];

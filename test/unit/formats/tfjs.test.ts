@@ -100,7 +100,7 @@ describe('damaged TF.js files', () => {
   const table: [string, string][] = [
     ['missing_shard.json', "the weight file 'nowhere.bin' is not next to the model (weightsManifest[0].paths)"],
     ['short_shard.json', "weight 'extra' needs bytes 29940..29956 of the group's weight files, which hold 29940 (weightsManifest[0].weights[13])"],
-    ['outside.json', "weight file path '../../../secret.bin' is not inside the model's folder (weightsManifest[0].paths)"],
+    ['outside.json', "weight file path '../../../secret.bin' leads out of the model's folder (..) (weightsManifest[0].paths)"],
     ['bad_quantization.json', 'weight \'conv1/kernel\' has quantization {"dtype":"int4"}; expected dtype uint8, uint16 or float16 (weightsManifest[0].weights[0])'],
   ];
   it.each(table)('%s', async (name, problem) => {

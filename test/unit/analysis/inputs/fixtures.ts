@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readNpy } from '../../../../src/formats/npy';
-import { REPO_ROOT } from '../../sharedFixtures';
+import { REPO_ROOT } from '../../fixtures';
 
 export const DATA = path.join(REPO_ROOT, 'test/fixtures/probe-data');
 export const IMAGES = path.join(DATA, 'images');

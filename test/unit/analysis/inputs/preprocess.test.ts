@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../src/analysis/inputs/images';
 import { centerCropOffset, resample, resizedSize } from '../../../../src/analysis/inputs/resize';
-import { imagenetPreset } from '../../../../src/analysis/inputs/imagenet';
+import { imagenetPreset } from '../../../../src/shared/imagenet';
 import { DEFAULT_PREPROCESSING, imageInputOf, imagesToTensor, type Layout, type Preprocessing } from '../../../../src/analysis/inputs/preprocess';
 import type { ModelDescription } from '../../../../src/formats/model';
 import { bytesOf, golden, goldenJson, IMAGES, imageNames, maxAbsDiff } from './fixtures';

@@ -1,7 +1,7 @@
 // How much recalibration moved one layer's running statistics, in numbers a person can compare across
 // layers: shared by the inspector's table and `bnlens recalibrate` (no engine code, so the webview bundles it).
 
-import type { RecalibratedLayer } from './recalibrate';
+import type { RecalibratedLayer } from '../analysis/recalibrate';
 
 export interface RecalibrationChange {
   /** The largest |after − before| running-mean change, in units of the old standard deviation. */
