@@ -4,7 +4,8 @@
 // step, epoch and recorded frame since the previous one). Typed arrays travel as they are.
 
 import type { LogSummary } from '../analysis/logs';
-import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+import type { StudioForm } from '../analysis/runs/presets';
+import type { ExperimentId } from '../analysis/runs/experiments';
 import type { RunListing } from '../analysis/runs/store';
 import type { EncodedFrames } from '../analysis/runs/frames';
 import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
@@ -16,7 +17,8 @@ import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../a
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
 export type { EncodedFrames } from '../analysis/runs/frames';
 
-export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+export type { StudioForm } from '../analysis/runs/presets';
+export type { ExperimentId } from '../analysis/runs/experiments';
 export type { RunListing } from '../analysis/runs/store';
 export type { EpochPoint, LayerFrame, LayerSchema, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../analysis/runs/types';
 

@@ -3,7 +3,8 @@
 // size, epochs and seed; then Start / Pause / Stop and the one-click experiments.
 
 import { h } from '../dom';
-import { ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/analysis/runs/presets';
+import { ARCHITECTURES, BUILTIN_DATASETS, NORM_LABELS, type ArchitecturePreset, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/analysis/runs/presets';
+import { EXPERIMENTS, type ExperimentId } from '../../src/analysis/runs/experiments';
 import type { StudioOptions } from '../../src/protocol/studio';
 
 export interface FormControls {
@@ -69,7 +70,7 @@ export function formSection(c: FormControls): HTMLElement {
       ? select('label-column', 'Label column', f.dataset.labelColumn, (c.csvColumns ?? [f.dataset.labelColumn]).map((col): [string, string] => [col, col || 'reading the header…']),
         (v) => set({ dataset: { kind: 'csv', file: (f.dataset as { file: string }).file, labelColumn: v } }))
       : null,
-    select('architecture', 'Architecture', archValue, archOptions, (v) => set({ architecture: v.startsWith('spec:') ? { specFile: v.slice(5) } : { preset: v.slice(7) as 'mlp' | 'cnn' } })),
+    select('architecture', 'Architecture', archValue, archOptions, (v) => set({ architecture: v.startsWith('spec:') ? { specFile: v.slice(5) } : { preset: v.slice(7) as ArchitecturePreset } })),
     select('norm', 'Normalization', f.norm, (Object.keys(NORM_LABELS) as NormKind[]).map((k): [string, string] => [k, NORM_LABELS[k]]), (v) => set({ norm: v as NormKind, ...(v === 'none' ? {} : f.placement === 'none' ? { placement: 'before' as Placement } : {}) }), fromSpec),
     select('placement', 'Where it goes', f.placement, [['before', 'before the activation (Dense → BN → ReLU)'], ['after', 'after the activation (Dense → ReLU → BN)'], ['none', 'none']], (v) => set({ placement: v as Placement }), fromSpec || f.norm === 'none'),
     fromSpec ? h('p', { class: 'muted small' }, 'The spec file decides the layers; normalization and placement come from it.') : null,

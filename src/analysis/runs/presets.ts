@@ -9,7 +9,7 @@ export type NormKind = 'batchnorm' | 'layernorm' | 'groupnorm' | 'none';
 /** Where the normalization goes relative to the activation: Dense→BN→ReLU ('before') or Dense→ReLU→BN ('after'). */
 export type Placement = 'before' | 'after' | 'none';
 export type OptimizerName = 'sgd' | 'adam' | 'adamw';
-export type ArchitecturePreset = 'mlp' | 'cnn';
+export type ArchitecturePreset = 'mlp' | 'deep-mlp' | 'cnn';
 
 export type BuiltinDatasetKind = 'moons' | 'spirals' | 'blobs' | 'exam-scores' | 'shapes';
 
@@ -49,6 +49,7 @@ export const BUILTIN_DATASETS: readonly { kind: BuiltinDatasetKind; label: strin
 
 export const ARCHITECTURES: readonly { preset: ArchitecturePreset; label: string }[] = [
   { preset: 'mlp', label: 'MLP: Dense(128)-BN-ReLU-Dense(64)-BN-ReLU-Dense(classes)' },
+  { preset: 'deep-mlp', label: 'Deep MLP: 6 × (Dense(32)-BN-ReLU)-Dense(classes)' },
   { preset: 'cnn', label: 'CNN: Conv(8)-BN-ReLU-Pool-Conv(16)-BN-ReLU-Pool-GAP-Dense(classes) (image datasets)' },
 ];
 
@@ -75,6 +76,8 @@ function normLayer(kind: Exclude<NormKind, 'none'>, channels: number, index: num
   }
 }
 
+const DEEP_MLP_DEPTH = 6;
+
 /** The preset's layers with the chosen normalization placed before or after each hidden activation. */
 export function presetLayers(preset: ArchitecturePreset, norm: NormKind, placement: Placement, classes: number): LayerConfig[] {
   const block = (main: LayerConfig, channels: number, index: number, image: boolean): LayerConfig[] => {
@@ -89,6 +92,11 @@ export function presetLayers(preset: ArchitecturePreset, norm: NormKind, placeme
       ...block({ type: 'dense', units: 64, name: 'fc2' }, 64, 2, false),
       { type: 'dense', units: classes, name: 'out' },
     ];
+  }
+  if (preset === 'deep-mlp') {
+    // Deep and narrow: without normalization, plain SGD takes several epochs to get its signal through six layers.
+    const blocks = Array.from({ length: DEEP_MLP_DEPTH }, (_, i) => block({ type: 'dense', units: 32, name: `fc${i + 1}` }, 32, i + 1, false));
+    return [...blocks.flat(), { type: 'dense', units: classes, name: 'out' }];
   }
   return [
     ...block({ type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', name: 'conv1' }, 8, 1, true),
@@ -118,7 +126,7 @@ export function specFromForm(form: StudioForm, options: { classes: number; sampl
   if ('preset' in form.architecture && form.architecture.preset === 'cnn' && !image) {
     throw new FormError('the CNN preset needs an image dataset: choose "Shapes" (28×28 images), or the MLP preset');
   }
-  if ('preset' in form.architecture && form.architecture.preset === 'mlp' && image) {
+  if ('preset' in form.architecture && form.architecture.preset !== 'cnn' && image) {
     throw new FormError('the MLP preset takes feature vectors; for the Shapes images choose the CNN preset');
   }
   for (const [key, value, integer, min] of [['learning rate', form.lr, false, 0], ['batch size', form.batchSize, true, 1], ['epochs', form.epochs, true, 1], ['seed', form.seed, true, -Infinity]] as const) {
@@ -155,54 +163,6 @@ export function formLabel(form: StudioForm): string {
   const norm = form.norm === 'none' || form.placement === 'none' ? 'no normalization' : `${NORM_LABELS[form.norm]} ${form.placement} ReLU`;
   return [data, arch, 'specFile' in form.architecture ? null : norm, `${form.optimizer.toUpperCase()} lr ${form.lr}`, `batch ${form.batchSize}`, `${form.epochs} epochs`, `seed ${form.seed}`]
     .filter((x): x is string => x !== null).join(' · ');
-}
-
-export type ExperimentId = 'bn-vs-none' | 'lr-x10' | 'placement' | 'batch-sizes' | 'norm-kinds' | 'train-eval-gap';
-
-export interface ExperimentPreset {
-  readonly id: ExperimentId;
-  readonly title: string;
-  /** What the runs show, in a sentence the compare view puts above them. */
-  readonly claim: string;
-}
-
-export const EXPERIMENTS: readonly ExperimentPreset[] = [
-  { id: 'bn-vs-none', title: 'With vs without BatchNorm', claim: 'BatchNorm lets the same network train faster at the same learning rate.' },
-  { id: 'lr-x10', title: 'Learning rate ×10, with and without BatchNorm', claim: 'With BatchNorm a ten times higher learning rate still trains; without it, training tends to diverge or stall.' },
-  { id: 'placement', title: 'BatchNorm before vs after the activation', claim: 'The original paper normalizes before the ReLU; after it works too, and the statistics the layer sees differ.' },
-  { id: 'batch-sizes', title: 'Batch sizes 2, 8 and 64', claim: 'Batch statistics are noisy for small batches: the batch mean wanders far from the running mean at batch 2.' },
-  { id: 'norm-kinds', title: 'BatchNorm vs LayerNorm vs GroupNorm', claim: 'LayerNorm and GroupNorm do not depend on the batch; BatchNorm does, and behaves differently in train and eval mode.' },
-  { id: 'train-eval-gap', title: 'Train-mode vs eval-mode accuracy', claim: 'BatchNorm normalizes with batch statistics in train mode and running statistics in eval mode; small batches widen the gap.' },
-];
-
-/** The runs of an experiment: the form varied in one thing. */
-export function experimentVariants(id: ExperimentId, base: StudioForm): { variant: string; form: StudioForm }[] {
-  const bn: StudioForm = { ...base, norm: 'batchnorm', placement: base.placement === 'none' ? 'before' : base.placement };
-  const none: StudioForm = { ...base, norm: 'none', placement: 'none' };
-  switch (id) {
-    case 'bn-vs-none':
-      return [{ variant: 'BatchNorm', form: bn }, { variant: 'no normalization', form: none }];
-    case 'lr-x10':
-      return [
-        { variant: `BatchNorm, lr ${base.lr}`, form: bn },
-        { variant: `no normalization, lr ${base.lr}`, form: none },
-        { variant: `BatchNorm, lr ${tenTimes(base.lr)}`, form: { ...bn, lr: tenTimes(base.lr) } },
-        { variant: `no normalization, lr ${tenTimes(base.lr)}`, form: { ...none, lr: tenTimes(base.lr) } },
-      ];
-    case 'placement':
-      return [{ variant: 'BatchNorm before ReLU', form: { ...bn, placement: 'before' } }, { variant: 'BatchNorm after ReLU', form: { ...bn, placement: 'after' } }];
-    case 'batch-sizes':
-      return [2, 8, 64].map((b) => ({ variant: `batch ${b}`, form: { ...bn, batchSize: b } }));
-    case 'norm-kinds':
-      return (['batchnorm', 'layernorm', 'groupnorm'] as const).map((norm) => ({ variant: NORM_LABELS[norm], form: { ...bn, norm } }));
-    case 'train-eval-gap':
-      return [2, 64].map((b) => ({ variant: `BatchNorm, batch ${b}`, form: { ...bn, batchSize: b } }));
-  }
-}
-
-/** lr × 10 without binary noise in the label (0.05 × 10 is 0.5, not 0.5000000000000001). */
-function tenTimes(lr: number): number {
-  return Number((lr * 10).toPrecision(12));
 }
 
 /** A name for a run folder: time, then what distinguishes it, in file-name-safe characters. */

@@ -9,9 +9,8 @@ import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
 import type { LayerConfig } from '../../engine/worker/config';
 import { runCsvFiles } from '../../analysis/runs/csv';
-import {
-  BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
-} from '../../analysis/runs/presets';
+import { BUILTIN_DATASETS, DEFAULT_FORM, FormError, formLabel, runName, specFromForm, type StudioForm } from '../../analysis/runs/presets';
+import { EXPERIMENTS, experimentRuns, type ExperimentId } from '../../analysis/runs/experiments';
 import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
@@ -357,7 +356,7 @@ export class TrainingStudio {
     }
     const spec = { name: formLabel(form), ...specFromForm(form, { classes, samples, layers, csvPath }) };
     const config = await resolveSpec(spec, source, async () => csvText ?? null);
-    const name = await uniqueRunName(place.fs, place.dir, runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' ')));
+    const name = await uniqueRunName(place.fs, place.dir, runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}-seed-${form.seed}` : formLabel(form).split(' · ').slice(0, 3).join(' ')));
     const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
     const client = this.spare ?? this.newClient();
     this.spare = undefined;
@@ -419,9 +418,10 @@ export class TrainingStudio {
     if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it before starting an experiment`);
     const preset = EXPERIMENTS.find((e) => e.id === id);
     if (!preset) throw new FormError(`unknown experiment "${id}"`);
-    const variants = experimentVariants(id, base);
+    // The experiment's own design; the form gives only the first seed.
+    const variants = experimentRuns(id, base.seed);
     const stamp = new Date();
-    const names = variants.map((v, i) => runName(new Date(stamp.getTime() + i * 1000), `${id}-${v.variant}`));
+    const names = variants.map((v, i) => runName(new Date(stamp.getTime() + i * 1000), `${id}-${v.variant}-seed-${v.form.seed}`));
     this.experiment = {
       progress: { id, title: preset.title, claim: preset.claim, runs: variants.map((v, i) => ({ name: names[i], variant: v.variant })), current: 0, cancelled: false },
       forms: variants.map((v) => v.form),
@@ -464,7 +464,7 @@ export class TrainingStudio {
   private async pickExperiment(id?: string): Promise<string[] | undefined> {
     let chosen = EXPERIMENTS.find((e) => e.id === id);
     if (!chosen) {
-      const pick = await vscode.window.showQuickPick(EXPERIMENTS.map((e) => ({ label: e.title, detail: e.claim, id: e.id })), { title: 'BN Lens: run an experiment (with the default settings)' });
+      const pick = await vscode.window.showQuickPick(EXPERIMENTS.map((e) => ({ label: e.title, detail: e.claim, id: e.id })), { title: 'BN Lens: run an experiment (each has its own design, three seeds)' });
       chosen = EXPERIMENTS.find((e) => e.id === pick?.id);
     }
     if (!chosen) return undefined;
