@@ -28,12 +28,12 @@ export function layerDetail(layer: LayerSummary, digits: number): HTMLElement {
     h('h2', {}, layer.name),
     h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('div', { class: 'charts' },
-      channelChart('γ (scale)', layer.gamma, digits),
-      channelChart('β (shift)', layer.beta, digits),
-      channelChart('Running mean', layer.runningMean, digits),
-      channelChart('Running variance', layer.runningVar, digits),
-      channelChart('Effective scale at inference: γ/√(var+ε)', affine?.scale ?? null, digits),
-      channelChart('Effective shift at inference: β − γ·mean/√(var+ε)', affine?.shift ?? null, digits),
+      channelChart('γ (scale)', layer.gamma, digits, layer.name),
+      channelChart('β (shift)', layer.beta, digits, layer.name),
+      channelChart('Running mean', layer.runningMean, digits, layer.name),
+      channelChart('Running variance', layer.runningVar, digits, layer.name),
+      channelChart('Effective scale at inference: γ/√(var+ε)', affine?.scale ?? null, digits, layer.name),
+      channelChart('Effective shift at inference: β − γ·mean/√(var+ε)', affine?.shift ?? null, digits, layer.name),
     ),
   );
 }

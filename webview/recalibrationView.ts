@@ -50,9 +50,9 @@ export function recalibrationLayerDetail(layer: RecalibratedLayer, digits: numbe
   return h('div', { class: 'recalibration-detail' },
     h('h3', {}, `Recalibrated: ${layer.name}`),
     h('div', { class: 'charts' },
-      channelChart('Running mean after recalibration', layer.after.mean, digits),
-      channelChart('Running mean: after − before', layer.after.mean.map((m, c) => m - layer.before.mean[c]), digits),
-      channelChart('Running variance after recalibration', layer.after.variance, digits),
-      channelChart('Running variance: after ÷ before', layer.after.variance.map((v, c) => v / layer.before.variance[c]), digits),
+      channelChart('Running mean after recalibration', layer.after.mean, digits, layer.name),
+      channelChart('Running mean: after − before', layer.after.mean.map((m, c) => m - layer.before.mean[c]), digits, layer.name),
+      channelChart('Running variance after recalibration', layer.after.variance, digits, layer.name),
+      channelChart('Running variance: after ÷ before', layer.after.variance.map((v, c) => v / layer.before.variance[c]), digits, layer.name),
     ));
 }

@@ -143,7 +143,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
           void this.jobs.saveRecalibrated(document.uri);
           break;
         case 'saveChart':
-          void saveNextTo(document.uri, `${baseName(document.uri)}.${fileSafe(message.name)}.${message.format}`, message.data,
+          // The name is the chart's title: the file, the layer and the quantity.
+          void saveNextTo(document.uri, `${fileSafe(message.name)}.${message.format}`, message.data,
             message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] });
           break;
         case 'exportTable':

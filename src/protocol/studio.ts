@@ -117,6 +117,8 @@ export interface StudioViewState {
   readonly overlay: string | null;
   readonly compare: readonly string[];
   readonly layerFilter: string;
+  /** The comparison's shared x axis (absent in state saved before it existed: epochs). */
+  readonly compareAxis?: 'epochs' | 'samples';
 }
 
 /** The live run as the side panel shows it: per normalization layer, the latest recorded statistics. */

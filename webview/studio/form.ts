@@ -14,7 +14,11 @@ export interface FormControls {
   readonly csvColumns: readonly string[] | null;
   readonly liveStatus: 'idle' | 'running' | 'paused';
   readonly experimentRunning: boolean;
-  onChange(form: StudioForm): void;
+  /**
+   * A change to the form. `redraw`: the change alters what the form offers (a select), so the form is
+   * drawn again; typing into a number field only updates the state, so nothing under the user's hands moves.
+   */
+  onChange(patch: Partial<StudioForm>, redraw: boolean): void;
   onCsvChosen(file: string): void;
   onStart(): void;
   onPause(): void;
@@ -31,9 +35,16 @@ function select(id: string, label: string, value: string, options: readonly [str
   return h('label', { class: 'field', for: id }, h('span', {}, label), el);
 }
 
+/**
+ * A number field that hands on every keystroke ('input'), so what is typed is what the next Start
+ * uses, even if the user clicks Start without leaving the field; an empty or partial entry is NaN,
+ * which the host refuses with a message naming the field.
+ */
 function number(id: string, label: string, value: number, attrs: Record<string, string>, onChange: (v: number) => void): HTMLElement {
-  const el = h('input', { id, type: 'number', value: String(value), ...attrs });
-  el.addEventListener('change', () => onChange(Number(el.value)));
+  const el = h('input', { id, type: 'number', value: Number.isFinite(value) ? String(value) : '', ...attrs });
+  const hand = (): void => onChange(el.value.trim() === '' ? NaN : Number(el.value));
+  el.addEventListener('input', hand);
+  el.addEventListener('change', hand);
   return h('label', { class: 'field', for: id }, h('span', {}, label), el);
 }
 
@@ -45,7 +56,8 @@ function button(id: string, text: string, onClick: () => void, { kind = 'seconda
 
 export function formSection(c: FormControls): HTMLElement {
   const f = c.form;
-  const set = (patch: Partial<StudioForm>): void => c.onChange({ ...f, ...patch });
+  const set = (patch: Partial<StudioForm>): void => c.onChange(patch, true);
+  const type = (patch: Partial<StudioForm>): void => c.onChange(patch, false);
   const datasetValue = f.dataset.kind === 'csv' ? `csv:${f.dataset.file}` : f.dataset.kind;
   const datasetOptions: [string, string][] = [
     ...BUILTIN_DATASETS.map((d): [string, string] => [d.kind, d.label]),
@@ -76,11 +88,11 @@ export function formSection(c: FormControls): HTMLElement {
     fromSpec ? h('p', { class: 'muted small' }, 'The spec file decides the layers; normalization and placement come from it.') : null,
     select('optimizer', 'Optimizer', f.optimizer, [['sgd', 'SGD, momentum 0.9'], ['adam', 'Adam'], ['adamw', 'AdamW']], (v) => set({ optimizer: v as OptimizerName })),
     h('div', { class: 'row' },
-      number('lr', 'Learning rate', f.lr, { min: '0', step: 'any' }, (v) => set({ lr: v })),
-      number('batch', 'Batch size', f.batchSize, { min: '1', step: '1' }, (v) => set({ batchSize: v }))),
+      number('lr', 'Learning rate', f.lr, { min: '0', step: 'any' }, (v) => type({ lr: v })),
+      number('batch', 'Batch size', f.batchSize, { min: '1', step: '1' }, (v) => type({ batchSize: v }))),
     h('div', { class: 'row' },
-      number('epochs', 'Epochs', f.epochs, { min: '1', step: '1' }, (v) => set({ epochs: v })),
-      number('seed', 'Seed', f.seed, { step: '1' }, (v) => set({ seed: v }))),
+      number('epochs', 'Epochs', f.epochs, { min: '1', step: '1' }, (v) => type({ epochs: v })),
+      number('seed', 'Seed', f.seed, { step: '1' }, (v) => type({ seed: v }))),
   );
   const controls = h('div', { class: 'controls' },
     button('start', 'Start', c.onStart, { kind: 'primary', disabled: busy }),
