@@ -85,14 +85,14 @@ export function overview(layers: readonly LayerSummary[], selected: string | nul
   canvas.addEventListener('mousemove', (event) => {
     const hit = at(event);
     tooltip.textContent = hit
-      ? `${hit.row.layer.name}${hit.row.values ? `, channel ${hit.channel}: ${hit.row.quantity} = ${formatNumber(hit.row.values[hit.channel], digits)}` : ': nothing stored'}`
+      ? `${hit.row.layer.label}${hit.row.values ? `, channel ${hit.channel}: ${hit.row.quantity} = ${formatNumber(hit.row.values[hit.channel], digits)}` : ': nothing stored'}`
       : '';
   });
   canvas.addEventListener('click', (event) => {
     const hit = at(event);
     if (hit) onSelect(hit.row.layer.name);
   });
-  const labels = h('div', { class: 'overview-labels' }, ...rows.map((row) => h('div', { class: row.layer.name === selected ? 'selected' : undefined }, row.layer.name)));
+  const labels = h('div', { class: 'overview-labels' }, ...rows.map((row) => h('div', { class: row.layer.name === selected ? 'selected' : undefined }, row.layer.label)));
   section.append(
     h('div', { class: 'overview-body' }, labels, canvas),
     tooltip,
