@@ -65,8 +65,8 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
   async function formStep() {
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     const { outer, doc } = await studio();
-    // A long live run, so the page redraws while the fields are typed into.
-    await doc.locator('#epochs').fill('400');
+    // A long live run (the engine trains a few thousand steps a second), so the page redraws while the fields are typed into.
+    await doc.locator('#epochs').fill('40000');
     await doc.locator('#start').click();
     await until(async () => ((await shown(doc)).status === 'running' ? true : 'the first run does not train'));
     for (const [id, value] of [['dataset', 'moons'], ['norm', 'layernorm'], ['placement', 'after'], ['optimizer', 'adam']]) await doc.locator(`#${id}`).selectOption(value);
@@ -98,6 +98,8 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
   }
 
   async function experimentStep(id) {
+    // Nothing left training by an earlier step (an experiment refuses to start beside a run).
+    await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     const { outer, doc } = await studio();
     await hostRequest({ op: 'command', command: 'bnlens.runExperiment', args: [id] });

@@ -86,8 +86,8 @@ export function studioSteps(ctx) {
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     await palette('BN Lens: Open Training Studio');
     const { outer, doc } = await webviewWith('#start');
-    // Long enough to watch and stop: a few thousand steps.
-    await doc.locator('#epochs').fill('400');
+    // Long enough to watch and stop: the engine trains a few thousand steps a second, so tens of thousands.
+    await doc.locator('#epochs').fill('4000');
     await doc.locator('#epochs').press('Tab');
     await doc.locator('#start').click();
     const first = await until(async () => {

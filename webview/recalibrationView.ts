@@ -39,6 +39,7 @@ export function recalibrationSummary(result: RecalibrationResult, source: string
   return h('section', { class: 'recalibration', 'aria-label': 'Recalibration' },
     h('h2', {}, 'Recalibration'),
     h('p', {}, `Running statistics re-estimated from ${source}: ${result.samples} samples in ${result.batches} batches, averaged with equal weight (${result.variance} batch variance, as the file's framework stores it).`),
+    result.warning ? h('p', { class: 'warning', role: 'status' }, h('strong', {}, 'Caution: '), result.warning) : null,
     h('table', { class: 'shift-table' },
       h('thead', {}, h('tr', {}, ...['Layer', 'Largest mean change (old σ)', 'New ÷ old variance'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...rows)),

@@ -215,7 +215,12 @@ function renderContent(): void {
     const e = experiment;
     parts.push(h('div', { class: 'note experiment', role: 'status' }, `${e.title}: `,
       e.cancelled ? 'stopped. ' : e.current >= e.runs.length ? 'all runs done. ' : `run ${e.current + 1} of ${e.runs.length} (${e.runs[e.current].variant}). `,
-      ...e.runs.map((r, i) => h('span', { class: i < e.current ? 'done' : i === e.current ? 'current' : 'muted' }, `${r.variant}${i < e.runs.length - 1 ? ' · ' : ''}`))));
+      // The variants once each (the experiment runs every one with several seeds).
+      ...[...new Set(e.runs.map((r) => r.variant))].map((v, k, all) => {
+        const runsOf = e.runs.map((r, i) => ({ r, i })).filter(({ r }) => r.variant === v);
+        const done = runsOf.filter(({ i }) => i < e.current).length;
+        return h('span', { class: done === runsOf.length ? 'done' : runsOf.some(({ i }) => i === e.current) ? 'current' : 'muted' }, `${v} ${done}/${runsOf.length}${k < all.length - 1 ? ' · ' : ''}`);
+      })));
   }
   parts.push(tabs());
   if (state.view === 'compare') {

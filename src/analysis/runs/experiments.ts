@@ -34,22 +34,22 @@ export const EXPERIMENTS: readonly ExperimentPreset[] = [
   {
     id: 'placement', title: 'BatchNorm before vs after the activation',
     claim: 'The original paper normalizes before the ReLU; after it trains as well, but the layer then sees the ReLU\'s non-negative, half-zero outputs.',
-    design: 'Spirals, MLP (Dense 128, Dense 64), SGD lr 0.05, batch 32, 10 epochs; Dense → BN → ReLU vs Dense → ReLU → BN.',
+    design: 'Spirals, small MLP (Dense 32, Dense 32), SGD lr 0.05, batch 32, 10 epochs; Dense → BN → ReLU vs Dense → ReLU → BN.',
   },
   {
     id: 'batch-sizes', title: 'Batch sizes 2, 8 and 64',
     claim: 'Batch statistics are noisy for small batches: the batch mean strays further from the running mean the smaller the batch.',
-    design: 'Spirals, MLP (Dense 128, Dense 64) with BatchNorm, SGD lr 0.01, 3 epochs; batch 2, 8 and 64.',
+    design: 'Spirals, small MLP (Dense 32, Dense 32) with BatchNorm, SGD lr 0.01, 3 epochs; batch 2, 8 and 64.',
   },
   {
     id: 'norm-kinds', title: 'BatchNorm vs LayerNorm vs GroupNorm at batch 2',
     claim: 'At a batch of 2 BatchNorm\'s statistics are mostly noise and it trains poorly; LayerNorm and GroupNorm normalize each sample on its own and do not care.',
-    design: 'Spirals, MLP (Dense 128, Dense 64), SGD lr 0.01, batch 2, 3 epochs; BatchNorm, LayerNorm, GroupNorm (4 groups) before each ReLU.',
+    design: 'Spirals, small MLP (Dense 32, Dense 32), SGD lr 0.01, batch 2, 3 epochs; BatchNorm, LayerNorm, GroupNorm (4 groups) before each ReLU.',
   },
   {
     id: 'train-eval-gap', title: 'Train-mode vs eval-mode accuracy',
     claim: 'BatchNorm normalizes with batch statistics in train mode and running statistics in eval mode; at tiny batches the two modes give different accuracy.',
-    design: 'Gaussian blobs, MLP (Dense 128, Dense 64) with BatchNorm, SGD lr 0.02, 6 epochs; batch 2 vs 64. Train mode is measured with batches of the training size.',
+    design: 'Gaussian blobs, small MLP (Dense 32, Dense 32) with BatchNorm, SGD lr 0.02, 6 epochs; batch 2 vs 64. Train mode is measured with batches of the training size.',
   },
 ];
 
@@ -60,7 +60,7 @@ export interface ExperimentRunPlan {
 }
 
 const SPIRALS_SGD: Omit<StudioForm, 'lr' | 'batchSize' | 'epochs' | 'seed'> = {
-  dataset: { kind: 'spirals' }, architecture: { preset: 'mlp' }, norm: 'batchnorm', placement: 'before', optimizer: 'sgd',
+  dataset: { kind: 'spirals' }, architecture: { preset: 'small-mlp' }, norm: 'batchnorm', placement: 'before', optimizer: 'sgd',
 };
 
 /** The variants of an experiment, one form each, before seeds. */

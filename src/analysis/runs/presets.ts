@@ -9,7 +9,7 @@ export type NormKind = 'batchnorm' | 'layernorm' | 'groupnorm' | 'none';
 /** Where the normalization goes relative to the activation: Dense→BN→ReLU ('before') or Dense→ReLU→BN ('after'). */
 export type Placement = 'before' | 'after' | 'none';
 export type OptimizerName = 'sgd' | 'adam' | 'adamw';
-export type ArchitecturePreset = 'mlp' | 'deep-mlp' | 'cnn';
+export type ArchitecturePreset = 'mlp' | 'small-mlp' | 'deep-mlp' | 'cnn';
 
 export type BuiltinDatasetKind = 'moons' | 'spirals' | 'blobs' | 'exam-scores' | 'shapes';
 
@@ -49,6 +49,7 @@ export const BUILTIN_DATASETS: readonly { kind: BuiltinDatasetKind; label: strin
 
 export const ARCHITECTURES: readonly { preset: ArchitecturePreset; label: string }[] = [
   { preset: 'mlp', label: 'MLP: Dense(128)-BN-ReLU-Dense(64)-BN-ReLU-Dense(classes)' },
+  { preset: 'small-mlp', label: 'Small MLP: Dense(32)-BN-ReLU-Dense(32)-BN-ReLU-Dense(classes)' },
   { preset: 'deep-mlp', label: 'Deep MLP: 6 × (Dense(32)-BN-ReLU)-Dense(classes)' },
   { preset: 'cnn', label: 'CNN: Conv(8)-BN-ReLU-Pool-Conv(16)-BN-ReLU-Pool-GAP-Dense(classes) (image datasets)' },
 ];
@@ -86,10 +87,11 @@ export function presetLayers(preset: ArchitecturePreset, norm: NormKind, placeme
     const n = normLayer(norm, channels, index, image);
     return placement === 'before' ? [main, n, relu] : [main, relu, n];
   };
-  if (preset === 'mlp') {
+  if (preset === 'mlp' || preset === 'small-mlp') {
+    const [a, b] = preset === 'mlp' ? [128, 64] : [32, 32];
     return [
-      ...block({ type: 'dense', units: 128, name: 'fc1' }, 128, 1, false),
-      ...block({ type: 'dense', units: 64, name: 'fc2' }, 64, 2, false),
+      ...block({ type: 'dense', units: a, name: 'fc1' }, a, 1, false),
+      ...block({ type: 'dense', units: b, name: 'fc2' }, b, 2, false),
       { type: 'dense', units: classes, name: 'out' },
     ];
   }
