@@ -63,8 +63,18 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
   }
 
   async function formStep() {
+    await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     const { outer, doc } = await studio();
+    try {
+      await typedRun(outer, doc);
+    } finally {
+      // Whatever happened, nothing of this step goes on training into the next ones.
+      await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
+    }
+  }
+
+  async function typedRun(outer, doc) {
     // A long live run (the engine trains a few thousand steps a second), so the page redraws while the fields are typed into.
     await doc.locator('#epochs').fill('40000');
     await doc.locator('#start').click();
@@ -92,25 +102,40 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
     // Two moons: 400 samples, 320 for training; batch 2 → 160 steps per epoch, × 12 epochs.
     if (!/of 1920 steps/.test(run.statusLine)) throw new Error(`the run plans "${run.statusLine}", 1920 steps expected`);
     await outer.screenshot({ path: join(resultsDir, 'studio-form-typed.png') });
-    await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
-    await until(async () => (['stopped', 'completed'].includes((await shown(doc)).status) ? true : 'the typed run did not stop'));
     say(`  typed lr 0.02, batch 2, epochs 1+2 (a redraw between), seed 7 and clicked Start from the field: ${run.run} has "${run.label}", ${run.statusLine.split('·')[1]?.trim()}`);
   }
 
-  async function experimentStep(id) {
+  /** What the comparison shows once every run of the experiment is done; a string while it is not. */
+  const experimentState = (doc) => doc.locator('body').evaluate(() => {
+    const verdict = document.querySelector('.compare-view .verdict');
+    const note = document.querySelector('.note.experiment')?.textContent ?? '';
+    if (!verdict || !/all runs done/.test(note)) return `${note || 'no experiment status'}; verdict ${verdict?.getAttribute('data-outcome') ?? 'none'}`;
+    const width = document.documentElement.clientWidth;
+    const columns = [...document.querySelectorAll('.compare-column')].map((c) => ({ variant: c.getAttribute('data-variant'), seeds: Number(c.getAttribute('data-seeds')), right: c.getBoundingClientRect().right }));
+    return { outcome: verdict.getAttribute('data-outcome'), headline: verdict.querySelector('.headline')?.textContent ?? '', width, columns, alert: document.querySelector('[role="alert"]')?.textContent ?? null };
+  }, undefined, { timeout: 10_000 });
+
+  /**
+   * Starts the experiment and waits for it; an experiment of 12 runs on a loaded machine may outlast one
+   * step, so the wait goes on in the next step (experimentStep) rather than failing here.
+   */
+  async function startExperiment(id) {
     // Nothing left training by an earlier step (an experiment refuses to start beside a run).
     await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
-    const { outer, doc } = await studio();
+    const { doc } = await studio();
     await hostRequest({ op: 'command', command: 'bnlens.runExperiment', args: [id] });
-    const result = await until(async () => doc.locator('body').evaluate(() => {
-      const verdict = document.querySelector('.compare-view .verdict');
-      const note = document.querySelector('.note.experiment')?.textContent ?? '';
-      if (!verdict || !/all runs done/.test(note)) return `${note || 'no experiment status'}; verdict ${verdict?.getAttribute('data-outcome') ?? 'none'}`;
-      const width = document.documentElement.clientWidth;
-      const columns = [...document.querySelectorAll('.compare-column')].map((c) => ({ variant: c.getAttribute('data-variant'), seeds: Number(c.getAttribute('data-seeds')), right: c.getBoundingClientRect().right }));
-      return { outcome: verdict.getAttribute('data-outcome'), headline: verdict.querySelector('.headline')?.textContent ?? '', width, columns, alert: document.querySelector('[role="alert"]')?.textContent ?? null };
-    }), 85_000);
+    const state = await until(async () => {
+      const s = await experimentState(doc);
+      return typeof s === 'string' && !/all runs done/.test(s) && Date.now() - started < 75_000 ? s : { s };
+    }, 80_000);
+    say(`  ${id}: ${typeof state.s === 'string' ? `still training after 75 s (${state.s})` : 'all runs done'}`);
+  }
+  let started = 0;
+
+  async function experimentStep(id) {
+    const { outer, doc } = await studio();
+    const result = await until(async () => experimentState(doc), 85_000);
     if (result.alert) throw new Error(`the studio shows an error: ${result.alert}`);
     if (result.outcome !== 'shown') throw new Error(`verdict ${result.outcome}: ${result.headline}`);
     const cut = result.columns.filter((c) => c.right > result.width + 1);
@@ -131,6 +156,9 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
 
   return [
     ['ui: studio form: typed settings (key by key, a redraw mid-typing, Start clicked from the field) are exactly the run\'s settings (studio-form-typed.png)', formStep],
-    ...EXPERIMENT_IDS.map((id) => [`ui: studio experiment ${id}: three seeds per variant, the verdict "shown" from the runs, every column within the panel (experiment-${id}.png)`, () => experimentStep(id)]),
+    ...EXPERIMENT_IDS.flatMap((id) => [
+      [`ui: studio experiment ${id}: starts from the palette command and trains its runs`, () => { started = Date.now(); return startExperiment(id); }],
+      [`ui: studio experiment ${id}: three seeds per variant, the verdict "shown" from the runs, every column within the panel (experiment-${id}.png)`, () => experimentStep(id)],
+    ]),
   ];
 }
