@@ -39,29 +39,22 @@ export function niceTicks(lo: number, hi: number, count = 4, log = false, intege
   return out;
 }
 
+/** The axis' ends in drawing units (log10 on a log scale; half a band beyond the first and last band). */
+function ends(a: Axis): { lo: number; hi: number; inset: number; f: (x: number) => number } {
+  const f = (x: number): number => (a.log ? Math.log10(x) : x);
+  const pad = a.bands ? 0.5 : 0;
+  return { lo: f(a.lo) - pad, hi: f(a.hi) + pad, inset: a.inset ?? 0, f };
+}
+
 /** Where value v falls along the axis, 0 (low end) … 1 (high end) of the plot's box. */
 export function axisFraction(a: Axis, v: number): number {
-  const f = (x: number): number => (a.log ? Math.log10(x) : x);
-  let lo = f(a.lo);
-  let hi = f(a.hi);
-  if (a.bands) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const inset = a.inset ?? 0;
+  const { lo, hi, inset, f } = ends(a);
   return inset + ((f(v) - lo) / (hi - lo || 1)) * (1 - 2 * inset);
 }
 
 /** The value at fraction t (0…1) of the plot's box: the inverse of axisFraction. */
 export function axisValue(a: Axis, t: number): number {
-  const f = (x: number): number => (a.log ? Math.log10(x) : x);
-  let lo = f(a.lo);
-  let hi = f(a.hi);
-  if (a.bands) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const inset = a.inset ?? 0;
+  const { lo, hi, inset } = ends(a);
   const v = lo + ((t - inset) / (1 - 2 * inset || 1)) * (hi - lo);
   return a.log ? 10 ** v : v;
 }
