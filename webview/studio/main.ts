@@ -7,7 +7,7 @@ import type {
   ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
 import { DEFAULT_FORM } from '../../src/analysis/runs/presets';
-import { setChartSaver } from '../chartExport';
+import { setChartSaver, setExportFile } from '../chartExport';
 import { h } from '../dom';
 import { logsView } from '../logsView';
 import { vscodeApi } from '../vscodeApi';
@@ -379,6 +379,8 @@ function onLogsMessage(m: LogsHostToWebview): void {
     else app.prepend(alert);
     return;
   }
+  // Exported charts are titled with the log they come from.
+  setExportFile(m.source);
   const filter = h('input', { type: 'search', placeholder: 'Filter tags', 'aria-label': 'Filter tags', value: logFilter });
   const holder = h('div', {}, logsView(m.logs, m.settings.significantDigits, logFilter));
   filter.addEventListener('input', () => {
