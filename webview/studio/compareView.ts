@@ -6,9 +6,9 @@
 
 import { h } from '../dom';
 import { formatNumber } from '../format';
-import { isNormalizationKind } from '../../src/analysis/runs/derived';
-import { EXPERIMENTS, type ExperimentId } from '../../src/analysis/runs/experiments';
-import { experimentVerdict, meanSd, pm, type Verdict } from '../../src/analysis/runs/verdict';
+import { isNormalizationKind } from '../../src/shared/runs/derived';
+import { EXPERIMENTS, type ExperimentId } from '../../src/shared/runs/studioForm';
+import { experimentVerdict, meanSd, pm, type Verdict } from '../../src/shared/runs/verdict';
 import type { ExperimentProgress, RunData } from '../../src/protocol/studio';
 import { autoLog, heatmap, lineChart } from './charts';
 import { epochSeries, layerValue, smoothed, statusText, type Series } from './runModel';

@@ -3,8 +3,9 @@
 // size, epochs and seed; then Start / Pause / Stop and the one-click experiments.
 
 import { h } from '../dom';
-import { ARCHITECTURES, BUILTIN_DATASETS, NORM_LABELS, type ArchitecturePreset, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/analysis/runs/presets';
-import { EXPERIMENTS, type ExperimentId } from '../../src/analysis/runs/experiments';
+import {
+  ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ArchitecturePreset, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm,
+} from '../../src/shared/runs/studioForm';
 import type { StudioOptions } from '../../src/protocol/studio';
 
 export interface FormControls {

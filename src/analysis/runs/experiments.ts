@@ -4,54 +4,7 @@
 // difference can be noise. verdict.ts then says from the numbers whether the runs show the claim.
 // The designs were measured with test/unit/studio/experiments.test.ts (numbers in its header).
 
-import { NORM_LABELS, type StudioForm } from './presets';
-
-export type ExperimentId = 'bn-vs-none' | 'lr-x10' | 'placement' | 'batch-sizes' | 'norm-kinds' | 'train-eval-gap';
-
-export interface ExperimentPreset {
-  readonly id: ExperimentId;
-  readonly title: string;
-  /** The claim the runs test, in a sentence the compare view puts above them. */
-  readonly claim: string;
-  /** The setup in words: what is fixed, what varies. */
-  readonly design: string;
-}
-
-/** Seeds per variant: three, so that one seed's luck shows as spread rather than as an effect. */
-export const EXPERIMENT_SEEDS = 3;
-
-export const EXPERIMENTS: readonly ExperimentPreset[] = [
-  {
-    id: 'bn-vs-none', title: 'With vs without BatchNorm',
-    claim: 'BatchNorm lets the same network train faster at the same learning rate.',
-    design: 'Spirals, deep MLP (6 × Dense 32), SGD lr 0.05, batch 32, 10 epochs; BatchNorm before each ReLU vs no normalization.',
-  },
-  {
-    id: 'lr-x10', title: 'Learning rate ×10, with and without BatchNorm',
-    claim: 'With BatchNorm a ten times higher learning rate still trains; without it, training diverges or stalls.',
-    design: 'Spirals, deep MLP (6 × Dense 32), SGD, batch 32, 10 epochs; lr 0.05 and 0.5, each with and without BatchNorm.',
-  },
-  {
-    id: 'placement', title: 'BatchNorm before vs after the activation',
-    claim: 'The original paper normalizes before the ReLU; after it trains as well, but the layer then sees the ReLU\'s non-negative, half-zero outputs.',
-    design: 'Spirals, small MLP (Dense 32, Dense 32), SGD lr 0.05, batch 32, 10 epochs; Dense → BN → ReLU vs Dense → ReLU → BN.',
-  },
-  {
-    id: 'batch-sizes', title: 'Batch sizes 2, 8 and 64',
-    claim: 'Batch statistics are noisy for small batches: the batch mean strays further from the running mean the smaller the batch.',
-    design: 'Spirals, small MLP (Dense 32, Dense 32) with BatchNorm, SGD lr 0.01, 3 epochs; batch 2, 8 and 64.',
-  },
-  {
-    id: 'norm-kinds', title: 'BatchNorm vs LayerNorm vs GroupNorm at batch 2',
-    claim: 'At a batch of 2 BatchNorm\'s statistics are mostly noise and it trains poorly; LayerNorm and GroupNorm normalize each sample on its own and do not care.',
-    design: 'Spirals, small MLP (Dense 32, Dense 32), SGD lr 0.01, batch 2, 3 epochs; BatchNorm, LayerNorm, GroupNorm (4 groups) before each ReLU.',
-  },
-  {
-    id: 'train-eval-gap', title: 'Train-mode vs eval-mode accuracy',
-    claim: 'BatchNorm normalizes with batch statistics in train mode and running statistics in eval mode; at tiny batches the two modes give different accuracy.',
-    design: 'Gaussian blobs, small MLP (Dense 32, Dense 32) with BatchNorm, SGD lr 0.02, 6 epochs; batch 2 vs 64. Train mode is measured with batches of the training size.',
-  },
-];
+import { EXPERIMENT_SEEDS, NORM_LABELS, type ExperimentId, type StudioForm } from '../../shared/runs/studioForm';
 
 export interface ExperimentRunPlan {
   /** What distinguishes the run within its experiment (seeds of one variant share it). */

@@ -1,60 +1,10 @@
 // What the Training Studio's form offers, turned into model specs: the architecture presets (shaped like
-// the textbook examples), where the normalization goes and which kind it is, and the one-click
-// experiments that check the claims made for BatchNorm (each a small set of runs that differ in one thing).
+// the textbook examples), where the normalization goes and which kind it is. The one-click experiments'
+// designs are in experiments.ts.
 
 import type { LayerConfig, OptimizerConfig } from '../../engine/worker/config';
 import { recordEvery, type DatasetSpec, type TrainingSpec } from './spec';
-
-export type NormKind = 'batchnorm' | 'layernorm' | 'groupnorm' | 'none';
-/** Where the normalization goes relative to the activation: Dense→BN→ReLU ('before') or Dense→ReLU→BN ('after'). */
-export type Placement = 'before' | 'after' | 'none';
-export type OptimizerName = 'sgd' | 'adam' | 'adamw';
-export type ArchitecturePreset = 'mlp' | 'small-mlp' | 'deep-mlp' | 'cnn';
-
-export type BuiltinDatasetKind = 'moons' | 'spirals' | 'blobs' | 'exam-scores' | 'shapes';
-
-/** The Training Studio's form, as the webview sends it. */
-export interface StudioForm {
-  readonly dataset: { readonly kind: BuiltinDatasetKind } | { readonly kind: 'csv'; readonly file: string; readonly labelColumn: string };
-  /** A preset, or a `*.bnlens.json` spec file of the workspace (workspace-relative path). */
-  readonly architecture: { readonly preset: ArchitecturePreset } | { readonly specFile: string };
-  readonly norm: NormKind;
-  readonly placement: Placement;
-  readonly optimizer: OptimizerName;
-  readonly lr: number;
-  readonly batchSize: number;
-  readonly epochs: number;
-  readonly seed: number;
-}
-
-export const DEFAULT_FORM: StudioForm = {
-  dataset: { kind: 'spirals' },
-  architecture: { preset: 'mlp' },
-  norm: 'batchnorm',
-  placement: 'before',
-  optimizer: 'sgd',
-  lr: 0.05,
-  batchSize: 32,
-  epochs: 20,
-  seed: 0,
-};
-
-export const BUILTIN_DATASETS: readonly { kind: BuiltinDatasetKind; label: string; classes: number; image: boolean }[] = [
-  { kind: 'spirals', label: 'Spirals (3 interleaved arms, 600 points)', classes: 3, image: false },
-  { kind: 'moons', label: 'Two moons (400 points)', classes: 2, image: false },
-  { kind: 'blobs', label: 'Gaussian blobs (3 centres, 400 points)', classes: 3, image: false },
-  { kind: 'exam-scores', label: 'Exam scores (raw 0–100 scale, 400 students)', classes: 2, image: false },
-  { kind: 'shapes', label: 'Shapes (28×28 images: circle, square, triangle)', classes: 3, image: true },
-];
-
-export const ARCHITECTURES: readonly { preset: ArchitecturePreset; label: string }[] = [
-  { preset: 'mlp', label: 'MLP: Dense(128)-BN-ReLU-Dense(64)-BN-ReLU-Dense(classes)' },
-  { preset: 'small-mlp', label: 'Small MLP: Dense(32)-BN-ReLU-Dense(32)-BN-ReLU-Dense(classes)' },
-  { preset: 'deep-mlp', label: 'Deep MLP: 6 × (Dense(32)-BN-ReLU)-Dense(classes)' },
-  { preset: 'cnn', label: 'CNN: Conv(8)-BN-ReLU-Pool-Conv(16)-BN-ReLU-Pool-GAP-Dense(classes) (image datasets)' },
-];
-
-export const NORM_LABELS: Record<NormKind, string> = { batchnorm: 'BatchNorm', layernorm: 'LayerNorm', groupnorm: 'GroupNorm', none: 'no normalization' };
+import { NORM_LABELS, type ArchitecturePreset, type NormKind, type Placement, type OptimizerName, type StudioForm } from '../../shared/runs/studioForm';
 
 /** Groups for a GroupNorm over `channels`: 4 where it divides, else the largest of 2 and 1 that does. */
 function groupsFor(channels: number): number {

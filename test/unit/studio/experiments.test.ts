@@ -19,13 +19,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXPERIMENTS, experimentRuns, type ExperimentId } from '../../../src/analysis/runs/experiments';
+import { experimentRuns } from '../../../src/analysis/runs/experiments';
 import { nodeRunFs } from '../../../src/analysis/runs/nodeFs';
-import { BUILTIN_DATASETS, formLabel, specFromForm } from '../../../src/analysis/runs/presets';
+import { formLabel, specFromForm } from '../../../src/analysis/runs/presets';
 import { builtinSamples, resolveSpec } from '../../../src/analysis/runs/spec';
 import { RunWriter } from '../../../src/analysis/runs/store';
-import type { RunData } from '../../../src/analysis/runs/types';
-import { experimentVerdict, pm } from '../../../src/analysis/runs/verdict';
+import { BUILTIN_DATASETS, EXPERIMENTS, type ExperimentId } from '../../../src/shared/runs/studioForm';
+import type { RunData } from '../../../src/shared/runs/types';
+import { experimentVerdict, pm } from '../../../src/shared/runs/verdict';
 import { runTrainingJob } from '../../../src/engine/worker/job';
 
 const dir = mkdtempSync(join(tmpdir(), 'bnlens-experiments-'));

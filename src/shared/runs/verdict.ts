@@ -5,7 +5,7 @@
 // that is larger than run-to-run noise; with one seed, or seeds that disagree, it says it cannot tell.
 
 import { batchRunningGap, isNormalizationKind } from './derived';
-import type { ExperimentId } from './experiments';
+import type { ExperimentId } from './studioForm';
 import type { RunData } from './types';
 
 export type VerdictOutcome = 'shown' | 'not-shown' | 'inconclusive' | 'incomplete';
