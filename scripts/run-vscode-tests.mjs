@@ -30,6 +30,7 @@ import { createWorkDir, launchChromium, sleep, startCodeServer, workbenchUrl } f
 import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-workspace.mjs';
 import { prepareVscodeEnv } from './vscode-env.mjs';
 import { studioSteps } from './studio-ui-steps.mjs';
+import { experimentSteps } from './experiment-ui-steps.mjs';
 import { notAModelSteps } from './not-a-model-steps.mjs';
 import { probeDataSteps } from './probe-data-ui-steps.mjs';
 
@@ -245,6 +246,7 @@ function devSteps() {
     ...THEMES.map((t) => [`ui: theme "${t.theme}": both views and the heatmap follow it (${t.file}); axe: no serious/critical issues, also on the selected row under the pointer`, () => themeStep(t)]),
     ...studioSteps({ page, hostRequest, resultsDir, say, sleep }),
     ...probeDataSteps({ page, hostRequest, resultsDir, say, sleep }),
+    ...experimentSteps({ page, hostRequest, resultsDir, say, sleep }),
     ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }

@@ -1,6 +1,8 @@
-// A per-channel bar chart in SVG: one bar per channel, a zero line, the value on hover (<title>),
-// colours from the VS Code theme via CSS classes.
+// A per-channel bar chart in SVG: one bar per channel, a zero line, channel indices along x and the
+// value scale along y, the hovered channel's value below (and in each bar's <title>), colours from
+// the VS Code theme via CSS classes.
 
+import { framed, type Axis } from './axes';
 import { svg, h } from './dom';
 import { finiteExtent, formatNumber } from './format';
 import { exportButtons } from './chartExport';
@@ -9,7 +11,8 @@ const WIDTH = 560;
 const HEIGHT = 120;
 const PAD = 4;
 
-export function channelChart(label: string, values: Float32Array | null, digits: number): HTMLElement {
+/** `layer` names the layer the values belong to: exported images carry it in their title. */
+export function channelChart(label: string, values: Float32Array | null, digits: number, layer?: string): HTMLElement {
   const figure = h('figure', { class: 'chart' });
   const caption = h('figcaption', {}, label);
   figure.append(caption);
@@ -45,8 +48,14 @@ export function channelChart(label: string, values: Float32Array | null, digits:
     );
   });
   chart.append(svg('line', { x1: 0, x2: WIDTH, y1: y(0), y2: y(0), class: 'zero' }));
-  const buttons = exportButtons(label, () => chart);
+  const xAxis: Axis = { lo: 0, hi: values.length - 1, label: 'channel', bands: true, inset: PAD / WIDTH };
+  const yAxis: Axis = { lo, hi: hi === lo ? lo + 1 : hi, label, inset: PAD / HEIGHT };
+  const frame = framed(chart, xAxis, yAxis, (x) => {
+    const c = Math.round(x);
+    return c >= 0 && c < values.length ? `channel ${c}: ${formatNumber(values[c], digits)}` : null;
+  });
+  const buttons = exportButtons(layer ? `${layer} · ${label}` : label, () => ({ plot: chart, x: xAxis, y: yAxis, legend: `${values.length} channels · min ${formatNumber(min, digits)} · max ${formatNumber(max, digits)}` }));
   if (buttons) caption.append(' ', buttons);
-  figure.append(chart, h('p', { class: 'range muted' }, `min ${formatNumber(min, digits)} · max ${formatNumber(max, digits)} · ${values.length} channels`));
+  figure.append(frame.element, frame.readout, h('p', { class: 'range muted' }, `min ${formatNumber(min, digits)} · max ${formatNumber(max, digits)} · ${values.length} channels`));
   return figure;
 }

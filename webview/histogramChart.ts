@@ -2,6 +2,7 @@
 // (a line of expected counts per bin).
 
 import type { Histogram } from '../src/protocol';
+import { framed, type Axis } from './axes';
 import { h, svg } from './dom';
 import { formatNumber } from './format';
 import { exportButtons } from './chartExport';
@@ -10,7 +11,8 @@ const W = 360;
 const H = 120;
 const PAD = 4;
 
-export function histogramChart(label: string, histogram: Histogram, digits: number, expected?: Float64Array): HTMLElement {
+/** `layer` names the layer the values belong to: exported images carry it in their title. */
+export function histogramChart(label: string, histogram: Histogram, digits: number, expected?: Float64Array, layer?: string): HTMLElement {
   const { edges, counts, underflow, overflow } = histogram;
   const bins = counts.length;
   let top = 1;
@@ -29,9 +31,15 @@ export function histogramChart(label: string, histogram: Histogram, digits: numb
     chart.append(svg('polyline', { points, class: 'expected' }));
   }
   const outside = underflow + overflow;
+  const xAxis: Axis = { lo: edges[0], hi: edges[bins], label: 'value', inset: PAD / W };
+  const yAxis: Axis = { lo: 0, hi: top, label: 'count', inset: PAD / H };
+  const frame = framed(chart, xAxis, yAxis, (v) => {
+    const i = Math.floor(((v - edges[0]) / (edges[bins] - edges[0] || 1)) * bins);
+    return i >= 0 && i < bins ? `[${formatNumber(edges[i], digits)}, ${formatNumber(edges[i + 1], digits)}): ${counts[i]}${expected ? ` (expected ${formatNumber(expected[i], 3)})` : ''}` : null;
+  });
   return h('figure', { class: 'chart' },
-    h('figcaption', {}, label, ' ', exportButtons(label, () => chart)),
-    chart,
+    h('figcaption', {}, label, ' ', exportButtons(layer ? `${layer} · ${label}` : label, () => ({ plot: chart, x: xAxis, y: yAxis }))),
+    frame.element, frame.readout,
     h('p', { class: 'range muted' },
       `${formatNumber(edges[0], digits)} … ${formatNumber(edges[bins], digits)}`,
       outside ? ` · outside the range: ${underflow} below, ${overflow} above` : '',

@@ -25,7 +25,7 @@ const COLUMNS: { key: SortKey | null; label: string; numeric?: boolean }[] = [
   { key: 'kind', label: 'Kind' },
   { key: 'channels', label: 'Channels', numeric: true },
   { key: 'epsilon', label: 'ε', numeric: true },
-  { key: null, label: 'Momentum (as written)' },
+  { key: null, label: 'Momentum (in the file)' },
   { key: 'momentum', label: 'Momentum (PyTorch)', numeric: true },
   { key: null, label: 'Affine' },
   { key: null, label: 'Mode' },
@@ -35,7 +35,7 @@ const COLUMNS: { key: SortKey | null; label: string; numeric?: boolean }[] = [
 function sortValue(layer: LayerSummary, index: number, key: SortKey): number | string {
   switch (key) {
     case 'index': return index;
-    case 'name': return layer.name.toLowerCase();
+    case 'name': return layer.label.toLowerCase();
     case 'kind': return layer.kind;
     case 'channels': return layer.channels ?? -1;
     case 'epsilon': return layer.epsilon ?? -1;
@@ -47,7 +47,7 @@ export function visibleLayers(opts: Pick<TableOptions, 'layers' | 'filter' | 'so
   const needle = opts.filter.trim().toLowerCase();
   const rows = opts.layers
     .map((layer, index) => ({ layer, index }))
-    .filter(({ layer }) => !needle || `${layer.name} ${layer.kind} ${layer.op}`.toLowerCase().includes(needle));
+    .filter(({ layer }) => !needle || `${layer.label} ${layer.name} ${layer.kind} ${layer.op}`.toLowerCase().includes(needle));
   rows.sort((a, b) => {
     const va = sortValue(a.layer, a.index, opts.sortKey);
     const vb = sortValue(b.layer, b.index, opts.sortKey);
@@ -58,6 +58,7 @@ export function visibleLayers(opts: Pick<TableOptions, 'layers' | 'filter' | 'so
 }
 
 function momentumText(layer: LayerSummary, digits: number): string {
+  if (layer.momentumNote) return layer.momentumNote;
   if (layer.momentum === null) return '—';
   const written = formatNumber(layer.momentum, digits);
   return `${written} (${layer.momentumConvention === 'keras' ? 'Keras/ONNX' : 'PyTorch'})`;
@@ -117,7 +118,9 @@ function layerRow(layer: LayerSummary, rowIndex: number, fileIndex: number, opts
     class: selected ? 'selected' : undefined,
   },
     h('td', { class: 'numeric' }, String(fileIndex + 1)),
-    h('td', { class: 'name', title: layer.name }, layer.name),
+    // The name users know (the parameters' prefix) with the graph's node name beside it when they differ.
+    h('td', { class: 'name', title: layer.label === layer.name ? layer.name : `${layer.label} (node ${layer.name})` }, layer.label,
+      layer.label === layer.name ? null : h('span', { class: 'muted node-name' }, ` ${layer.name}`)),
     flagCell(opts.flags.get(layer.name) ?? []),
     h('td', {}, layer.kind),
     h('td', { class: 'numeric channels' }, layer.channels === null ? '—' : String(layer.channels)),

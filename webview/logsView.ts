@@ -42,13 +42,15 @@ const GRID = 64;
  * its overlap: TensorFlow's default buckets are exponentially narrow near zero, and drawn as they are
  * they turn into spikes (or, as densities, into towers).
  */
-export function regrid(edges: Float64Array, counts: Float64Array, lo: number, hi: number): Float64Array {
+export function regrid(edges: Float64Array, counts: Float64Array, lo: number, hi: number, valueMin = NaN, valueMax = NaN): Float64Array {
   const out = new Float64Array(GRID);
   const width = (hi - lo) / GRID || 1;
   const binOf = (v: number): number => Math.min(GRID - 1, Math.max(0, Math.floor((v - lo) / width)));
   counts.forEach((c, i) => {
-    const a = edges[i];
-    const b = edges[i + 1];
+    // The values of a bucket lie within the stored min and max too: TensorFlow's outer buckets reach to
+    // ±1e308, and a constant tensor's one bucket holds a single value (drawn as a spike, not spread thin).
+    const a = Number.isFinite(valueMin) ? Math.max(edges[i], valueMin) : edges[i];
+    const b = Number.isFinite(valueMax) ? Math.min(edges[i + 1], valueMax) : edges[i + 1];
     if (!(c > 0) || !Number.isFinite(a) || !Number.isFinite(b)) return;
     if (b <= a) {
       out[binOf(a)] += c;
@@ -62,9 +64,18 @@ export function regrid(edges: Float64Array, counts: Float64Array, lo: number, hi
   return out;
 }
 
+/** The values' range over the steps: the stored min and max where the writer stored them, else the bucket edges. */
+export function histogramRange(series: HistogramSeries): [number, number] {
+  const ends = series.edges.flatMap((e, k) => [Number.isFinite(series.min[k]) ? series.min[k] : e[0], Number.isFinite(series.max[k]) ? series.max[k] : e[e.length - 1]]);
+  const [lo, hi] = extent(ends.filter((v) => Math.abs(v) < 1e300));
+  // A constant tensor: a range around its value, so its spike has room.
+  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(lo))) return [lo - Math.max(0.5, Math.abs(lo) * 0.1), hi + Math.max(0.5, Math.abs(hi) * 0.1)];
+  return [lo, hi];
+}
+
 function ridgeChart(series: HistogramSeries, digits: number): HTMLElement {
   const shown = thinned(series.steps.length);
-  const [lo, hi] = extent(series.edges.flatMap((e) => [e[0], e[e.length - 1]]));
+  const [lo, hi] = histogramRange(series);
   const rows = shown.length;
   const band = (H - 4) / Math.max(rows, 1);
   const x = (v: number): number => 2 + ((v - lo) / (hi - lo || 1)) * (W - 4);
@@ -72,7 +83,7 @@ function ridgeChart(series: HistogramSeries, digits: number): HTMLElement {
     'aria-label': `${series.tag}: histograms of ${series.steps.length} steps over ${formatNumber(lo, digits)} to ${formatNumber(hi, digits)}` });
   shown.forEach((k, row) => {
     // Each step on the same grid, scaled to its own peak, so steps with different bucket layouts compare in shape.
-    const grid = regrid(series.edges[k], series.counts[k], lo, hi);
+    const grid = regrid(series.edges[k], series.counts[k], lo, hi, series.min[k], series.max[k]);
     const peak = Math.max(...grid, 1e-12);
     const base = 2 + (row + 1) * band;
     const height = Math.min(band * 2.5, H - 4);

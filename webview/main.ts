@@ -4,7 +4,7 @@
 import type { Anomaly, HostToWebview, ImageInput, InspectorViewState, ModelSummary, ProbeDataSettings, SortKey, ViewSettings, WebviewToHost } from '../src/protocol';
 import { findingsByLayer, findingsSection } from './findings';
 import { overview } from './overview';
-import { setChartSaver } from './chartExport';
+import { setChartSaver, setExportFile } from './chartExport';
 import { logsView } from './logsView';
 import { recalibrationLayerDetail, recalibrationSummary, type RecalibrationStatus } from './recalibrationView';
 import { probeControls, probeLayerDetail, probeSummary, type ProbeSettings, type ProbeStatus } from './probeView';
@@ -186,6 +186,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
   const message = event.data;
   switch (message.type) {
     case 'loading':
+      // Exported charts are titled with the file they come from.
+      setExportFile(message.file.split(/[\\/]/).pop() ?? message.file);
       if (!current) app.replaceChildren(h('p', { class: 'status' }, `Reading ${message.file}…`));
       break;
     case 'model':

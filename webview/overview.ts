@@ -32,8 +32,13 @@ function position(v: number, lo: number, hi: number): number {
 export function overview(layers: readonly LayerSummary[], selected: string | null, digits: number, onSelect: (name: string) => void): HTMLElement {
   const rows = layers.map(rowOf);
   const finite = rows.flatMap((r) => (r.values ? Array.from(r.values).filter((v) => v > 0 && Number.isFinite(v)) : []));
-  const section = h('section', { class: 'overview', 'aria-label': 'Overview of all layers' },
-    h('h2', {}, 'Overview: effective scale per channel'));
+  // The title says what is drawn: the effective scale needs running statistics, which weights-only files lack.
+  const quantities = [...new Set(rows.filter((r) => r.values).map((r) => r.quantity))];
+  const title = quantities.length === 1 && quantities[0] === '|γ|'
+    ? 'Overview: |γ| per channel (no running statistics in this file, so not the effective scale)'
+    : quantities.length > 1 ? 'Overview: effective scale |γ|/√(var+ε) per channel (|γ| where a layer has no running statistics)'
+      : 'Overview: effective scale |γ|/√(var+ε) per channel';
+  const section = h('section', { class: 'overview', 'aria-label': 'Overview of all layers' }, h('h2', {}, title));
   if (finite.length === 0) {
     section.append(h('p', { class: 'muted' }, 'No layer stores γ or running statistics to draw.'));
     return section;
@@ -42,7 +47,7 @@ export function overview(layers: readonly LayerSummary[], selected: string | nul
   const hi = Math.log10(Math.max(...finite));
 
   const canvas = h('canvas', { width: String(WIDTH), height: String(rows.length * ROW_HEIGHT), role: 'img',
-    'aria-label': `Heatmap of ${rows.length} layers; darker is a smaller effective scale. Use the table to select a layer by keyboard.` });
+    'aria-label': `Heatmap of ${rows.length} layers by channel; ${title.replace(/^Overview: /, '')}; fainter is smaller. Use the table to select a layer by keyboard.` });
   const tooltip = h('div', { class: 'tooltip', role: 'status' });
   const style = getComputedStyle(document.body);
   const hot = style.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff';
@@ -80,18 +85,18 @@ export function overview(layers: readonly LayerSummary[], selected: string | nul
   canvas.addEventListener('mousemove', (event) => {
     const hit = at(event);
     tooltip.textContent = hit
-      ? `${hit.row.layer.name}${hit.row.values ? `, channel ${hit.channel}: ${hit.row.quantity} = ${formatNumber(hit.row.values[hit.channel], digits)}` : ': nothing stored'}`
+      ? `${hit.row.layer.label}${hit.row.values ? `, channel ${hit.channel}: ${hit.row.quantity} = ${formatNumber(hit.row.values[hit.channel], digits)}` : ': nothing stored'}`
       : '';
   });
   canvas.addEventListener('click', (event) => {
     const hit = at(event);
     if (hit) onSelect(hit.row.layer.name);
   });
-  const labels = h('div', { class: 'overview-labels' }, ...rows.map((row) => h('div', { class: row.layer.name === selected ? 'selected' : undefined }, row.layer.name)));
+  const labels = h('div', { class: 'overview-labels' }, ...rows.map((row) => h('div', { class: row.layer.name === selected ? 'selected' : undefined }, row.layer.label)));
   section.append(
     h('div', { class: 'overview-body' }, labels, canvas),
     tooltip,
-    h('p', { class: 'muted legend' }, `log scale from ${formatNumber(10 ** lo, digits)} (faint) to ${formatNumber(10 ** hi, digits)} (full colour); red: not finite`),
+    h('p', { class: 'muted legend' }, `rows: layers · columns: channels 0 (left) … n−1 (right) of each layer · colour: ${quantities.join(' or ')}, log scale from ${formatNumber(10 ** lo, digits)} (faint) to ${formatNumber(10 ** hi, digits)} (full colour); red: not finite`),
   );
   return section;
 }

@@ -123,10 +123,10 @@ export function probeLayerDetail(layer: ProbeLayer, digits: number): HTMLElement
   return h('div', { class: 'probe-detail' },
     h('h3', {}, `Probe: ${layer.name}`),
     h('div', { class: 'charts' },
-      histogramChart('Input (pre-normalization), all channels', layer.input.histogram, digits),
-      histogramChart('Output (post-normalization, eval mode), all channels', layer.output.histogram, digits, expected),
-      channelChart('Batch mean − running mean, per channel', layer.runningMean ? Float32Array.from(layer.batchMean, (m, c) => m - layer.runningMean![c]) : null, digits),
-      channelChart('Batch variance ÷ running variance, per channel', layer.runningVariance ? Float32Array.from(layer.batchVariance, (v, c) => v / layer.runningVariance![c]) : null, digits),
-      channelChart('Shift score |batch mean − running mean| / √(running var + ε)', f32(layer.shiftScore), digits),
+      histogramChart('Input (pre-normalization), all channels', layer.input.histogram, digits, undefined, layer.name),
+      histogramChart('Output (post-normalization, eval mode), all channels', layer.output.histogram, digits, expected, layer.name),
+      channelChart('Batch mean − running mean, per channel', layer.runningMean ? Float32Array.from(layer.batchMean, (m, c) => m - layer.runningMean![c]) : null, digits, layer.name),
+      channelChart('Batch variance ÷ running variance, per channel', layer.runningVariance ? Float32Array.from(layer.batchVariance, (v, c) => v / layer.runningVariance![c]) : null, digits, layer.name),
+      channelChart('Shift score |batch mean − running mean| / √(running var + ε)', f32(layer.shiftScore), digits, layer.name),
     ));
 }

@@ -26,6 +26,7 @@ export function recalibrationSummary(result: RecalibrationResult, source: string
   return h('section', { class: 'recalibration', 'aria-label': 'Recalibration' },
     h('h2', {}, 'Recalibration'),
     h('p', {}, `Running statistics re-estimated from ${source}: ${result.samples} samples in ${result.batches} batches, averaged with equal weight (${result.variance} batch variance, as the file's framework stores it).`),
+    result.warning ? h('p', { class: 'warning', role: 'status' }, h('strong', {}, 'Caution: '), result.warning) : null,
     h('table', { class: 'shift-table' },
       h('thead', {}, h('tr', {}, ...['Layer', 'Largest mean change (old σ)', 'New ÷ old variance'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...rows)),
@@ -37,9 +38,9 @@ export function recalibrationLayerDetail(layer: RecalibratedLayer, digits: numbe
   return h('div', { class: 'recalibration-detail' },
     h('h3', {}, `Recalibrated: ${layer.name}`),
     h('div', { class: 'charts' },
-      channelChart('Running mean after recalibration', layer.after.mean, digits),
-      channelChart('Running mean: after − before', layer.after.mean.map((m, c) => m - layer.before.mean[c]), digits),
-      channelChart('Running variance after recalibration', layer.after.variance, digits),
-      channelChart('Running variance: after ÷ before', layer.after.variance.map((v, c) => v / layer.before.variance[c]), digits),
+      channelChart('Running mean after recalibration', layer.after.mean, digits, layer.name),
+      channelChart('Running mean: after − before', layer.after.mean.map((m, c) => m - layer.before.mean[c]), digits, layer.name),
+      channelChart('Running variance after recalibration', layer.after.variance, digits, layer.name),
+      channelChart('Running variance: after ÷ before', layer.after.variance.map((v, c) => v / layer.before.variance[c]), digits, layer.name),
     ));
 }

@@ -14,6 +14,18 @@ export type LayerSummary = Omit<NormLayer, TensorField | 'groups' | 'axis'> & {
 } & {
   /** The same momentum in PyTorch's convention (r = (1 − m)·r + m·batch), so layers from any framework compare. */
   readonly momentumPytorch: number | null;
+  /**
+   * The name a user knows the layer by: for an ONNX node, the common prefix of its parameters' names
+   * when the exporter kept them ("bn1" for bn1.weight, bn1.bias, …), else the layer's name. `name`
+   * stays the identifier (the node name) that the probe and the other views key on.
+   */
+  readonly label: string;
+  /**
+   * Whether the file stores the momentum (ONNX leaves it out when it is the default), and the default
+   * in words when it does not: "not stored (ONNX default 0.9, Keras/ONNX convention)".
+   */
+  readonly momentumStored: boolean;
+  readonly momentumNote: string | null;
 };
 
 export interface ModelSummary {
@@ -46,9 +58,48 @@ function floats(t: TensorInfo | null): Float32Array | null {
   return t ? Float32Array.from(t.values()) : null;
 }
 
-function summarizeLayer(l: NormLayer): LayerSummary {
+const SEPARATORS = /[./:_-]+$/;
+
+/**
+ * The common prefix of a layer's parameter names, cut back to a separator: "layer1.0.bn2" for
+ * layer1.0.bn2.weight/.bias/.running_mean/.running_var, "res_conv1_bn" for res_conv1_bn_gamma/_beta/….
+ * null when there are fewer than two names or they share no meaningful prefix (onnx::… constants
+ * that an exporter renamed while folding).
+ */
+export function parameterPrefix(names: readonly string[]): string | null {
+  const kept = names.filter((n) => n && !n.startsWith('onnx::'));
+  if (kept.length < 2 || kept.length < names.length) return null;
+  let prefix = kept[0];
+  for (const n of kept.slice(1)) {
+    let i = 0;
+    while (i < prefix.length && i < n.length && prefix[i] === n[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  // Cut back to the last separator, so "bn1.weight"/"bn1.bias" give "bn1", not "bn1."; and "bn_gamma"/"bn_beta" not "bn_".
+  const cut = Math.max(prefix.lastIndexOf('.'), prefix.lastIndexOf('/'), prefix.lastIndexOf(':'), prefix.lastIndexOf('_'));
+  const named = (cut >= 0 ? prefix.slice(0, cut + 1) : '').replace(SEPARATORS, '').replace(/^[/]+/, '');
+  return named && /[A-Za-z]/.test(named) ? named : null;
+}
+
+/** The default momentum of the framework a file comes from, when the file stores none. */
+function momentumNote(format: string, l: NormLayer, stored: boolean): string | null {
+  if (l.kind !== 'BatchNorm' || stored) return null;
+  if (format === 'onnx') return 'not stored (ONNX default 0.9, Keras/ONNX convention)';
+  if (format === 'pytorch' || format === 'safetensors') return 'not stored (PyTorch default 0.1)';
+  return 'not stored';
+}
+
+function summarizeLayer(l: NormLayer, model: ModelDescription): LayerSummary {
+  // ONNX readers fill in the operator's default momentum; the node's attributes say whether the file wrote one.
+  const node = model.format === 'onnx' ? model.graph?.nodes.find((n) => n.name === l.name) : undefined;
+  const stored = node ? typeof node.attributes.momentum === 'number' : l.momentum !== null;
+  const params = [l.gamma, l.beta, l.runningMean, l.runningVar].filter((t): t is TensorInfo => t !== null).map((t) => t.name);
+  const label = (model.format === 'onnx' ? parameterPrefix(params) : null) ?? l.name;
   return {
     name: l.name,
+    label,
+    momentumStored: stored,
+    momentumNote: momentumNote(model.format, l, stored),
     kind: l.kind,
     op: l.op,
     channels: l.channels,
@@ -82,7 +133,7 @@ export function summarizeModel(description: ModelDescription): ModelSummary {
     producerVersion: model.producerVersion,
     opset: model.opset,
     parameterCount,
-    layers: model.normLayers.map(summarizeLayer),
+    layers: model.normLayers.map((l) => summarizeLayer(l, model)),
     notes: model.notes,
     notRunnable: importProblem(model),
     ...(model.format === 'tensorboard' ? { logs: summarizeLogs(model) ?? undefined } : {}),

@@ -15,6 +15,9 @@ export interface HistogramSeries {
   /** Per step: bins + 1 edges and bins counts. */
   readonly edges: readonly Float64Array[];
   readonly counts: readonly Float64Array[];
+  /** Per step: the smallest and largest value the writer stored (NaN where it stored none). */
+  readonly min: Float64Array;
+  readonly max: Float64Array;
 }
 
 export interface LogSummary {
@@ -53,6 +56,8 @@ export function summarizeLogs(model: Pick<ModelDescription, 'scalars' | 'histogr
     steps: Float64Array.from(points, (p) => p.step),
     edges: points.map((p) => Float64Array.from(p.edges)),
     counts: points.map((p) => Float64Array.from(p.counts)),
+    min: Float64Array.from(points, (p) => p.min ?? NaN),
+    max: Float64Array.from(points, (p) => p.max ?? NaN),
   }));
   return { scalars, histograms, incomplete: model.incomplete ?? false };
 }

@@ -23,6 +23,30 @@ export interface RecalibrationResult {
   /** Which batch variance was averaged: unbiased (÷ m − 1, PyTorch's running_var) or biased (÷ m, Keras/ONNX/TF.js). */
   readonly variance: 'unbiased' | 'biased';
   readonly layers: readonly RecalibratedLayer[];
+  /** Why the new statistics may not be trustworthy (too few samples for the layer count), or null. */
+  readonly warning: string | null;
+}
+
+/** Samples per BatchNorm layer below which recalibrated statistics are too noisy to save without a second look. */
+const SAMPLES_PER_LAYER = 32;
+const MIN_SAMPLES = 128;
+
+/**
+ * The fewest samples worth recalibrating `layers` BatchNorm layers with: 128, and 32 per layer for a deep
+ * model, since each layer's statistics are measured on the output of the layers before it, so their
+ * errors compound with depth.
+ */
+export function recalibrationMinimum(layers: number): number {
+  return Math.max(MIN_SAMPLES, SAMPLES_PER_LAYER * layers);
+}
+
+/** The caution for a recalibration from `samples` samples over `layers` layers, or null when there are enough. */
+export function recalibrationWarning(samples: number, layers: number): string | null {
+  const minimum = recalibrationMinimum(layers);
+  if (samples >= minimum) return null;
+  // A variance estimated from N samples is off by about √(2/N) of itself (one standard error).
+  const error = Math.round(100 * Math.sqrt(2 / Math.max(1, samples)));
+  return `Only ${samples} sample${samples === 1 ? '' : 's'} for ${layers} BatchNorm layer${layers === 1 ? '' : 's'}: each new running variance is uncertain by about ±${error}% (√(2/N)), and the errors add up layer by layer. Use at least ${minimum} samples (${SAMPLES_PER_LAYER} per layer, ${MIN_SAMPLES} at the least) before saving the recalibrated copy.`;
 }
 
 /** PyTorch stores the unbiased variance; everything else the biased one. ONNX files say who produced them. */
@@ -68,6 +92,7 @@ export function recalibrate(description: ModelDescription, batches: Iterable<Ten
     batches: count,
     samples,
     variance,
+    warning: recalibrationWarning(samples, norms.length),
     layers: norms.map((n) => {
       const sum = sums.get(n.name)!;
       const graphNode = bnNodes.get(n.name);

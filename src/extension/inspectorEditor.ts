@@ -120,7 +120,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       dropped: (what) => this.log.warn(`Inspector of ${displayName(document.uri)}: dropped a message that is not in the protocol (${what})`),
       init: () => show(),
       receive: (message) => this.receive(document.uri, message, post, show),
-      chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(document.uri, '..', `${baseName(document.uri)}.${fileName}`), protect: document.uri }),
+      // The chart's name is its title, which starts with the file: the layer and quantity follow.
+      chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(document.uri, '..', fileName), protect: document.uri }),
       problem: (error) => void vscode.window.showErrorMessage(`BN Lens: ${messageOf(error)}`),
     });
     const post = (message: HostToWebview): Thenable<boolean> => page.post(message);

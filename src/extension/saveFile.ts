@@ -23,5 +23,7 @@ export async function saveAs(proposed: vscode.Uri, bytes: Uint8Array, filters: R
 
 /** A file-name-safe version of a chart or layer name. */
 export function fileSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'chart';
+  // Greek letters and operators of chart titles keep their meaning in the file name ("γ (scale)" → "gamma_scale").
+  const spelled = name.replace(/[γβμσε÷×−]/g, (c) => `_${({ γ: 'gamma', β: 'beta', μ: 'mu', σ: 'sigma', ε: 'eps', '÷': 'div', '×': 'x', '−': 'minus' } as Record<string, string>)[c]}_`);
+  return spelled.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_{2,}/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'chart';
 }

@@ -99,4 +99,6 @@ export interface StudioViewState {
   readonly overlay: string | null;
   readonly compare: readonly string[];
   readonly layerFilter: string;
+  /** The comparison's shared x axis (absent in state saved before it existed: epochs). */
+  readonly compareAxis?: 'epochs' | 'samples';
 }

@@ -3,8 +3,9 @@
 // column scaled to its own peak as TensorBoard's distributions are). Long series are thinned to at most
 // MAX_POINTS points so a chart costs the same at step 100 and step 100 000.
 
+import { framed, nearestIndex, type Axis } from '../axes';
 import { h, svg } from '../dom';
-import { canvasPng, exportButtons, type SaveChart } from '../chartExport';
+import { exportButtons, type SaveChart } from '../chartExport';
 import { formatNumber } from '../format';
 import type { Series } from './runModel';
 
@@ -56,6 +57,12 @@ export interface LineChartOptions {
   /** Fixed y range (shared by the charts of a comparison). */
   readonly yRange?: [number, number];
   readonly xRange?: [number, number];
+  /** What x is, with its unit (default "step"). */
+  readonly xLabel?: string;
+  /** What y is, with its unit (default: the title). */
+  readonly yLabel?: string;
+  /** The run (or experiment) the chart belongs to: the start of an exported image's title. */
+  readonly context?: string;
   readonly note?: string;
 }
 
@@ -92,11 +99,26 @@ export function lineChart(o: LineChartOptions): HTMLElement {
     for (let i = s.y.length - 1; i >= 0; i--) if (Number.isFinite(s.y[i])) return formatNumber(s.y[i], o.digits);
     return '—';
   };
+  const xLabel = o.xLabel ?? 'step';
+  const xAxis: Axis = { lo: x0, hi: x1, label: xLabel, inset: PAD / W };
+  const yAxis: Axis = { lo: rawY0, hi: rawY1 === rawY0 ? (log ? rawY0 * 10 : rawY0 + 1) : rawY1, label: `${o.yLabel ?? o.title}${log ? ' (log scale)' : ''}`, log, inset: PAD / H };
+  // The readout: each series' value at the hovered x (nearest point).
+  const frame = framed(chart, xAxis, yAxis, (x) => {
+    const values = o.series.map((s) => {
+      const i = nearestIndex(s.x, x);
+      return i < 0 ? null : `${s.label} ${formatNumber(s.y[i], o.digits)}`;
+    }).filter((t): t is string => t !== null);
+    return values.length ? `${xLabel} ${formatNumber(x, 4)}: ${values.join(' · ')}` : null;
+  });
+  const name = o.context ? `${o.context} · ${o.title}` : o.title;
+  const named = o.series.filter((s) => !s.quiet);
+  const legend = named.map((s) => `${s.label} ${last(s)}`).join(' · ');
   return h('figure', { class: 'chart small', 'data-chart': o.title },
-    h('figcaption', {}, o.title, ' ', exportButtons(o.title, () => chart)),
-    chart,
-    h('p', { class: 'legend' }, ...o.series.map((s) => h('span', { class: `key ${s.className}` }, h('span', { class: 'swatch' }), ` ${s.label} ${last(s)}`))),
-    h('p', { class: 'range muted' }, `${log ? 'log · ' : ''}${formatNumber(rawY0, o.digits)} … ${formatNumber(rawY1, o.digits)} · steps ${formatNumber(x0, 6)}–${formatNumber(x1, 6)}${o.note ? ` · ${o.note}` : ''}`));
+    h('figcaption', {}, o.title, ' ', exportButtons(name, () => ({ plot: chart, x: xAxis, y: yAxis, legend }))),
+    frame.element,
+    frame.readout,
+    h('p', { class: 'legend' }, ...named.map((s) => h('span', { class: `key ${s.className}` }, h('span', { class: 'swatch' }), ` ${s.label} ${last(s)}`))),
+    o.note ? h('p', { class: 'range muted' }, o.note) : null);
 }
 
 let colourCache: { key: string; rgb: [number, number, number] } | undefined;
@@ -149,9 +171,15 @@ export interface HeatmapOptions {
   readonly rowLabel: string;
   readonly overlays?: readonly OverlayLine[];
   readonly xRange?: [number, number];
+  /** What x is, with its unit (default "step"); columns' `step` is in these units. */
+  readonly xLabel?: string;
+  /** The run the chart belongs to: the start of an exported image's title. */
+  readonly context?: string;
   readonly note?: string;
   /** Replaces the "value lo (bottom) … hi (top)" line, for maps whose colour, not rows, is the value. */
   readonly rangeText?: string;
+  /** Rows are channels 0…range[1] (γ, β per channel): the axis labels them by index. */
+  readonly channelRows?: boolean;
   /** A thumbnail: small, with its title only (the overview of every layer). */
   readonly mini?: boolean;
 }
@@ -161,15 +189,6 @@ let saveCanvas: SaveChart | undefined;
 /** Where heatmaps saved as PNG go (the page posts them to the host, as it does the SVG charts). */
 export function setCanvasSaver(save: SaveChart): void {
   saveCanvas = save;
-}
-
-/** A "PNG" button for a canvas chart's caption; none when the page has no saver. */
-function pngButton(name: string, canvas: HTMLCanvasElement): HTMLElement | null {
-  const save = saveCanvas;
-  if (!save) return null;
-  const b = h('button', { type: 'button', class: 'link export', 'aria-label': `Save “${name}” as PNG` }, 'PNG');
-  b.addEventListener('click', async () => save(name, 'png', await canvasPng(canvas)));
-  return h('span', { class: 'exports' }, b);
 }
 
 const CANVAS_W = 260;
@@ -238,9 +257,34 @@ export function heatmap(o: HeatmapOptions): HTMLElement {
     }
   }
   if (o.mini) return h('figure', { class: 'chart mini heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) }, h('figcaption', {}, o.title), canvas);
+  const xLabel = o.xLabel ?? 'step';
+  const xAxis: Axis = { lo: x0, hi: x1, label: xLabel };
+  const rows = shown[0]?.values.length ?? 0;
+  const yAxis: Axis = o.channelRows
+    ? { lo: 0, hi: Math.max(0, rows - 1), label: 'channel', bands: true, inset: rows ? 1 / (rows + 2) : 0 }
+    // The edge strips (under/overflow) take one row each at the bottom and top.
+    : { lo: o.range[0], hi: o.range[1], label: o.rowLabel, inset: rows ? 1 / (rows + 2) : 0 };
+  const frame = framed(canvas, xAxis, yAxis, (x, y) => {
+    const k = nearestIndex(shown.map((c) => c.step), x);
+    if (k < 0) return null;
+    const c = shown[k];
+    if (o.channelRows) {
+      const ch = Math.round(y);
+      return ch >= 0 && ch < c.values.length ? `${xLabel} ${formatNumber(c.step, 4)} · channel ${ch}` : `${xLabel} ${formatNumber(c.step, 4)}`;
+    }
+    const bin = Math.floor(((y - o.range[0]) / (o.range[1] - o.range[0] || 1)) * c.values.length);
+    if (bin < 0 || bin >= c.values.length) return `${xLabel} ${formatNumber(c.step, 4)} · outside the drawn range: ${formatNumber(100 * ((bin < 0 ? c.below : c.above) ?? 0), 3)}%`;
+    let total = 0;
+    for (let i = 0; i < c.values.length; i++) total += c.values[i];
+    const width = (o.range[1] - o.range[0]) / c.values.length;
+    const lo = o.range[0] + bin * width;
+    return `${xLabel} ${formatNumber(c.step, 4)} · ${o.rowLabel} ${formatNumber(lo, o.digits)} … ${formatNumber(lo + width, o.digits)}: ${formatNumber((100 * c.values[bin]) / (total || 1), 3)}% of the sampled values`;
+  });
+  const name = o.context ? `${o.context} · ${o.title}` : o.title;
   return h('figure', { class: 'chart small heat', 'data-chart': o.title, 'data-columns': String(o.columns.length) },
-    h('figcaption', {}, o.title, ' ', pngButton(o.title, canvas)),
-    canvas,
+    h('figcaption', {}, o.title, ' ', exportButtons(name, () => ({ plot: canvas, x: xAxis, y: yAxis, legend: o.rangeText }), saveCanvas)),
+    frame.element,
+    frame.readout,
     o.overlays?.length ? h('p', { class: 'legend' }, ...o.overlays.map((l) => h('span', { class: 'key overlay' }, h('span', { class: 'swatch' }), ` ${l.label}`))) : null,
-    h('p', { class: 'range muted' }, `${o.rangeText ?? `${o.rowLabel} ${formatNumber(o.range[0], o.digits)} (bottom) … ${formatNumber(o.range[1], o.digits)} (top)`} · steps ${formatNumber(x0, 6)}–${formatNumber(x1, 6)}${o.note ? ` · ${o.note}` : ''}`));
+    o.rangeText || o.note ? h('p', { class: 'range muted' }, [o.rangeText, o.note].filter(Boolean).join(' · ')) : null);
 }

@@ -3,7 +3,9 @@
 // size, epochs and seed; then Start / Pause / Stop and the one-click experiments.
 
 import { h } from '../dom';
-import { ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/shared/runs/studioForm';
+import {
+  ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ArchitecturePreset, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm,
+} from '../../src/shared/runs/studioForm';
 import type { StudioOptions } from '../../src/protocol/studio';
 
 export interface FormControls {
@@ -13,7 +15,11 @@ export interface FormControls {
   readonly csvColumns: readonly string[] | null;
   readonly liveStatus: 'idle' | 'running' | 'paused';
   readonly experimentRunning: boolean;
-  onChange(form: StudioForm): void;
+  /**
+   * A change to the form. `redraw`: the change alters what the form offers (a select), so the form is
+   * drawn again; typing into a number field only updates the state, so nothing under the user's hands moves.
+   */
+  onChange(patch: Partial<StudioForm>, redraw: boolean): void;
   onCsvChosen(file: string): void;
   onStart(): void;
   onPause(): void;
@@ -30,9 +36,16 @@ function select(id: string, label: string, value: string, options: readonly [str
   return h('label', { class: 'field', for: id }, h('span', {}, label), el);
 }
 
+/**
+ * A number field that hands on every keystroke ('input'), so what is typed is what the next Start
+ * uses, even if the user clicks Start without leaving the field; an empty or partial entry is NaN,
+ * which the host refuses with a message naming the field.
+ */
 function number(id: string, label: string, value: number, attrs: Record<string, string>, onChange: (v: number) => void): HTMLElement {
-  const el = h('input', { id, type: 'number', value: String(value), ...attrs });
-  el.addEventListener('change', () => onChange(Number(el.value)));
+  const el = h('input', { id, type: 'number', value: Number.isFinite(value) ? String(value) : '', ...attrs });
+  const hand = (): void => onChange(el.value.trim() === '' ? NaN : Number(el.value));
+  el.addEventListener('input', hand);
+  el.addEventListener('change', hand);
   return h('label', { class: 'field', for: id }, h('span', {}, label), el);
 }
 
@@ -44,7 +57,8 @@ function button(id: string, text: string, onClick: () => void, { kind = 'seconda
 
 export function formSection(c: FormControls): HTMLElement {
   const f = c.form;
-  const set = (patch: Partial<StudioForm>): void => c.onChange({ ...f, ...patch });
+  const set = (patch: Partial<StudioForm>): void => c.onChange(patch, true);
+  const type = (patch: Partial<StudioForm>): void => c.onChange(patch, false);
   const datasetValue = f.dataset.kind === 'csv' ? `csv:${f.dataset.file}` : f.dataset.kind;
   const datasetOptions: [string, string][] = [
     ...BUILTIN_DATASETS.map((d): [string, string] => [d.kind, d.label]),
@@ -69,17 +83,17 @@ export function formSection(c: FormControls): HTMLElement {
       ? select('label-column', 'Label column', f.dataset.labelColumn, (c.csvColumns ?? [f.dataset.labelColumn]).map((col): [string, string] => [col, col || 'reading the header…']),
         (v) => set({ dataset: { kind: 'csv', file: (f.dataset as { file: string }).file, labelColumn: v } }))
       : null,
-    select('architecture', 'Architecture', archValue, archOptions, (v) => set({ architecture: v.startsWith('spec:') ? { specFile: v.slice(5) } : { preset: v.slice(7) as 'mlp' | 'cnn' } })),
+    select('architecture', 'Architecture', archValue, archOptions, (v) => set({ architecture: v.startsWith('spec:') ? { specFile: v.slice(5) } : { preset: v.slice(7) as ArchitecturePreset } })),
     select('norm', 'Normalization', f.norm, (Object.keys(NORM_LABELS) as NormKind[]).map((k): [string, string] => [k, NORM_LABELS[k]]), (v) => set({ norm: v as NormKind, ...(v === 'none' ? {} : f.placement === 'none' ? { placement: 'before' as Placement } : {}) }), fromSpec),
     select('placement', 'Where it goes', f.placement, [['before', 'before the activation (Dense → BN → ReLU)'], ['after', 'after the activation (Dense → ReLU → BN)'], ['none', 'none']], (v) => set({ placement: v as Placement }), fromSpec || f.norm === 'none'),
     fromSpec ? h('p', { class: 'muted small' }, 'The spec file decides the layers; normalization and placement come from it.') : null,
     select('optimizer', 'Optimizer', f.optimizer, [['sgd', 'SGD, momentum 0.9'], ['adam', 'Adam'], ['adamw', 'AdamW']], (v) => set({ optimizer: v as OptimizerName })),
     h('div', { class: 'row' },
-      number('lr', 'Learning rate', f.lr, { min: '0', step: 'any' }, (v) => set({ lr: v })),
-      number('batch', 'Batch size', f.batchSize, { min: '1', step: '1' }, (v) => set({ batchSize: v }))),
+      number('lr', 'Learning rate', f.lr, { min: '0', step: 'any' }, (v) => type({ lr: v })),
+      number('batch', 'Batch size', f.batchSize, { min: '1', step: '1' }, (v) => type({ batchSize: v }))),
     h('div', { class: 'row' },
-      number('epochs', 'Epochs', f.epochs, { min: '1', step: '1' }, (v) => set({ epochs: v })),
-      number('seed', 'Seed', f.seed, { step: '1' }, (v) => set({ seed: v }))),
+      number('epochs', 'Epochs', f.epochs, { min: '1', step: '1' }, (v) => type({ epochs: v })),
+      number('seed', 'Seed', f.seed, { step: '1' }, (v) => type({ seed: v }))),
   );
   const controls = h('div', { class: 'controls' },
     button('start', 'Start', c.onStart, { kind: 'primary', disabled: busy }),

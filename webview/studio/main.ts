@@ -7,7 +7,7 @@ import type {
   ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
 import { DEFAULT_FORM } from '../../src/shared/runs/studioForm';
-import { setChartSaver } from '../chartExport';
+import { setChartSaver, setExportFile } from '../chartExport';
 import { h } from '../dom';
 import { logsView } from '../logsView';
 import { vscodeApi } from '../vscodeApi';
@@ -93,11 +93,18 @@ function runOf(name: string | null): RunData | null {
 let lastSideRender = 0;
 function renderSide(): void {
   lastSideRender = performance.now();
-  const focused = document.activeElement?.id;
+  // The field being typed in survives the redraw as the very same element (value, caret, selection and
+  // any half-typed entry intact): a live update must never take keystrokes away.
+  const active = document.activeElement;
+  const typing = active instanceof HTMLInputElement && side.contains(active) && active.id ? active : null;
+  const focused = active?.id;
   const form = formSection({
     form: state.form, options, liveStatus: liveStatus(), experimentRunning: !!experiment && !experiment.cancelled && experiment.current < experiment.runs.length,
     csvColumns: state.form.dataset.kind === 'csv' ? csvColumns.get(state.form.dataset.file) ?? null : null,
-    onChange: (f) => { save({ form: f }); renderSide(); },
+    onChange: (patch, redraw) => {
+      save({ form: { ...state.form, ...patch } });
+      if (redraw) renderSide();
+    },
     onCsvChosen: (file) => vscode.postMessage({ type: 'csvColumns', file }),
     onStart: () => { problem = null; vscode.postMessage({ type: 'start', form: state.form }); },
     onPause: () => vscode.postMessage({ type: 'pause' }),
@@ -106,9 +113,11 @@ function renderSide(): void {
     onExperiment: (id) => { problem = null; vscode.postMessage({ type: 'runExperiment', id, form: state.form }); },
     onRefresh: () => vscode.postMessage({ type: 'refresh' }),
   });
+  if (typing) form.querySelector(`#${CSS.escape(typing.id)}`)?.replaceWith(typing);
   side.replaceChildren(form, listHolder);
   renderList();
-  if (focused) document.getElementById(focused)?.focus();
+  if (typing) typing.focus();
+  else if (focused) document.getElementById(focused)?.focus();
 }
 
 /** Only the runs list (the live run's entry moves while it trains; the form is left alone, so typing is not disturbed). */
@@ -206,13 +215,22 @@ function renderContent(): void {
     const e = experiment;
     parts.push(h('div', { class: 'note experiment', role: 'status' }, `${e.title}: `,
       e.cancelled ? 'stopped. ' : e.current >= e.runs.length ? 'all runs done. ' : `run ${e.current + 1} of ${e.runs.length} (${e.runs[e.current].variant}). `,
-      ...e.runs.map((r, i) => h('span', { class: i < e.current ? 'done' : i === e.current ? 'current' : 'muted' }, `${r.variant}${i < e.runs.length - 1 ? ' · ' : ''}`))));
+      // The variants once each (the experiment runs every one with several seeds).
+      ...[...new Set(e.runs.map((r) => r.variant))].map((v, k, all) => {
+        const runsOf = e.runs.map((r, i) => ({ r, i })).filter(({ r }) => r.variant === v);
+        const done = runsOf.filter(({ i }) => i < e.current).length;
+        return h('span', { class: done === runsOf.length ? 'done' : runsOf.some(({ i }) => i === e.current) ? 'current' : 'muted' }, `${v} ${done}/${runsOf.length}${k < all.length - 1 ? ' · ' : ''}`);
+      })));
   }
   parts.push(tabs());
   if (state.view === 'compare') {
     const chosen = state.compare.map(runOf).filter((r): r is RunData => r !== null);
     const variants = new Map((experiment?.runs ?? []).map((r) => [r.name, r.variant] as [string, string]));
-    parts.push(chosen.length < state.compare.length ? h('p', { class: 'status' }, 'Reading the runs…') : compareView(chosen, digits, experiment && experiment.runs.every((r) => state.compare.includes(r.name)) ? experiment : null, variants));
+    parts.push(chosen.length < state.compare.length ? h('p', { class: 'status' }, 'Reading the runs…') : compareView({
+      runs: chosen, digits, variants, axis: state.compareAxis ?? 'epochs',
+      experiment: experiment && experiment.runs.every((r) => state.compare.includes(r.name)) ? experiment : null,
+      onAxis: (axis) => { save({ compareAxis: axis }); requestRender(); },
+    }));
   } else {
     const run = runOf(state.shown) ?? live;
     if (!run) {
@@ -361,6 +379,8 @@ function onLogsMessage(m: LogsHostToWebview): void {
     else app.prepend(alert);
     return;
   }
+  // Exported charts are titled with the log they come from.
+  setExportFile(m.source);
   const filter = h('input', { type: 'search', placeholder: 'Filter tags', 'aria-label': 'Filter tags', value: logFilter });
   const holder = h('div', {}, logsView(m.logs, m.settings.significantDigits, logFilter));
   filter.addEventListener('input', () => {

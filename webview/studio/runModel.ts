@@ -32,6 +32,8 @@ export interface Series {
   readonly y: ArrayLike<number>;
   /** CSS class of the line: s0…s5 colours, plus "dashed" or "faint". */
   readonly className: string;
+  /** Drawn, but left out of the legend (another seed of a series the legend names already). */
+  readonly quiet?: boolean;
 }
 
 /** A per-frame value of layer `i` as a series over the recorded steps (NaN where the layer was not recorded). */

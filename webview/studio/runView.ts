@@ -111,7 +111,7 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     const t = s[role];
     return heatmap({
       title, columns: distributionColumns(run, i, role), range: [t.edges[0], t.edges[t.edges.length - 1]], digits, scale: 'column', rowLabel: 'value',
-      overlays: overlayLines(overlay, s.name, role), xRange, note: outsideShare(run, i, role),
+      overlays: overlayLines(overlay, s.name, role), xRange, context: run.info.name, note: outsideShare(run, i, role),
     });
   };
   if (norm) {
@@ -119,7 +119,7 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     for (const [pick, label] of [['gamma', 'γ per channel'], ['beta', 'β per channel']] as const) {
       const { columns, range } = channelColumns(run, i, pick);
       if (columns.length) {
-        charts.push(heatmap({ title: `${s.name} · ${label}`, columns, range, digits, scale: 'global', rowLabel: 'channel', xRange,
+        charts.push(heatmap({ title: `${s.name} · ${label}`, columns, range, digits, scale: 'global', rowLabel: 'channel', xRange, context: run.info.name,
           rangeText: `rows: channels 0 (bottom) … ${s.normChannels - 1} (top) · colour: ${formatNumber(range[0], digits)} (faint) … ${formatNumber(range[1], digits)} (full)` }));
       }
     }
@@ -131,9 +131,9 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
       const gap: Series[] = [series('this run', layerValue.gap(run, i), cls(0))];
       if (overlay && other >= 0) gap.push(series('B', layerValue.gap(overlay, other), `${cls(2)} dashed`));
       charts.push(
-        lineChart({ title: `${s.name} · mean: batch vs running (channel average)`, series: mean, digits, xRange }),
-        lineChart({ title: `${s.name} · variance: batch vs running (channel average)`, series: variance, digits, xRange }),
-        lineChart({ title: `${s.name} · |batch − running mean| / running std`, series: gap, digits, xRange, note: 'how noisy the batch statistics are' }),
+        lineChart({ title: `${s.name} · mean: batch vs running (channel average)`, series: mean, yLabel: 'batch mean, averaged over channels', digits, xRange, context: run.info.name }),
+        lineChart({ title: `${s.name} · variance: batch vs running (channel average)`, series: variance, yLabel: 'variance, averaged over channels', digits, xRange, context: run.info.name }),
+        lineChart({ title: `${s.name} · |batch − running mean| / running std`, series: gap, yLabel: 'running standard deviations', digits, xRange, context: run.info.name, note: 'how noisy the batch statistics are' }),
       );
     }
   } else {
@@ -141,13 +141,13 @@ function layerRow(o: RunViewOptions, s: LayerSchema, i: number, xRange: [number,
     if (isReluKind(s.kind)) {
       const dead: Series[] = [series('dead units', layerValue.dead(run, i), 's3'), series('zeros', layerValue.zero(run, i), 's0 dashed')];
       if (overlay && other >= 0) dead.push(series('B: dead units', layerValue.dead(overlay, other), 's2 dashed'));
-      charts.push(lineChart({ title: `${s.name} · dead ReLU fraction`, series: dead, digits, yRange: [0, 1], xRange, note: 'dead: zero for the whole batch' }));
+      charts.push(lineChart({ title: `${s.name} · dead ReLU fraction`, series: dead, yLabel: 'fraction of units', digits, yRange: [0, 1], xRange, context: run.info.name, note: 'dead: zero for the whole batch' }));
     }
   }
   const grads = run.schema.gradients.map((g, k) => ({ g, k })).filter(({ g }) => g.layer === s.name);
   if (grads.length) {
     const lines = grads.map(({ g, k }, n) => series(g.parameter, gradientSeries(run, k), `s${n % 6}`));
-    charts.push(lineChart({ title: `${s.name} · gradient norms`, series: lines, digits, log: true, xRange }));
+    charts.push(lineChart({ title: `${s.name} · gradient norms`, series: lines, yLabel: 'gradient L2 norm', digits, log: true, xRange, context: run.info.name }));
   }
   const channels = s.normChannels || s.output.channels;
   return h('section', { class: 'layer-row', 'data-layer': s.name, 'aria-label': `${s.name} (${s.kind})` },
@@ -178,7 +178,7 @@ function weightGradients(o: RunViewOptions, xRange: [number, number]): HTMLEleme
   const recorded = new Set(o.run.schema.layers.map((l) => l.name));
   const entries = o.run.schema.gradients.map((g, k) => ({ g, k })).filter(({ g }) => !recorded.has(g.layer) && g.parameter === 'weight');
   if (!entries.length) return null;
-  return lineChart({ title: 'Weight gradient norms (Dense/Conv layers)', series: entries.map(({ g, k }, n) => series(g.layer, gradientSeries(o.run, k), `s${n % 6}`)), digits: o.digits, log: true, xRange });
+  return lineChart({ title: 'Weight gradient norms (Dense/Conv layers)', series: entries.map(({ g, k }, n) => series(g.layer, gradientSeries(o.run, k), `s${n % 6}`)), yLabel: 'gradient L2 norm', digits: o.digits, log: true, xRange, context: o.run.info.name });
 }
 
 function metricCharts(o: RunViewOptions, xRange: [number, number]): HTMLElement[] {
@@ -194,7 +194,7 @@ function metricCharts(o: RunViewOptions, xRange: [number, number]): HTMLElement[
       const other = metric === 'loss' ? overlay.steps.loss : overlay.steps.accuracy;
       list.push(series('B: train', { x: overlay.steps.step, y: smoothed(other) }, 's2 dashed'), series('B: validation', epochSeries(overlay, 'validation', metric), 's3 dashed'));
     }
-    return lineChart({ title: metric === 'loss' ? 'Loss' : 'Accuracy', series: list, digits, xRange, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : {}), log: metric === 'loss' ? 'auto' : false });
+    return lineChart({ title: metric === 'loss' ? 'Loss' : 'Accuracy', series: list, yLabel: metric === 'loss' ? 'cross-entropy loss' : 'accuracy', digits, xRange, context: run.info.name, ...(metric === 'accuracy' ? { yRange: [0, 1] as [number, number] } : {}), log: metric === 'loss' ? 'auto' : false });
   });
 }
 

@@ -1,25 +1,29 @@
-// A one-click experiment as a queue of runs: the form varied in one thing (presets.ts), each variant's
-// run started when the one before it ends, until all are done or the user stops. No VS Code here: the
+// A one-click experiment as a queue of runs: its design's variants, each with several seeds
+// (experiments.ts), each run started when the one before it ends, until all are done or the user stops. No VS Code here: the
 // studio starts the runs and posts the progress this keeps.
 
 import type { ExperimentId, StudioForm } from '../../shared/runs/studioForm';
 import { EXPERIMENTS } from '../../shared/runs/studioForm';
 import type { ExperimentProgress, RunInfo } from '../../shared/runs/types';
-import { experimentVariants, FormError, runName } from './presets';
+import { experimentRuns } from './experiments';
+import { FormError, runName } from './presets';
 
 export class ExperimentQueue {
   private state: ExperimentProgress;
   private readonly forms: readonly StudioForm[];
 
-  /** Plans the experiment `id` on the `base` form; run names are planned a second apart from `now`. */
+  /**
+   * Plans the experiment `id`: its own design, with the `base` form's seed as the first seed; run names
+   * are planned a second apart from `now`.
+   */
   constructor(id: ExperimentId, base: StudioForm, now: Date) {
     const preset = EXPERIMENTS.find((e) => e.id === id);
     if (!preset) throw new FormError(`unknown experiment "${id}"`);
-    const variants = experimentVariants(id, base);
+    const variants = experimentRuns(id, base.seed);
     this.forms = variants.map((v) => v.form);
     this.state = {
       id, title: preset.title, claim: preset.claim, current: 0, cancelled: false,
-      runs: variants.map((v, i) => ({ name: runName(new Date(now.getTime() + i * 1000), `${id}-${v.variant}`), variant: v.variant })),
+      runs: variants.map((v, i) => ({ name: runName(new Date(now.getTime() + i * 1000), `${id}-${v.variant}-seed-${v.form.seed}`), variant: v.variant })),
     };
   }
 

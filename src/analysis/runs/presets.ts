@@ -1,10 +1,10 @@
 // What the Training Studio's form offers, turned into model specs: the architecture presets (shaped like
-// the textbook examples), where the normalization goes and which kind it is, and the one-click
-// experiments that check the claims made for BatchNorm (each a small set of runs that differ in one thing).
+// the textbook examples), where the normalization goes and which kind it is. The one-click experiments'
+// designs are in experiments.ts.
 
 import type { LayerConfig, OptimizerConfig } from '../../engine/worker/config';
 import { recordEvery, type DatasetSpec, type TrainingSpec } from './spec';
-import { NORM_LABELS, type ArchitecturePreset, type ExperimentId, type NormKind, type Placement, type OptimizerName, type StudioForm } from '../../shared/runs/studioForm';
+import { NORM_LABELS, type ArchitecturePreset, type NormKind, type Placement, type OptimizerName, type StudioForm } from '../../shared/runs/studioForm';
 
 /** Groups for a GroupNorm over `channels`: 4 where it divides, else the largest of 2 and 1 that does. */
 function groupsFor(channels: number): number {
@@ -27,6 +27,8 @@ function normLayer(kind: Exclude<NormKind, 'none'>, channels: number, index: num
   }
 }
 
+const DEEP_MLP_DEPTH = 6;
+
 /** The preset's layers with the chosen normalization placed before or after each hidden activation. */
 export function presetLayers(preset: ArchitecturePreset, norm: NormKind, placement: Placement, classes: number): LayerConfig[] {
   const block = (main: LayerConfig, channels: number, index: number, image: boolean): LayerConfig[] => {
@@ -35,12 +37,18 @@ export function presetLayers(preset: ArchitecturePreset, norm: NormKind, placeme
     const n = normLayer(norm, channels, index, image);
     return placement === 'before' ? [main, n, relu] : [main, relu, n];
   };
-  if (preset === 'mlp') {
+  if (preset === 'mlp' || preset === 'small-mlp') {
+    const [a, b] = preset === 'mlp' ? [128, 64] : [32, 32];
     return [
-      ...block({ type: 'dense', units: 128, name: 'fc1' }, 128, 1, false),
-      ...block({ type: 'dense', units: 64, name: 'fc2' }, 64, 2, false),
+      ...block({ type: 'dense', units: a, name: 'fc1' }, a, 1, false),
+      ...block({ type: 'dense', units: b, name: 'fc2' }, b, 2, false),
       { type: 'dense', units: classes, name: 'out' },
     ];
+  }
+  if (preset === 'deep-mlp') {
+    // Deep and narrow: without normalization, plain SGD takes several epochs to get its signal through six layers.
+    const blocks = Array.from({ length: DEEP_MLP_DEPTH }, (_, i) => block({ type: 'dense', units: 32, name: `fc${i + 1}` }, 32, i + 1, false));
+    return [...blocks.flat(), { type: 'dense', units: classes, name: 'out' }];
   }
   return [
     ...block({ type: 'conv2d', filters: 8, kernelSize: 3, padding: 'same', name: 'conv1' }, 8, 1, true),
@@ -70,7 +78,7 @@ export function specFromForm(form: StudioForm, options: { classes: number; sampl
   if ('preset' in form.architecture && form.architecture.preset === 'cnn' && !image) {
     throw new FormError('the CNN preset needs an image dataset: choose "Shapes" (28×28 images), or the MLP preset');
   }
-  if ('preset' in form.architecture && form.architecture.preset === 'mlp' && image) {
+  if ('preset' in form.architecture && form.architecture.preset !== 'cnn' && image) {
     throw new FormError('the MLP preset takes feature vectors; for the Shapes images choose the CNN preset');
   }
   for (const [key, value, integer, min] of [['learning rate', form.lr, false, 0], ['batch size', form.batchSize, true, 1], ['epochs', form.epochs, true, 1], ['seed', form.seed, true, -Infinity]] as const) {
@@ -107,36 +115,6 @@ export function formLabel(form: StudioForm): string {
   const norm = form.norm === 'none' || form.placement === 'none' ? 'no normalization' : `${NORM_LABELS[form.norm]} ${form.placement} ReLU`;
   return [data, arch, 'specFile' in form.architecture ? null : norm, `${form.optimizer.toUpperCase()} lr ${form.lr}`, `batch ${form.batchSize}`, `${form.epochs} epochs`, `seed ${form.seed}`]
     .filter((x): x is string => x !== null).join(' · ');
-}
-
-/** The runs of an experiment: the form varied in one thing. */
-export function experimentVariants(id: ExperimentId, base: StudioForm): { variant: string; form: StudioForm }[] {
-  const bn: StudioForm = { ...base, norm: 'batchnorm', placement: base.placement === 'none' ? 'before' : base.placement };
-  const none: StudioForm = { ...base, norm: 'none', placement: 'none' };
-  switch (id) {
-    case 'bn-vs-none':
-      return [{ variant: 'BatchNorm', form: bn }, { variant: 'no normalization', form: none }];
-    case 'lr-x10':
-      return [
-        { variant: `BatchNorm, lr ${base.lr}`, form: bn },
-        { variant: `no normalization, lr ${base.lr}`, form: none },
-        { variant: `BatchNorm, lr ${tenTimes(base.lr)}`, form: { ...bn, lr: tenTimes(base.lr) } },
-        { variant: `no normalization, lr ${tenTimes(base.lr)}`, form: { ...none, lr: tenTimes(base.lr) } },
-      ];
-    case 'placement':
-      return [{ variant: 'BatchNorm before ReLU', form: { ...bn, placement: 'before' } }, { variant: 'BatchNorm after ReLU', form: { ...bn, placement: 'after' } }];
-    case 'batch-sizes':
-      return [2, 8, 64].map((b) => ({ variant: `batch ${b}`, form: { ...bn, batchSize: b } }));
-    case 'norm-kinds':
-      return (['batchnorm', 'layernorm', 'groupnorm'] as const).map((norm) => ({ variant: NORM_LABELS[norm], form: { ...bn, norm } }));
-    case 'train-eval-gap':
-      return [2, 64].map((b) => ({ variant: `BatchNorm, batch ${b}`, form: { ...bn, batchSize: b } }));
-  }
-}
-
-/** lr × 10 without binary noise in the label (0.05 × 10 is 0.5, not 0.5000000000000001). */
-function tenTimes(lr: number): number {
-  return Number((lr * 10).toPrecision(12));
 }
 
 /** A name for a run folder: time, then what distinguishes it, in file-name-safe characters. */

@@ -67,7 +67,7 @@ export function csvClasses(file: string, text: string, labelColumn: string): { c
 
 /** What a run folder's name says after its time stamp: the experiment's variant, or the form's first parts. */
 export function runNameHint(form: StudioForm, experiment?: RunInfo['experiment']): string {
-  return experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' ');
+  return experiment ? `${experiment.id}-${experiment.variant}-seed-${form.seed}` : formLabel(form).split(' · ').slice(0, 3).join(' ');
 }
 
 /** Checks the form and the files it names, and turns them into the spec and job config of a run. */

@@ -411,7 +411,7 @@ export class TrainingStudio {
   private async pickExperiment(id?: string): Promise<string[] | undefined> {
     let chosen = EXPERIMENTS.find((e) => e.id === id);
     if (!chosen) {
-      const pick = await vscode.window.showQuickPick(EXPERIMENTS.map((e) => ({ label: e.title, detail: e.claim, id: e.id })), { title: 'BN Lens: run an experiment (with the default settings)' });
+      const pick = await vscode.window.showQuickPick(EXPERIMENTS.map((e) => ({ label: e.title, detail: e.claim, id: e.id })), { title: 'BN Lens: run an experiment (each has its own design, three seeds)' });
       chosen = EXPERIMENTS.find((e) => e.id === pick?.id);
     }
     if (!chosen) return undefined;

@@ -7,7 +7,7 @@ const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 
 function bn(overrides: Partial<LayerSummary> = {}): LayerSummary {
   return {
-    name: 'bn1', kind: 'BatchNorm', op: 'BatchNormalization', channels: 4, epsilon: 1e-5, momentum: 0.9,
+    name: 'bn1', label: 'bn1', momentumStored: true, momentumNote: null, kind: 'BatchNorm', op: 'BatchNormalization', channels: 4, epsilon: 1e-5, momentum: 0.9,
     momentumConvention: 'keras', momentumPytorch: 0.1, affine: true, center: true, scale: true, training: false,
     numBatchesTracked: null, after: 'Conv', before: 'Relu',
     gamma: f32(1, 0.9, 1.1, 1.2), beta: f32(0, 0.1, -0.1, 0.2), runningMean: f32(0.3, -0.2, 0.1, 0.5), runningVar: f32(0.8, 1.3, 2, 0.5),

@@ -3,7 +3,7 @@ import { channelsCsv, layersCsv } from '../../../src/analysis/exportCsv';
 import type { LayerSummary, ModelSummary } from '../../../src/analysis/inventory';
 
 const layer: LayerSummary = {
-  name: 'enc,1 "bn"', kind: 'BatchNorm', op: 'BatchNormalization', channels: 2, epsilon: 0.25, momentum: 0.9,
+  name: 'enc,1 "bn"', label: 'enc,1 "bn"', momentumStored: true, momentumNote: null, kind: 'BatchNorm', op: 'BatchNormalization', channels: 2, epsilon: 0.25, momentum: 0.9,
   momentumConvention: 'keras', momentumPytorch: 0.1, affine: true, center: true, scale: true, training: false,
   numBatchesTracked: null, after: 'Conv', before: 'Relu',
   gamma: Float32Array.of(2, 1), beta: Float32Array.of(0.5, 0), runningMean: Float32Array.of(1, 0), runningVar: Float32Array.of(3.75, 0.75),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
-import { summarizeModel, toPytorchMomentum } from '../../../src/analysis/inventory';
+import { parameterPrefix, summarizeModel, toPytorchMomentum } from '../../../src/analysis/inventory';
 import { effectiveAffine } from '../../../src/shared/effectiveAffine';
 import { frameworkFixture } from '../fixtures';
 
@@ -81,5 +81,35 @@ describe('whether the engine can run a file', () => {
     const withDeadLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: ['unused'], attributes: {} }] } };
     expect(importProblem(withDeadLoop)).toBeNull();
     expect(importProblem({ ...base, format: 'safetensors', variant: 'safetensors', graph: null })).toBe('a safetensors file (safetensors) holds no graph the engine can run yet');
+  });
+});
+
+describe('names and momentum as users know them', () => {
+  const fixture = async (name: string) => summarizeModel(await readModel({ name, bytes: readFileSync(`test/fixtures/onnx/${name}`), readSibling: async () => null }));
+
+  it('names an ONNX BatchNorm after its parameters\' common prefix, keeping the node name as its identifier', async () => {
+    // torch.onnx.export names the nodes "/bn/BatchNormalization" and keeps the parameters as bn.weight, bn.bias, ….
+    const model = await fixture('torch_preserve.onnx');
+    expect(model.layers.map((l) => [l.label, l.name])).toEqual([['bn', '/bn/BatchNormalization'], ['bn1d', '/bn1d/BatchNormalization']]);
+  });
+
+  it('finds the prefix at a separator, and none where the exporter renamed the parameters', () => {
+    expect(parameterPrefix(['layer1.0.bn2.weight', 'layer1.0.bn2.bias', 'layer1.0.bn2.running_mean', 'layer1.0.bn2.running_var'])).toBe('layer1.0.bn2');
+    expect(parameterPrefix(['res_conv1_bn_gamma', 'res_conv1_bn_beta', 'res_conv1_bn_moving_mean', 'res_conv1_bn_moving_variance'])).toBe('res_conv1_bn');
+    expect(parameterPrefix(['model/bn/gamma:0', 'model/bn/beta:0'])).toBe('model/bn');
+    expect(parameterPrefix(['bn1.weight', 'bn10.bias'])).toBeNull();
+    expect(parameterPrefix(['onnx::BatchNormalization_12', 'onnx::BatchNormalization_13'])).toBeNull();
+    expect(parameterPrefix(['scale', 'bias', 'mean', 'var'])).toBeNull();
+    expect(parameterPrefix(['bn.weight'])).toBeNull();
+  });
+
+  it('says the momentum is not stored, with the framework default, when the file writes none', async () => {
+    const absent = (await fixture('bn_opset21.onnx')).layers[0];
+    expect(absent.momentumStored).toBe(false);
+    expect(absent.momentumNote).toBe('not stored (ONNX default 0.9, Keras/ONNX convention)');
+    const written = (await fixture('bn14_training.onnx')).layers[0];
+    expect(written.momentumStored).toBe(true);
+    expect(written.momentumNote).toBeNull();
+    expect(written.momentum).toBeCloseTo(0.7, 6);
   });
 });

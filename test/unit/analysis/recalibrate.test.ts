@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
 import { replaceInitializers } from '../../../src/formats/onnx/writer';
-import { recalibrate, splitBatches, varianceConventionOf } from '../../../src/analysis/recalibrate';
+import { recalibrate, recalibrationMinimum, recalibrationWarning, splitBatches, varianceConventionOf } from '../../../src/analysis/recalibrate';
 import { Tensor } from '../../../src/engine/tensor';
 import { createRng } from '../../../src/engine/rng';
 import { REPO_ROOT, frameworkFixture } from '../fixtures';
@@ -72,5 +72,16 @@ describe('recalibration', () => {
     expect(() => replaceInitializers('x.onnx', bytes, new Map([['nope', new Float32Array(1)]]))).toThrow(/'nope' is not an initializer/);
     const nodeTest = readFileSync(frameworkFixture('onnx-node-tests/opset15/test_batchnorm_example/model.onnx'));
     expect(() => replaceInitializers('m.onnx', nodeTest, new Map([['mean', new Float32Array(3)]]))).toThrow(/'mean' is not an initializer \(it is fed as an input/);
+  });
+
+  it('cautions when there are fewer samples than the layers need, and not when there are enough', async () => {
+    const description = await load();
+    const few = recalibrate(description, splitBatches(data(5, 0), 5), 'biased');
+    expect(few.layers).toHaveLength(3);
+    expect(few.warning).toBe('Only 5 samples for 3 BatchNorm layers: each new running variance is uncertain by about ±63% (√(2/N)), and the errors add up layer by layer. Use at least 128 samples (32 per layer, 128 at the least) before saving the recalibrated copy.');
+    expect(recalibrationMinimum(3)).toBe(128);
+    expect(recalibrationMinimum(53)).toBe(1696);
+    expect(recalibrationWarning(128, 3)).toBeNull();
+    expect(recalibrationWarning(1000, 53)).toMatch(/^Only 1000 samples for 53 BatchNorm layers: .*±4%.* at least 1696 samples/);
   });
 });

@@ -6,7 +6,8 @@ import { readTensorBoard } from '../../../src/formats/tensorboard/reader';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { TensorBoardFollower } from '../../../src/analysis/runs/follow';
-import { experimentVariants, FormError, formLabel, presetLayers, runName, specFromForm } from '../../../src/analysis/runs/presets';
+import { experimentRuns } from '../../../src/analysis/runs/experiments';
+import { FormError, formLabel, presetLayers, runName, specFromForm } from '../../../src/analysis/runs/presets';
 import { DEFAULT_FORM, EXPERIMENTS, type StudioForm } from '../../../src/shared/runs/studioForm';
 import { parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError } from '../../../src/analysis/runs/spec';
 import { tensorboardEventFile, tfRecord } from '../../../src/analysis/runs/tensorboard';
@@ -39,7 +40,7 @@ describe('model specs', () => {
     const schema = JSON.parse(readFileSync('schemas/bnlens-model.schema.json', 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     for (const e of EXPERIMENTS) {
-      for (const { form } of experimentVariants(e.id, DEFAULT_FORM)) {
+      for (const { form } of experimentRuns(e.id, 0)) {
         const spec = specFromForm(form, { classes: 3, samples: 600 });
         expect(validate(spec), `${e.id}: ${JSON.stringify(validate.errors)}`).toBe(true);
       }
@@ -67,8 +68,8 @@ describe('studio presets', () => {
 
   it('every experiment variant builds a model that fits its data', () => {
     for (const e of EXPERIMENTS) {
-      const variants = experimentVariants(e.id, DEFAULT_FORM);
-      expect(variants.length).toBeGreaterThanOrEqual(2);
+      const variants = experimentRuns(e.id, 0);
+      expect(variants.length).toBeGreaterThanOrEqual(6);
       for (const { form } of variants) {
         const config = parseJobConfig({ ...specFromForm(form, { classes: 3, samples: 600 }), dataset: { kind: 'spirals', samples: 60 } });
         const rngs = jobRngs(0);
@@ -77,10 +78,13 @@ describe('studio presets', () => {
         expect(summary[summary.length - 1].outputShape).toEqual([3]);
       }
     }
-    expect(experimentVariants('lr-x10', DEFAULT_FORM).map((v) => v.form.lr)).toEqual([0.05, 0.05, 0.5, 0.5]);
-    expect(experimentVariants('batch-sizes', DEFAULT_FORM).map((v) => v.form.batchSize)).toEqual([2, 8, 64]);
-    expect(experimentVariants('norm-kinds', DEFAULT_FORM).map((v) => v.form.norm)).toEqual(['batchnorm', 'layernorm', 'groupnorm']);
-    expect(experimentVariants('bn-vs-none', DEFAULT_FORM).map((v) => [v.form.norm, v.form.placement])).toEqual([['batchnorm', 'before'], ['none', 'none']]);
+    expect(experimentRuns('lr-x10', 0, 1).map((v) => v.form.lr)).toEqual([0.05, 0.05, 0.5, 0.5]);
+    expect(experimentRuns('batch-sizes', 0, 1).map((v) => v.form.batchSize)).toEqual([2, 8, 64]);
+    expect(experimentRuns('norm-kinds', 0, 1).map((v) => v.form.norm)).toEqual(['batchnorm', 'layernorm', 'groupnorm']);
+    expect(experimentRuns('bn-vs-none', 0, 1).map((v) => [v.form.norm, v.form.placement])).toEqual([['batchnorm', 'before'], ['none', 'none']]);
+    // Seed by seed, starting at the form's seed.
+    expect(experimentRuns('placement', 7).map((v) => `${v.variant}/${v.form.seed}`)).toEqual([
+      'BatchNorm before ReLU/7', 'BatchNorm after ReLU/7', 'BatchNorm before ReLU/8', 'BatchNorm after ReLU/8', 'BatchNorm before ReLU/9', 'BatchNorm after ReLU/9']);
   });
 
   it('explains forms that cannot work', () => {

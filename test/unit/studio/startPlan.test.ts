@@ -72,14 +72,14 @@ describe('planning a run', () => {
   });
 
   it('names an experiment\'s run by its variant', () => {
-    expect(runNameHint(DEFAULT_FORM, { id: 'bn-vs-none', title: 't', variant: 'no normalization' })).toBe('bn-vs-none-no normalization');
+    expect(runNameHint(DEFAULT_FORM, { id: 'bn-vs-none', title: 't', variant: 'no normalization' })).toBe('bn-vs-none-no normalization-seed-0');
   });
 });
 
 describe('an experiment\'s queue of runs', () => {
-  it('starts the variants one after another and ends after the last', () => {
+  it('starts the variants one after another, seed by seed, and ends after the last', () => {
     const queue = new ExperimentQueue('batch-sizes', DEFAULT_FORM, NOW);
-    expect(queue.names()).toEqual(['20261205-130405-batch-sizes-batch-2', '20261205-130406-batch-sizes-batch-8', '20261205-130407-batch-sizes-batch-64']);
+    expect(queue.names().slice(0, 4)).toEqual(['20261205-130405-batch-sizes-batch-2-seed-0', '20261205-130406-batch-sizes-batch-8-seed-0', '20261205-130407-batch-sizes-batch-64-seed-0', '20261205-130408-batch-sizes-batch-2-seed-1']);
     const seen: number[] = [];
     for (let next = queue.next(); next; next = queue.next()) {
       seen.push(next.form.batchSize);
@@ -88,9 +88,10 @@ describe('an experiment\'s queue of runs', () => {
       expect(queue.finished('some other run')).toBe(false);
       expect(queue.finished(`run-${seen.length}`)).toBe(true);
     }
-    expect(seen).toEqual([2, 8, 64]);
+    expect(seen).toEqual([2, 8, 64, 2, 8, 64, 2, 8, 64]);
     expect(queue.over).toBe(true);
-    expect(queue.progress).toMatchObject({ current: 3, cancelled: false, runs: [{ name: 'run-1' }, { name: 'run-2' }, { name: 'run-3' }] });
+    expect(queue.progress).toMatchObject({ current: 9, cancelled: false });
+    expect(queue.progress.runs.map((r) => r.name)).toEqual(seen.map((_, i) => `run-${i + 1}`));
   });
 
   it('stops after the current run when cancelled', () => {

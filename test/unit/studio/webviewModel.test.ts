@@ -81,3 +81,16 @@ describe('chart scales', () => {
     expect(autoLog([s([NaN, 1, 1000])])).toBe(true);
   });
 });
+
+describe('the comparison\'s shared x axis', () => {
+  it('maps steps to epochs (steps per epoch from the plan) or to samples seen (steps × batch size)', async () => {
+    const { stepToAxis } = await import('../../../webview/studio/compareView');
+    // 10 planned steps over 5 epochs: 2 steps an epoch; batch 64.
+    const run: RunData = { ...base, spec: { layers: [], epochs: 5, batchSize: 64 } };
+    expect(stepToAxis(run, 'epochs')(7)).toBe(3.5);
+    expect(stepToAxis(run, 'samples')(7)).toBe(448);
+    // A batch-2 run of the same data spans the same epochs with 32 times the steps.
+    const small: RunData = { ...base, info: { ...info, totalSteps: 320 }, spec: { layers: [], epochs: 5, batchSize: 2 } };
+    expect(stepToAxis(small, 'epochs')(320)).toBe(stepToAxis(run, 'epochs')(10));
+  });
+});

@@ -21,7 +21,7 @@ describe('formatNumber', () => {
 
 function layer(name: string, channels: number, kind: LayerSummary['kind'] = 'BatchNorm'): LayerSummary {
   return {
-    name, kind, op: 'BatchNormalization', channels, epsilon: 1e-5, momentum: 0.9, momentumConvention: 'keras',
+    name, label: name, momentumStored: true, momentumNote: null, kind, op: 'BatchNormalization', channels, epsilon: 1e-5, momentum: 0.9, momentumConvention: 'keras',
     momentumPytorch: 0.1, affine: true, center: true, scale: true, training: false, numBatchesTracked: null,
     after: null, before: null, gamma: null, beta: null, runningMean: null, runningVar: null,
   };
