@@ -16,16 +16,8 @@ import warnings
 import torch
 from torch import nn
 
-from . import tags
+from . import stats, tags
 from .writers import open_writer
-
-BINS = 40
-#: Histograms and moments come from at most this many elements (an even stride through the tensor);
-#: per-channel statistics and non-finite counts always use every element.
-SAMPLE = 1 << 16
-_EDGE_QUANTILES = (0.005, 0.995)
-_EDGE_MARGIN = 0.1
-
 
 def _norm_types():
     return (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
@@ -61,26 +53,17 @@ def _per_channel(module, x):
 
 def _sample(x):
     flat = x.reshape(-1)
-    if flat.numel() > SAMPLE:
-        flat = flat[:: flat.numel() // SAMPLE][:SAMPLE]
+    if flat.numel() > stats.SAMPLE:
+        flat = flat[:: flat.numel() // stats.SAMPLE][:stats.SAMPLE]
     return flat.float()
 
 
 def _edges(finite):
-    """BINS + 1 equal-width edges over the [0.5 %, 99.5 %] quantile range widened by 10 % each side, as
-    BN Lens' own recorder chooses them; fixed for the rest of the run."""
-    lo = hi = 0.0
-    if finite.numel():
-        s = finite.sort().values
-        n = s.numel() - 1
-        lo = float(s[int(math.floor(_EDGE_QUANTILES[0] * n))])
-        hi = float(s[int(math.ceil(_EDGE_QUANTILES[1] * n))])
-    if hi > lo:
-        margin = (hi - lo) * _EDGE_MARGIN
-        lo, hi = lo - margin, hi + margin
-    else:
-        lo, hi = lo - 0.5, hi + 0.5
-    return [lo + (hi - lo) * i / BINS for i in range(BINS + 1)]
+    if not finite.numel():
+        return stats.fixed_edges(0.0, 0.0)
+    s = finite.sort().values
+    lo, hi = stats.quantile_positions(s.numel())
+    return stats.fixed_edges(float(s[lo]), float(s[hi]))
 
 
 def _nonfinite(t):
@@ -191,7 +174,7 @@ class Watcher:
             layer.edges[role] = _edges(finite)
         edges = layer.edges[role]
         lo, hi = edges[0], edges[-1]
-        counts = torch.histc(finite, bins=BINS, min=lo, max=hi).tolist()
+        counts = torch.histc(finite, bins=stats.BINS, min=lo, max=hi).tolist()
         under = int((finite < lo).sum())
         over = int((finite > hi).sum())
         n = finite.numel()
@@ -200,10 +183,8 @@ class Watcher:
         total = float(finite.double().sum()) if n else 0.0
         squares = float((finite.double() ** 2).sum()) if n else 0.0
         self._writer.histogram(self._tag(layer, role), edges, counts, under, over, (n, dmin, dmax, total, squares), step)
-        mean = total / n if n else float("nan")
-        std = math.sqrt(max(0.0, squares / n - mean * mean)) if n else float("nan")
         nonfinite = _nonfinite(x)
-        self._writer.vector(self._tag(layer, role + "_moments"), [float(n), float(nonfinite), dmin, dmax, mean, std], step)
+        self._writer.vector(self._tag(layer, role + "_moments"), stats.moments(n, nonfinite, dmin, dmax, total, squares), step)
         return nonfinite
 
     def _record(self, layer, x, y, step):

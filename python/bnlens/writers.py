@@ -86,8 +86,9 @@ class _Torch:
         self._w.close()
 
 
-# SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1 } } for TensorFlow 2 histograms.
+# SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1 } } for TensorFlow 2 histograms and scalars.
 _HISTOGRAM_METADATA = events._bytes(1, events._bytes(1, b"histograms"))
+_SCALAR_METADATA = events._bytes(1, events._bytes(1, b"scalars"))
 
 
 class _TfSummary:
@@ -105,8 +106,10 @@ class _TfSummary:
             tf.summary.write(tag, tf.constant(rows, dtype=tf.float64, shape=(len(rows), 3)), step=step, metadata=_HISTOGRAM_METADATA)
 
     def scalar(self, tag, value, step):
+        # tf.summary.scalar lives in the tensorboard package; tf.summary.write is TensorFlow's own.
+        tf = self._tf
         with self._w.as_default():
-            self._tf.summary.scalar(tag, float(value), step=step)
+            tf.summary.write(tag, tf.constant(float(value), dtype=tf.float32), step=step, metadata=_SCALAR_METADATA)
 
     def histogram(self, tag, edges, counts, underflow, overflow, stats, step):
         _, lo, hi, _, _ = stats
