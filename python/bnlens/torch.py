@@ -103,7 +103,7 @@ class Watcher:
         self.writer_kind = self._writer.name
         root = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
         self._layers = [_Layer(name, m) for name, m in root.named_modules() if isinstance(m, _norm_types())]
-        self._handles = [model.register_forward_pre_hook(self._begin), model.register_forward_hook(self._end)]
+        self._handles = [model.register_forward_pre_hook(lambda m, i: self._begin(m, i)), model.register_forward_hook(lambda m, i, o: self._end(m, i, o))]
         for layer in self._layers:
             self._handles.append(layer.module.register_forward_hook(self._hook(layer)))
         self._current = None
@@ -147,9 +147,12 @@ class Watcher:
                 if self._recording:
                     self._record(layer, inputs[0].detach(), output.detach(), self._current)
                 else:
-                    for _, t in layer.state():
-                        self._cheap.append(t.float().sum())
+                    self._check(layer)
         return hook
+
+    def _check(self, layer):
+        for _, t in layer.state():
+            self._cheap.append(t.float().sum())
 
     def _alarm(self, layer, source, count, step):
         self._writer.scalar(self._tag(layer, "nonfinite/" + source), count, step)

@@ -7,6 +7,7 @@ import type { LogSummary } from '../analysis/logs';
 import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 import type { RunListing } from '../analysis/runs/store';
 import type { EncodedFrames } from '../analysis/runs/frames';
+import type { WatchedRun } from '../analysis/runs/watched';
 import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
 
 /**
@@ -15,6 +16,7 @@ import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../a
  */
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
 export type { EncodedFrames } from '../analysis/runs/frames';
+export type { WatchedAlarm, WatchedHistogram, WatchedLayer, WatchedRun } from '../analysis/runs/watched';
 
 export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 export type { RunListing } from '../analysis/runs/store';
@@ -102,7 +104,9 @@ export type StudioWebviewToHost =
 /** The TensorBoard log panel: the same views as the inspector's, fed as the folder grows. */
 export type LogsHostToWebview =
   | { readonly type: 'logs'; readonly source: string; readonly files: readonly string[]; readonly logs: LogSummary; readonly settings: StudioSettings; readonly following: boolean }
-  | { readonly type: 'logsError'; readonly source: string; readonly message: string };
+  | { readonly type: 'logsError'; readonly source: string; readonly message: string }
+  /** The log holds runs written by python/bnlens: per run and rank, every normalization layer (sent after `logs`). */
+  | { readonly type: 'watched'; readonly source: string; readonly runs: readonly WatchedRun[] };
 
 export type LogsWebviewToHost = { readonly type: 'ready' } | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
 
