@@ -1,7 +1,7 @@
 """Trains a small CNN for a few steps with bnlens.torch.watch and dumps the model's own buffers, for
 test/unit/python/watch.test.ts (run with PYTHONPATH=python):
 
-    python3 test/python/train_watched.py single|ddp|amp OUT_DIR
+    python3 test/python/train_watched.py single|ddp|amp OUT_DIR [STEPS EVERY]
 
 OUT_DIR/logs gets the event files; OUT_DIR/buffers.rank<R>.json what each normalization layer held at
 every step: running mean/variance before and after the forward, γ and β at the forward, momentum, and
@@ -81,7 +81,7 @@ def values(t):
     return [v if math.isfinite(v) else repr(v) for v in (float(x) for x in t.detach().reshape(-1).tolist())]
 
 
-def train(rank, world, mode, out):
+def train(rank, world, mode, out, steps=STEPS, every=EVERY):
     if world > 1:
         os.environ["MASTER_ADDR"] = "127.0.0.1"
         dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -89,10 +89,10 @@ def train(rank, world, mode, out):
     model = make_model(sync=world > 1)
     layers = norm_layers(model)
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    watcher = bnlens.torch.watch(net, os.path.join(out, "logs"), every=EVERY, writer="builtin")
+    watcher = bnlens.torch.watch(net, os.path.join(out, "logs"), every=every, writer="builtin")
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     data = torch.Generator().manual_seed(100 + rank)
-    dump = {"rank": rank, "world": world, "every": EVERY, "writer": watcher.writer_kind, "layers": {}}
+    dump = {"rank": rank, "world": world, "every": every, "writer": watcher.writer_kind, "layers": {}}
     seen = {}
 
     def before(module, inputs):
@@ -107,7 +107,7 @@ def train(rank, world, mode, out):
         })
 
     hooks = [h for _, m in layers for h in (m.register_forward_pre_hook(before), m.register_forward_hook(after))]
-    for step in range(STEPS):
+    for step in range(steps):
         x = torch.randn(BATCH, 3, 12, 12, generator=data) * (1 + rank) + rank
         if mode == "amp" and step == 3:
             x[0, 0, 4, 4] = float(torch.tensor(1e6).half())  # 1e6 overflows float16: inf
@@ -142,12 +142,13 @@ def free_port():
 
 def main():
     mode, out = sys.argv[1], sys.argv[2]
+    steps, every = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (STEPS, EVERY)
     os.makedirs(out, exist_ok=True)
     if mode == "ddp":
         os.environ["MASTER_PORT"] = str(free_port())
-        torch.multiprocessing.spawn(train, args=(2, mode, out), nprocs=2, join=True)
+        torch.multiprocessing.spawn(train, args=(2, mode, out, steps, every), nprocs=2, join=True)
     else:
-        train(0, 1, mode, out)
+        train(0, 1, mode, out, steps, every)
 
 
 if __name__ == "__main__":
