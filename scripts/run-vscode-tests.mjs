@@ -26,6 +26,7 @@ import { createWorkDir, launchChromium, sleep, startCodeServer, workbenchUrl } f
 import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-workspace.mjs';
 import { prepareVscodeEnv } from './vscode-env.mjs';
 import { studioSteps } from './studio-ui-steps.mjs';
+import { watchSteps } from './watch-ui-steps.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
@@ -230,6 +231,7 @@ function devSteps() {
     [`ui: axe-core (${AXE_THEME}): the side panel has no serious or critical violations`, () => axeStep('panel')],
     ...THEMES.map((t) => [`ui: theme "${t.theme}": both views and the heatmap follow it (${t.file}); axe: no serious/critical issues, also on the selected row under the pointer`, () => themeStep(t)]),
     ...studioSteps({ page, hostRequest, resultsDir, say, sleep }),
+    ...watchSteps({ page, hostRequest, resultsDir, say, sleep, workspace: join(work.dir, 'workspace') }),
     ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }

@@ -66,8 +66,14 @@ def _edges(finite):
     return stats.fixed_edges(float(s[lo]), float(s[hi]))
 
 
-def _nonfinite(t):
-    return int((~torch.isfinite(t)).sum()) if t.is_floating_point() else 0
+def _nonfinite(t, summary=None):
+    """NaN/±Inf values in t. `summary` (a reduction of t, e.g. its per-channel means) is non-finite
+    whenever t holds one, so a finite summary saves the full count."""
+    if not t.is_floating_point():
+        return 0
+    if bool(torch.isfinite(t.sum() if summary is None else summary).all()):
+        return 0
+    return int((~torch.isfinite(t)).sum())
 
 
 class _Layer:
@@ -170,7 +176,7 @@ class Watcher:
         self._writer.flush()
         self._force = True
 
-    def _histogram(self, layer, role, x, step):
+    def _histogram(self, layer, role, x, step, summary=None):
         sample = _sample(x)
         finite = sample[torch.isfinite(sample)]
         if role not in layer.edges:
@@ -186,7 +192,7 @@ class Watcher:
         total = float(finite.double().sum()) if n else 0.0
         squares = float((finite.double() ** 2).sum()) if n else 0.0
         self._writer.histogram(self._tag(layer, role), edges, counts, under, over, (n, dmin, dmax, total, squares), step)
-        nonfinite = _nonfinite(x)
+        nonfinite = _nonfinite(x, summary)
         self._writer.vector(self._tag(layer, role + "_moments"), stats.moments(n, nonfinite, dmin, dmax, total, squares), step)
         return nonfinite
 
@@ -195,9 +201,9 @@ class Watcher:
             self._writer.scalar(self._tag(layer, "kind/" + layer.kind), layer.channels, step)
             layer.described = True
         x = x.float()
-        self._alarm(layer, "input", self._histogram(layer, "pre", x, step), step)
-        self._alarm(layer, "output", self._histogram(layer, "post", y.float(), step), step)
         mean, var = _per_channel(layer.module, x)
+        self._alarm(layer, "input", self._histogram(layer, "pre", x, step, mean), step)
+        self._alarm(layer, "output", self._histogram(layer, "post", y.float(), step), step)
         self._writer.vector(self._tag(layer, "batch_mean"), mean.tolist(), step)
         self._writer.vector(self._tag(layer, "batch_var"), var.tolist(), step)
         for source, t in layer.state():

@@ -113,7 +113,7 @@ function layerRow(name: string, entries: readonly Entry[], digits: number, xRang
   charts.push(channelMap(l, 'gamma', digits, xRange, `γ per channel (${first.run.label})`), channelMap(l, 'beta', digits, xRange, `β per channel (${first.run.label})`));
   const alarms = entries.flatMap((e) => e.layer.alarms.map((a) => alarmText(e.run, e.layer, a)));
   const ranks = entries.map((e) => e.run.label).join(', ');
-  return h('section', { class: 'layer-row', 'data-layer': name, 'aria-label': `${name} (${l.kind})` },
+  return h('section', { class: 'layer-row', 'data-layer': name, 'aria-label': `${name} (${l.kind})`, 'data-steps': entries.map((e) => `${e.run.label}=${e.layer.steps.length}`).join(';') },
     h('h3', {}, name, ' ', h('span', { class: 'muted' }, `${l.kind || 'normalization'} · ${l.channels} channel${l.channels === 1 ? '' : 's'} · ${ranks}`)),
     alarms.length ? h('ul', { class: 'alarms' }, ...alarms.map((a) => h('li', { class: 'alarm' }, a))) : null,
     h('div', { class: 'multiples' }, ...charts.filter((c): c is HTMLElement => c !== null)));
