@@ -7,7 +7,7 @@ import type { LogSummary } from '../analysis/logs';
 import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 import type { RunListing } from '../analysis/runs/store';
 import type { EncodedFrames } from '../analysis/runs/frames';
-import type { WatchedRun } from '../analysis/runs/watched';
+import type { WatchedWire } from '../analysis/runs/watched';
 import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
 
 /**
@@ -16,7 +16,7 @@ import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../a
  */
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
 export type { EncodedFrames } from '../analysis/runs/frames';
-export type { WatchedAlarm, WatchedHistogram, WatchedLayer, WatchedRun } from '../analysis/runs/watched';
+export type { WatchedAlarm, WatchedHistogram, WatchedLayer, WatchedRun, WatchedWire } from '../analysis/runs/watched';
 
 export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
 export type { RunListing } from '../analysis/runs/store';
@@ -106,7 +106,7 @@ export type LogsHostToWebview =
   | { readonly type: 'logs'; readonly source: string; readonly files: readonly string[]; readonly logs: LogSummary; readonly settings: StudioSettings; readonly following: boolean }
   | { readonly type: 'logsError'; readonly source: string; readonly message: string }
   /** The log holds runs written by python/bnlens: per run and rank, every normalization layer (sent after `logs`). */
-  | { readonly type: 'watched'; readonly source: string; readonly runs: readonly WatchedRun[] };
+  | { readonly type: 'watched'; readonly source: string; readonly watched: WatchedWire };
 
 export type LogsWebviewToHost = { readonly type: 'ready' } | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
 

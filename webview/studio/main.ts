@@ -4,7 +4,7 @@
 // and the selections are kept with setState, so a hidden and re-shown tab comes back as it was.
 
 import type {
-  ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
+  ExperimentProgress, LogsHostToWebview, WatchedRun, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
 import { DEFAULT_FORM } from '../../src/analysis/runs/presets';
 import { setChartSaver } from '../chartExport';
@@ -17,6 +17,7 @@ import { setCanvasSaver } from './charts';
 import { applyUpdate, fromWire, statusText } from './runModel';
 import { runView } from './runView';
 import { watchedView } from './watchedView';
+import { unpackWatched } from '../../src/analysis/runs/watched';
 
 type Outgoing = StudioWebviewToHost | LogsWebviewToHost;
 const vscode = vscodeApi<Outgoing, StudioViewState>();
@@ -355,7 +356,7 @@ function onStudioMessage(m: StudioHostToWebview): void {
 
 let logFilter = '';
 let lastLogs: Extract<LogsHostToWebview, { type: 'logs' }> | null = null;
-let watched: Extract<LogsHostToWebview, { type: 'watched' }> | null = null;
+let watched: { readonly runs: readonly WatchedRun[] } | null = null;
 /** A log written by python/bnlens opens on its layers; the tag view stays one click away. */
 let logsMode: 'layers' | 'tags' = 'layers';
 
@@ -392,7 +393,7 @@ function onLogsMessage(m: LogsHostToWebview): void {
     else app.prepend(alert);
     return;
   }
-  if (m.type === 'watched') watched = m;
+  if (m.type === 'watched') watched = { runs: unpackWatched(m.watched) };
   else lastLogs = m;
   renderLogs();
 }

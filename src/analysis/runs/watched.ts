@@ -199,3 +199,54 @@ export function watchedJson(layers: readonly WatchedLayer[]): Record<string, unk
     pre: l.pre, post: l.post, alarms: l.alarms,
   }));
 }
+
+/** Where a per-step vector sits in WatchedWire.values: [offset, length], or null (not logged). */
+export type VectorRef = readonly [number, number] | null;
+type WireLayer = Omit<WatchedLayer, VectorKey> & Readonly<Record<VectorKey, readonly VectorRef[]>>;
+
+/**
+ * Watched runs on their way to the webview: every per-channel vector packed into one Float32Array, since
+ * hundreds of small typed arrays in one postMessage did not arrive intact in the webview (the run
+ * frames are packed for the same reason, see frames.ts). NaN stays NaN inside the buffer.
+ */
+export interface WatchedWire {
+  readonly runs: readonly (Omit<WatchedRun, 'layers'> & { readonly layers: readonly WireLayer[] })[];
+  readonly values: Float32Array;
+}
+
+const VECTOR_KEYS = Object.values(VECTORS);
+
+export function packWatched(runs: readonly WatchedRun[]): WatchedWire {
+  let total = 0;
+  for (const r of runs) for (const l of r.layers) for (const k of VECTOR_KEYS) for (const v of l[k]) total += v?.length ?? 0;
+  const values = new Float32Array(total);
+  let at = 0;
+  const ref = (v: Vector): VectorRef => {
+    if (!v) return null;
+    values.set(v, at);
+    at += v.length;
+    return [at - v.length, v.length];
+  };
+  const packed = runs.map((r) => ({
+    ...r,
+    layers: r.layers.map((l) => ({ ...l, ...Object.fromEntries(VECTOR_KEYS.map((k) => [k, l[k].map(ref)])) }) as WireLayer),
+  }));
+  return { runs: packed, values };
+}
+
+/** JSON (as postMessage may use) turns a NaN moment into null: back to NaN. */
+function histogramBack(h: WatchedHistogram | null): WatchedHistogram | null {
+  if (!h) return null;
+  const n = (v: number | null): number => v ?? NaN;
+  return { ...h, min: n(h.min), max: n(h.max), mean: n(h.mean), std: n(h.std) };
+}
+
+export function unpackWatched(wire: WatchedWire): WatchedRun[] {
+  const view = (ref: VectorRef): Vector => (ref ? wire.values.subarray(ref[0], ref[0] + ref[1]) : null);
+  return wire.runs.map((r) => ({
+    ...r,
+    layers: r.layers.map((l) => ({
+      ...l, ...Object.fromEntries(VECTOR_KEYS.map((k) => [k, l[k].map(view)])), pre: l.pre.map(histogramBack), post: l.post.map(histogramBack),
+    }) as WatchedLayer),
+  }));
+}

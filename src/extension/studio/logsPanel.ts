@@ -8,7 +8,7 @@
 
 import * as vscode from 'vscode';
 import { TensorBoardFollower } from '../../analysis/runs/follow';
-import { watchedLayers, watchedRuns } from '../../analysis/runs/watched';
+import { packWatched, watchedLayers, watchedRuns } from '../../analysis/runs/watched';
 import type { LogsHostToWebview, LogsWebviewToHost } from '../../protocol/studio';
 import { EVENT_FILE_NAME } from '../../formats/tensorboard/reader';
 import type { Log } from '../log';
@@ -188,7 +188,7 @@ export class TensorBoardLogPanel {
     // Runs written by python/bnlens (bnlens/rank<R>/… tags) also get the Training Studio's layer rows.
     const { scalars, histograms } = this.follower.points();
     const watched = watchedRuns(watchedLayers(scalars, histograms));
-    if (watched.length) void this.post({ type: 'watched', source: displayName(this.target), runs: watched });
+    if (watched.length) void this.post({ type: 'watched', source: displayName(this.target), watched: packWatched(watched) });
     if (this.error) void this.post({ type: 'logsError', source: displayName(this.target), message: this.error });
   }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readTensorBoardRun } from '../../../src/formats/read';
 import { folderSource } from '../../../src/cli/nodeSource';
 import { TensorBoardFollower } from '../../../src/analysis/runs/follow';
-import { hasWatchedTags, watchedLayers, watchedRuns } from '../../../src/analysis/runs/watched';
+import { hasWatchedTags, packWatched, unpackWatched, watchedLayers, watchedRuns } from '../../../src/analysis/runs/watched';
 
 const FIXTURE = resolve(__dirname, '../../fixtures/watched-ddp');
 const FILES = readdirSync(FIXTURE).filter((f) => f.startsWith('events.out.tfevents.')).sort();
@@ -55,5 +55,17 @@ describe('watched runs in TensorBoard logs', () => {
     expect(layers).toHaveLength(1);
     expect(layers[0]).toMatchObject({ layer: 'bn', kind: 'BatchNorm1d', channels: 4, steps: [0], alarms: [{ source: 'running_var', firstStep: 5, count: 3, steps: [5, 6] }] });
     expect(Array.from(layers[0].gamma[0] ?? [])).toEqual([1, 1, NaN, 1]);
+  });
+
+  it('packs the runs for the webview into one buffer and back, NaN included', async () => {
+    const run = await readTensorBoardRun(folderSource(FIXTURE));
+    const runs = watchedRuns(watchedLayers(run.scalars ?? [], run.histograms ?? []));
+    const nan = runs[0].layers[0].runningVar[3] as Float32Array;
+    nan[2] = NaN;
+    const wire = structuredClone(packWatched(runs));
+    expect(wire.values.length).toBe(2 * 8 * (6 * 8 + 6 * 12 + 4 * 12 + 4 * 16));
+    const back = unpackWatched(wire);
+    expect(back).toEqual(runs);
+    expect(Number.isNaN(back[0].layers[0].runningVar[3]?.[2])).toBe(true);
   });
 });
