@@ -91,7 +91,8 @@ function layerRow(name: string, entries: readonly Entry[], digits: number, xRang
     const d = distribution(l, role);
     if (d) {
       charts.push(heatmap({ title: `${name} · ${title} (${first.run.label})`, columns: d.columns, range: d.range, digits, scale: 'column', rowLabel: 'value', xRange,
-        overlays: entries.map((e) => meanLine(e, role)) }));
+        // The map is the first run's distribution; the others' means are drawn over it.
+        overlays: entries.slice(1).map((e) => meanLine(e, role)) }));
     }
   }
   const statLines = (batch: 'batchMean' | 'batchVar', running: 'runningMean' | 'runningVar'): Series[] => entries.flatMap((e) => {
