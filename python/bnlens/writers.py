@@ -66,7 +66,7 @@ class _Torch:
     def __init__(self, log_dir, suffix):
         from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package too
         self._w = SummaryWriter(log_dir=log_dir, filename_suffix=suffix)
-        self.path = self._w.file_writer.event_writer._file_name if hasattr(self._w.file_writer.event_writer, "_file_name") else log_dir
+        self.path = log_dir
 
     def scalar(self, tag, value, step):
         self._w.add_scalar(tag, float(value), step)
