@@ -11,8 +11,9 @@ import type { WorkerToHost } from '../engine/worker/messages';
 import { nodeRunFs } from '../analysis/runs/nodeFs';
 import { builtinSamples, parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError, type TrainingSpec } from '../analysis/runs/spec';
 import { RunWriter } from '../analysis/runs/store';
-import type { RunInfo } from '../analysis/runs/types';
+import type { RunInfo } from '../shared/runs/types';
 import type { CliIo } from './cli';
+import { messageOf } from '../shared/errors';
 
 export const TRAIN_HELP = `bnlens train --config SPEC.json --out DIR [--quiet]
 
@@ -105,7 +106,7 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
       }
     }));
   } catch (e) {
-    io.err(`bnlens: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`bnlens: ${messageOf(e)}`);
     return 2;
   }
   try {
@@ -140,7 +141,7 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
   try {
     info = await trainToFolder(config, spec, outDir, label, (m) => draw(m), options.shouldStop);
   } catch (e) {
-    io.err(`${options.tty && lastLine ? '\n' : ''}bnlens: ${outDir}: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`${options.tty && lastLine ? '\n' : ''}bnlens: ${outDir}: ${messageOf(e)}`);
     return 2;
   }
   if (options.tty && lastLine && !options.quiet) io.err('');

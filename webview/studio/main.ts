@@ -6,7 +6,7 @@
 import type {
   ExperimentProgress, LogsHostToWebview, WatchedRun, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
-import { DEFAULT_FORM } from '../../src/analysis/runs/presets';
+import { DEFAULT_FORM } from '../../src/shared/runs/studioForm';
 import { setChartSaver } from '../chartExport';
 import { h } from '../dom';
 import { logsView } from '../logsView';
@@ -17,7 +17,7 @@ import { setCanvasSaver } from './charts';
 import { applyUpdate, fromWire, statusText } from './runModel';
 import { runView } from './runView';
 import { watchedView } from './watchedView';
-import { unpackWatched } from '../../src/analysis/runs/watched';
+import { unpackWatched } from '../../src/shared/runs/watched';
 
 type Outgoing = StudioWebviewToHost | LogsWebviewToHost;
 const vscode = vscodeApi<Outgoing, StudioViewState>();

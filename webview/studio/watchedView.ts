@@ -7,7 +7,7 @@
 
 import { h } from '../dom';
 import { formatNumber } from '../format';
-import { average } from '../../src/analysis/runs/derived';
+import { average } from '../../src/shared/runs/derived';
 import type { WatchedHistogram, WatchedLayer, WatchedRun } from '../../src/protocol/studio';
 import { heatmap, lineChart, type HeatColumn, type OverlayLine } from './charts';
 import type { Series } from './runModel';

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { readTensorBoardRun } from '../../../src/formats/read';
 import { folderSource } from '../../../src/cli/nodeSource';
 import { TensorBoardFollower } from '../../../src/analysis/runs/follow';
-import { hasWatchedTags, packWatched, unpackWatched, watchedLayers, watchedRuns } from '../../../src/analysis/runs/watched';
+import { hasWatchedTags, watchedLayers, watchedRuns } from '../../../src/analysis/runs/watched';
+import { packWatched, unpackWatched } from '../../../src/shared/runs/watched';
 
 const FIXTURE = resolve(__dirname, '../../fixtures/watched-ddp');
 const FILES = readdirSync(FIXTURE).filter((f) => f.startsWith('events.out.tfevents.')).sort();
