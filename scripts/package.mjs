@@ -22,6 +22,7 @@ const ALLOWED = [
   /^extension\/dist\/(extension|webview|sidebar|studio|cli|worker|probeWorker)\.js$/,
   /^extension\/media\//,
   /^extension\/schemas\//,
+  /^extension\/python\/(pyproject\.toml|README\.md|bnlens\/\w+\.py)$/, // the training companion (Instrument Training Script…)
 ];
 
 const fail = (msg) => {

@@ -31,6 +31,7 @@ import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-
 import { prepareVscodeEnv } from './vscode-env.mjs';
 import { studioSteps } from './studio-ui-steps.mjs';
 import { experimentSteps } from './experiment-ui-steps.mjs';
+import { watchSteps } from './watch-ui-steps.mjs';
 import { notAModelSteps } from './not-a-model-steps.mjs';
 import { probeDataSteps } from './probe-data-ui-steps.mjs';
 
@@ -247,6 +248,7 @@ function devSteps() {
     ...studioSteps({ page, hostRequest, resultsDir, say, sleep }),
     ...probeDataSteps({ page, hostRequest, resultsDir, say, sleep }),
     ...experimentSteps({ page, hostRequest, resultsDir, say, sleep }),
+    ...watchSteps({ page, hostRequest, resultsDir, say, sleep, workspace: join(work.dir, 'workspace') }),
     ['ui: the browser console has no BN Lens errors', consoleStep],
   ];
 }

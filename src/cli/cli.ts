@@ -44,7 +44,9 @@ Keras 2 model.json next to its weights .h5), TF.js (model.json, *weights_manifes
 TensorBoard event file (events.out.tfevents.*). The format is told from the file's bytes.
 
 inspect --json prints one JSON document: {"file","format","producer","layers":[…],"warnings":[…]},
-plus "scalars" and "histograms" for TensorBoard files.
+plus "scalars" and "histograms" for TensorBoard files, and "watched" (per layer and rank: "layer", "kind",
+"channels", "rank", "steps", "batchMean", "runningMean", "batchVar", "runningVar", "pre", "post",
+"alarms", …) for logs written by BN Lens' Python companion (bnlens.torch.watch, bnlens.keras.Callback).
 
 run takes ONNX graphs and Keras/TF.js layers models. --mode train normalizes with the batch's
 statistics (default eval). --out DIR writes DIR/outputs/<output>.npy and, for every

@@ -3,6 +3,7 @@
 
 import { groupByTag } from '../analysis/logs';
 import type { ModelDescription, NormLayer, TensorInfo } from '../formats/model';
+import { watchedJson, watchedLayers } from '../analysis/runs/watched';
 
 /** A finding of the anomaly checks; layer is null for one about the whole model. */
 export interface InspectWarning {
@@ -50,6 +51,9 @@ export function inspectJson(model: ModelDescription, warnings: readonly InspectW
     doc.histograms = (model.histograms ?? []).map((h) => ({
       tag: h.tag, step: h.step, min: h.min, max: h.max, num: h.num, sum: h.sum, sumSquares: h.sumSquares, edges: h.edges, counts: h.counts,
     }));
+    // Layers logged by python/bnlens (bnlens/rank<R>/<layer>/… tags), per run and rank.
+    const watched = watchedLayers(model.scalars ?? [], model.histograms ?? []);
+    if (watched.length) doc.watched = watchedJson(watched);
   }
   return JSON.stringify(doc);
 }

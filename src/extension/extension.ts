@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { InspectorEditorProvider } from './inspectorEditor';
+import { InstrumentCommand } from './instrument';
 import { registerCommands } from './commands';
 import { Log } from './log';
 import { ModelDiagnostics } from './diagnostics';
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const studio = TrainingStudio.register(context, log);
   LayersViewProvider.register(context, analyses, inspector, studio, log);
   registerCommands(context, inspector);
+  InstrumentCommand.register(context, log);
 }
 
 export function deactivate(): void {

@@ -7,6 +7,7 @@ import type { LogSummary } from '../analysis/logs';
 import type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 import type { RunListing } from '../analysis/runs/store';
 import type { EncodedFrames, ExperimentProgress, RunData, RunUpdate } from '../shared/runs/types';
+import type { WatchedWire } from '../shared/runs/watched';
 
 /**
  * A run on its way to the webview: its frames packed into one buffer (encodeFrames), since a frame
@@ -14,6 +15,7 @@ import type { EncodedFrames, ExperimentProgress, RunData, RunUpdate } from '../s
  */
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
 export type { EncodedFrames } from '../shared/runs/types';
+export type { WatchedAlarm, WatchedHistogram, WatchedLayer, WatchedRun, WatchedWire } from '../shared/runs/watched';
 
 export type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 export type { RunListing } from '../analysis/runs/store';
@@ -86,7 +88,9 @@ export type StudioWebviewToHost =
 /** The TensorBoard log panel: the same views as the inspector's, fed as the folder grows. */
 export type LogsHostToWebview =
   | { readonly type: 'logs'; readonly source: string; readonly files: readonly string[]; readonly logs: LogSummary; readonly settings: StudioSettings; readonly following: boolean }
-  | { readonly type: 'logsError'; readonly source: string; readonly message: string };
+  | { readonly type: 'logsError'; readonly source: string; readonly message: string }
+  /** The log holds runs written by python/bnlens: per run and rank, every normalization layer (sent after `logs`). */
+  | { readonly type: 'watched'; readonly source: string; readonly watched: WatchedWire };
 
 export type LogsWebviewToHost = { readonly type: 'ready' } | SaveChartMessage;
 

@@ -4,7 +4,7 @@
 // and the selections are kept with setState, so a hidden and re-shown tab comes back as it was.
 
 import type {
-  ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
+  ExperimentProgress, LogsHostToWebview, WatchedRun, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
 import { DEFAULT_FORM } from '../../src/shared/runs/studioForm';
 import { setChartSaver, setExportFile } from '../chartExport';
@@ -16,6 +16,8 @@ import { formSection } from './form';
 import { setCanvasSaver } from './charts';
 import { applyUpdate, fromWire, statusText } from './runModel';
 import { runView } from './runView';
+import { watchedView } from './watchedView';
+import { unpackWatched } from '../../src/shared/runs/watched';
 
 type Outgoing = StudioWebviewToHost | LogsWebviewToHost;
 const vscode = vscodeApi<Outgoing, StudioViewState>();
@@ -371,6 +373,38 @@ function onStudioMessage(m: StudioHostToWebview): void {
 }
 
 let logFilter = '';
+let lastLogs: Extract<LogsHostToWebview, { type: 'logs' }> | null = null;
+let watched: { readonly runs: readonly WatchedRun[] } | null = null;
+/** A log written by python/bnlens opens on its layers; the tag view stays one click away. */
+let logsMode: 'layers' | 'tags' = 'layers';
+
+function renderLogs(): void {
+  const m = lastLogs;
+  if (!m) return;
+  // Exported charts are titled with the log they come from.
+  setExportFile(m.source);
+  const layers = watched !== null && logsMode === 'layers';
+  const filter = h('input', { type: 'search', placeholder: layers ? 'Filter layers' : 'Filter tags', 'aria-label': layers ? 'Filter layers' : 'Filter tags', value: logFilter });
+  const body = (): HTMLElement => (watched && layers ? watchedView(watched.runs, m.settings.significantDigits, logFilter) : logsView(m.logs, m.settings.significantDigits, logFilter));
+  const holder = h('div', {}, body());
+  filter.addEventListener('input', () => {
+    logFilter = filter.value;
+    holder.replaceChildren(body());
+  });
+  const toggle = watched ? link(layers ? 'Show all tags' : 'Show normalization layers', layers ? 'Show every tag as TensorBoard lists them' : 'Show the layers logged by bnlens', () => {
+    logsMode = layers ? 'tags' : 'layers';
+    renderLogs();
+  }, { id: 'logs-mode' }) : null;
+  // A problem still standing is sent again right after this message; one that was fixed is dropped here.
+  const hadFocus = document.activeElement === app.querySelector('input[type=search]');
+  const what = watched ? `${watched.runs.length} watched run${watched.runs.length === 1 ? '' : 's'} (${watched.runs.map((r) => r.label).join(', ')}) · ` : '';
+  app.replaceChildren(
+    h('header', { class: 'logs-header' }, h('h1', {}, `TensorBoard log: ${m.source}`),
+      h('p', { class: 'facts-line', role: 'status' }, `${what}${m.files.length} event file${m.files.length === 1 ? '' : 's'} · ${m.logs.scalars.length} scalar tags · ${m.logs.histograms.length} histogram tags${m.following ? ' · following: new events and files appear as they are written' : ''}`)),
+    h('div', { class: 'toolbar' }, filter, toggle), holder);
+  if (hadFocus) filter.focus();
+}
+
 function onLogsMessage(m: LogsHostToWebview): void {
   if (m.type === 'logsError') {
     const existing = app.querySelector('.log-error');
@@ -379,26 +413,14 @@ function onLogsMessage(m: LogsHostToWebview): void {
     else app.prepend(alert);
     return;
   }
-  // Exported charts are titled with the log they come from.
-  setExportFile(m.source);
-  const filter = h('input', { type: 'search', placeholder: 'Filter tags', 'aria-label': 'Filter tags', value: logFilter });
-  const holder = h('div', {}, logsView(m.logs, m.settings.significantDigits, logFilter));
-  filter.addEventListener('input', () => {
-    logFilter = filter.value;
-    holder.replaceChildren(logsView(m.logs, m.settings.significantDigits, logFilter));
-  });
-  // A problem still standing is sent again right after this message; one that was fixed is dropped here.
-  const hadFocus = document.activeElement?.getAttribute('aria-label') === 'Filter tags';
-  app.replaceChildren(
-    h('header', { class: 'logs-header' }, h('h1', {}, `TensorBoard log: ${m.source}`),
-      h('p', { class: 'facts-line', role: 'status' }, `${m.files.length} event file${m.files.length === 1 ? '' : 's'} · ${m.logs.scalars.length} scalar tags · ${m.logs.histograms.length} histogram tags${m.following ? ' · following: new events and files appear as they are written' : ''}`)),
-    h('div', { class: 'toolbar' }, filter), holder);
-  if (hadFocus) filter.focus();
+  if (m.type === 'watched') watched = { runs: unpackWatched(m.watched) };
+  else lastLogs = m;
+  renderLogs();
 }
 
 window.addEventListener('message', (event: MessageEvent<StudioHostToWebview | LogsHostToWebview>) => {
   const m = event.data;
-  if (m.type === 'logs' || m.type === 'logsError') {
+  if (m.type === 'logs' || m.type === 'logsError' || m.type === 'watched') {
     onLogsMessage(m);
     return;
   }

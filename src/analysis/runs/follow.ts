@@ -68,6 +68,11 @@ export class TensorBoardFollower {
 
   /** Everything read so far, grouped by tag (files in name order, as TensorBoard reads a run). */
   summary(): LogSummary {
+    return summarizeLogs(this.points()) as LogSummary;
+  }
+
+  /** Everything read so far as points, each tag behind its file's run prefix (files in name order). */
+  points(): { scalars: ScalarPoint[]; histograms: HistogramPoint[]; incomplete: boolean } {
     const scalars: ScalarPoint[] = [];
     const histograms: HistogramPoint[] = [];
     let incomplete = false;
@@ -78,6 +83,6 @@ export class TensorBoardFollower {
       for (const p of s.points.histograms) histograms.push(s.prefix ? { ...p, tag: s.prefix + p.tag } : p);
       incomplete ||= s.incomplete;
     }
-    return summarizeLogs({ scalars, histograms, incomplete }) as LogSummary;
+    return { scalars, histograms, incomplete };
   }
 }

@@ -9,6 +9,8 @@
 import * as vscode from 'vscode';
 import { logsMessage } from '../messageGuards';
 import { TensorBoardFollower } from '../../analysis/runs/follow';
+import { watchedLayers, watchedRuns } from '../../analysis/runs/watched';
+import { packWatched } from '../../shared/runs/watched';
 import type { LogsHostToWebview, LogsWebviewToHost } from '../../protocol/studio';
 import { EVENT_FILE_NAME } from '../../formats/tensorboard/reader';
 import type { Log } from '../log';
@@ -185,6 +187,10 @@ export class TensorBoardLogPanel {
       type: 'logs', source: displayName(this.target), files: this.follower.fileNames(), logs: this.follower.summary(),
       settings: viewSettings(), following: true,
     });
+    // Runs written by python/bnlens (bnlens/rank<R>/… tags) also get the Training Studio's layer rows.
+    const { scalars, histograms } = this.follower.points();
+    const watched = watchedRuns(watchedLayers(scalars, histograms));
+    if (watched.length) void this.post({ type: 'watched', source: displayName(this.target), watched: packWatched(watched) });
     if (this.error) void this.post({ type: 'logsError', source: displayName(this.target), message: this.error });
   }
 
