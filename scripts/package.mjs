@@ -19,6 +19,8 @@ const ALLOWED = [
   /^extension\/readme\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/dist\/(extension|webview|sidebar|studio|cli|worker|probeWorker)\.js$/,
+  /^extension\/dist\/kernels-(simd|relaxed)\.wasm$/,
+  /^extension\/dist\/kernels-(simd|relaxed)\.wasm$/,
   /^extension\/media\//,
   /^extension\/schemas\//,
 ];
