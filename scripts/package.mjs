@@ -20,7 +20,6 @@ const ALLOWED = [
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/dist\/(extension|webview|sidebar|studio|cli|worker|probeWorker)\.js$/,
   /^extension\/dist\/kernels-(simd|relaxed)\.wasm$/,
-  /^extension\/dist\/kernels-(simd|relaxed)\.wasm$/,
   /^extension\/media\//,
   /^extension\/schemas\//,
 ];
