@@ -5,8 +5,8 @@
 
 /** The two builds of src/engine/kernels/wasm/assembly (scripts/build-wasm.mjs): dist/kernels-*.wasm. */
 export interface KernelBinaries {
-  readonly simd: Uint8Array;
-  readonly relaxed?: Uint8Array;
+  readonly simd: Uint8Array<ArrayBuffer>;
+  readonly relaxed?: Uint8Array<ArrayBuffer>;
 }
 
 export type WasmFlavor = 'wasm-relaxed-simd' | 'wasm-simd';

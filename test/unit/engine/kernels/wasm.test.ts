@@ -221,7 +221,7 @@ describe('choosing the kernels', () => {
 
   it('plain SIMD is chosen where relaxed SIMD does not validate, relaxed where it does', () => {
     const binaries = kernelBinaries();
-    const relaxedRuns = WebAssembly.validate(binaries.relaxed as Uint8Array);
+    const relaxedRuns = WebAssembly.validate(binaries.relaxed as Uint8Array<ArrayBuffer>);
     expect(compiled.flavor).toBe(relaxedRuns ? 'wasm-relaxed-simd' : 'wasm-simd');
     const plain = compileKernels({ simd: binaries.simd });
     expect('flavor' in plain && plain.flavor).toBe('wasm-simd');
