@@ -109,6 +109,8 @@ export class WasmThreadPool {
     if (this.closed) return;
     this.closed = true;
     for (const h of this.helpers) {
+      // Referenced again until it exits: an unreferenced worker's exit would not keep the awaiting caller alive.
+      h.worker.ref();
       h.port.postMessage(null);
       Atomics.add(h.control, 0, 1);
       Atomics.notify(h.control, 0);
