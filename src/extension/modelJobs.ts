@@ -11,6 +11,7 @@ import { saveNextTo } from './saveFile';
 import type { HostToWebview, ProbeRequest } from '../protocol';
 import type { Log } from './log';
 import { displayName, modelSource } from './modelSource';
+import { kernelSetup } from './settings';
 
 export interface ProbeOutcome {
   readonly result: ProbeResult;
@@ -59,13 +60,15 @@ export class ModelJobs {
     }
     const source = input ? input.file : `random normal, batch ${request.batchSize}, seed ${request.seed}`;
     const model = await modelSource(uri);
+    const kernels = await kernelSetup(this.extensionUri);
     await post({ type: 'probeRunning' });
     await this.inWorker(key, `probing ${file} (${source})`,
-      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, ...(input ? { input } : {}) },
+      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, kernels, ...(input ? { input } : {}) },
         (path) => model.readSibling(path)),
       async (result) => {
         this.results.set(key, { result, source });
-        this.log.info(`${file}: probed ${result.layers.length} normalization layer(s) with ${source}`);
+        const on = result.kernels ? ` on the ${result.kernels.name} kernels (${result.kernels.threads} thread(s))${result.kernels.note ? `; ${result.kernels.note}` : ''}` : '';
+        this.log.info(`${file}: probed ${result.layers.length} normalization layer(s) with ${source}${on}`);
         await post({ type: 'probe', result, source });
       },
       async (message, cancelled) => {
@@ -87,9 +90,10 @@ export class ModelJobs {
     const input = { file: displayName(picked[0]), bytes: await vscode.workspace.fs.readFile(picked[0]) };
     const source = `${input.file} in batches of ${batchSize}`;
     const model = await modelSource(uri);
+    const kernels = await kernelSetup(this.extensionUri);
     await post({ type: 'recalibrationRunning' });
     await this.inWorker(key, `recalibrating ${file} with ${source}`,
-      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input }, (path) => model.readSibling(path)),
+      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input, kernels }, (path) => model.readSibling(path)),
       async (result) => {
         this.recalibrations.set(key, { result, source });
         this.log.info(`${file}: recalibrated ${result.layers.length} BatchNorm layer(s) from ${result.samples} samples in ${result.batches} batches (${result.variance} variance)`);

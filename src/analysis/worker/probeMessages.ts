@@ -2,6 +2,7 @@
 // never holds the decoded tensors) and asks the host for sibling files it needs (external data, weight
 // shards), since only the host can read the workspace's file system.
 
+import type { KernelSetup } from '../../engine/kernels/select';
 import type { ProbeResult } from '../probe';
 import type { RecalibrationResult } from '../recalibrate';
 
@@ -13,6 +14,8 @@ export interface ProbeJob {
   readonly bins: number;
   /** The user's batch as a .npy or .npz file; random normal input when absent. */
   readonly input?: { readonly file: string; readonly bytes: Uint8Array };
+  /** Which kernels the engine runs on (bnlens.engine.kernels); JavaScript when absent. */
+  readonly kernels?: KernelSetup;
 }
 
 export interface RecalibrationJob {
@@ -21,6 +24,7 @@ export interface RecalibrationJob {
   readonly batchSize: number;
   /** The user's data as a .npy or .npz file ([N, …] in the model's input layout). */
   readonly input: { readonly file: string; readonly bytes: Uint8Array };
+  readonly kernels?: KernelSetup;
 }
 
 export type HostToProbeWorker =

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readModel } from '../../formats/read';
 import { readNpy, readNpz, looksLikeNpy, type NpyArray } from '../../formats/npy';
+import { installKernels, type KernelSetup, type KernelStatus } from '../../engine/kernels/select';
 import { Tensor } from '../../engine/tensor';
 import { probeModel } from '../probe';
 import { recalibrate, splitBatches } from '../recalibrate';
@@ -33,15 +34,23 @@ function inputTensor(input: NonNullable<ProbeJob['input']>): Tensor {
   return new Tensor(Float32Array.from(array.data), array.shape);
 }
 
+/** The kernels a job asks for; a job that asks for nothing runs on the JavaScript kernels. */
+function useKernels(setup: KernelSetup | undefined): Promise<KernelStatus> {
+  return installKernels(setup ?? { choice: 'js' });
+}
+
 async function probe(job: ProbeJob): Promise<void> {
+  const kernels = await useKernels(job.kernels);
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
-  post({ type: 'result', result: probeModel(description, {
+  const result = probeModel(description, {
     batchSize: job.batchSize, seed: job.seed, bins: job.bins,
     ...(job.input ? { input: inputTensor(job.input) } : {}),
-  }) });
+  });
+  post({ type: 'result', result: { ...result, kernels } });
 }
 
 async function recalibrateJob(job: RecalibrationJob): Promise<void> {
+  await useKernels(job.kernels);
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
   post({ type: 'result', result: recalibrate(description, splitBatches(inputTensor(job.input), job.batchSize)) });
 }

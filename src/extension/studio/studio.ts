@@ -20,7 +20,7 @@ import { encodeFrames, widenFrame } from '../../analysis/runs/frames';
 import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
 import type { Log } from '../log';
 import { fileSafe } from '../saveFile';
-import { viewSettings } from '../settings';
+import { kernelSetup, viewSettings } from '../settings';
 import { webviewHtml, webviewRoots } from '../webviewHtml';
 import { LiveRun } from './liveRun';
 import { snapshotOf } from './snapshot';
@@ -373,7 +373,7 @@ export class TrainingStudio {
       },
     });
     this.live = live;
-    live.start(config);
+    live.start(config, await kernelSetup(this.context.extensionUri));
     this.log.info(`Training Studio: started ${name} (${formLabel(form)})`);
     this.post({ type: 'liveStarted', run: toWire(writer.data()) });
     void this.sendRuns();
