@@ -17,6 +17,8 @@ import { createMemory, instantiate, WasmHeap, type CompiledKernels, type KernelE
 const MIN_WASM_GEMM = 4096;
 /** Below this many multiply-adds a call stays on one thread: waking a helper costs tens of microseconds. */
 const MIN_PARALLEL_WORK = 1 << 20;
+/** Column-matrix size (floats) up to which small images are unfolded and multiplied together. */
+const CHUNK_FLOATS = 1 << 20;
 const BIAS_NONE = 0;
 const BIAS_ROW = 1;
 const BIAS_COL = 2;
@@ -144,7 +146,9 @@ class Backend implements WasmKernels {
     const kDim = g.channels * g.kH * g.kW;
     const depthwise = g.channels === 1 && coutG === 1;
     const parts = this.partsFor(batch * outChannels * outSize * kDim, batch);
-    const colBytes = depthwise ? 0 : kDim * outSize * 4;
+    // Small images are multiplied several at a time: their columns side by side, ~4 MB of them.
+    const chunk = depthwise ? 1 : Math.max(1, Math.min(Math.ceil(batch / parts), Math.floor(CHUNK_FLOATS / (kDim * outSize))));
+    const colBytes = depthwise ? 0 : chunk > 1 ? chunk * (kDim + coutG) * outSize * 4 : kDim * outSize * 4;
     const [gOff, xOff, wOff, biasOff, yOff, ...perThread] = this.heap.layout([
       GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bias ? bias.length * 4 : 0, y.length * 4,
       ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? (depthwise ? 0 : this.scratchBytes) : colBytes)),
@@ -158,7 +162,7 @@ class Backend implements WasmKernels {
       const [n0, n1] = range(batch, parts, t);
       jobs.push(depthwise
         ? { fn: 'depthwiseForward', args: [gOff, n0, n1, outChannels, xOff, wOff, bias ? biasOff : 0, yOff] }
-        : { fn: 'convForward', args: [gOff, n0, n1, groups, coutG, xOff, wOff, bias ? biasOff : 0, yOff, perThread[2 * t + 1], perThread[2 * t]] });
+        : { fn: 'convForward', args: [gOff, n0, n1, groups, coutG, xOff, wOff, bias ? biasOff : 0, yOff, perThread[2 * t + 1], perThread[2 * t], chunk] });
     }
     this.run(jobs);
     y.set(this.heap.view(yOff, y.length));

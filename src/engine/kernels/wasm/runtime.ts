@@ -17,7 +17,7 @@ export interface KernelExports {
   gemmScratchBytes(): number;
   gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
     c: number, ldc: number, accumulate: number, bias: number, biasMode: number, scratch: number): void;
-  convForward(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, w: number, bias: number, y: number, col: number, scratch: number): void;
+  convForward(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, w: number, bias: number, y: number, col: number, scratch: number, chunk: number): void;
   convBackwardData(g: number, n0: number, n1: number, groups: number, coutG: number, dy: number, w: number, dx: number, col: number, scratch: number): void;
   convBackwardFilter(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, dy: number, dw: number, col: number, scratch: number): void;
   depthwiseForward(g: number, n0: number, n1: number, channels: number, x: number, w: number, bias: number, y: number): void;

@@ -34,6 +34,11 @@ function isPointwise(g: usize): bool {
 
 /** col[(c·kH + i)·kW + j][oh·outW + ow] = x[c][oh·sH − padTop + i·dH][ow·sW − padLeft + j·dW] (0 in padding). */
 export function im2col(g: usize, x: usize, col: usize): void {
+  im2colStrided(g, x, col, geo(g, 11) * geo(g, 12));
+}
+
+/** im2col with rows `ld` floats apart (several images side by side in one column matrix). */
+function im2colStrided(g: usize, x: usize, col: usize, ld: i32): void {
   const channels = geo(g, 0), inH = geo(g, 1), inW = geo(g, 2), kH = geo(g, 3), kW = geo(g, 4);
   const sH = geo(g, 5), sW = geo(g, 6), padTop = geo(g, 7), padLeft = geo(g, 8), dH = geo(g, 9), dW = geo(g, 10);
   const outH = geo(g, 11), outW = geo(g, 12);
@@ -60,6 +65,7 @@ export function im2col(g: usize, x: usize, col: usize): void {
           }
           o += <usize>(outW * 4);
         }
+        o += <usize>((ld - outH * outW) * 4);
       }
     }
   }
@@ -100,14 +106,39 @@ export function col2im(g: usize, col: usize, dx: usize): void {
   }
 }
 
-/** y[n] = W ⊛ x[n] (+ bias per output channel) for images n0..n1; coutG output channels per group. */
+/**
+ * y[n] = W ⊛ x[n] (+ bias per output channel) for images n0..n1; coutG output channels per group.
+ * With chunk > 1 (small images), `chunk` images are unfolded side by side and multiplied in one GEMM
+ * (a wider product keeps the micro-kernel busy), then scattered to NCHW; `col` then holds
+ * chunk·(kDim + coutG)·outSize floats.
+ */
 export function convForward(
   g: usize, n0: i32, n1: i32, groups: i32, coutG: i32,
-  x: usize, w: usize, bias: usize, y: usize, col: usize, scratch: usize,
+  x: usize, w: usize, bias: usize, y: usize, col: usize, scratch: usize, chunk: i32,
 ): void {
   const cinG = geo(g, 0), inSize = geo(g, 1) * geo(g, 2), outSize = geo(g, 11) * geo(g, 12);
   const kDim = cinG * geo(g, 3) * geo(g, 4);
   const pointwise = isPointwise(g);
+  if (chunk > 1) {
+    const wide = col + <usize>(chunk * kDim * outSize * 4);
+    for (let c0 = n0; c0 < n1; c0 += chunk) {
+      const images = min(chunk, n1 - c0);
+      const ld = images * outSize;
+      for (let grp = 0; grp < groups; grp++) {
+        for (let i = 0; i < images; i++) {
+          im2colStrided(g, x4(x, ((c0 + i) * groups + grp) * cinG * inSize), x4(col, i * outSize), ld);
+        }
+        const bg = bias ? bias + <usize>(grp * coutG * 4) : 0;
+        gemm(coutG, ld, kDim, x4(w, grp * coutG * kDim), kDim, false, col, ld, false, wide, ld, false, bg, bias ? BIAS_ROW : BIAS_NONE, scratch);
+        for (let i = 0; i < images; i++) {
+          for (let co = 0; co < coutG; co++) {
+            memory.copy(x4(y, (((c0 + i) * groups + grp) * coutG + co) * outSize), x4(wide, co * ld + i * outSize), <usize>(outSize * 4));
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let n = n0; n < n1; n++) {
     for (let grp = 0; grp < groups; grp++) {
       const xg = x + <usize>(((n * groups + grp) * cinG * inSize) * 4);
