@@ -36,6 +36,7 @@ export async function run(): Promise<void> {
   await import('./customEditor.test');
   await import('./diagnostics.test');
   await import('./studio.test');
+  await import('./kernels.test');
 
   const tests: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {
