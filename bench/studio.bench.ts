@@ -14,12 +14,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report } from './harness';
 import { nodeRunFs } from '../src/analysis/runs/nodeFs';
-import { DEFAULT_FORM, specFromForm } from '../src/analysis/runs/presets';
+import { specFromForm } from '../src/analysis/runs/presets';
+import { DEFAULT_FORM } from '../src/shared/runs/studioForm';
 import { resolveSpec } from '../src/analysis/runs/spec';
 import { RunWriter } from '../src/analysis/runs/store';
 import { trainToFolder } from '../src/cli/train';
 import { TrainingClient } from '../src/engine/worker/client';
-import { LiveRun } from '../src/extension/studio/liveRun';
+import { LiveRun } from '../src/analysis/runs/liveRun';
 import type { RunUpdate } from '../src/protocol/studio';
 
 const WORKER = resolve('dist/worker.js');

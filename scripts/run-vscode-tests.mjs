@@ -26,6 +26,7 @@ import { createWorkDir, launchChromium, sleep, startCodeServer, workbenchUrl } f
 import { WORKSPACE_FILES, prepareTestWorkspace, workspaceFormats } from './test-workspace.mjs';
 import { prepareVscodeEnv } from './vscode-env.mjs';
 import { studioSteps } from './studio-ui-steps.mjs';
+import { notAModelSteps } from './not-a-model-steps.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
@@ -221,6 +222,7 @@ function devSteps() {
     [`ui: ${WORKSPACE_FILES.truncated} shows an error naming the file`, () => errorStep(WORKSPACE_FILES.truncated, 'inspector-error-truncated.png')],
     [`ui: the command palette lists "${PALETTE_TITLE}"`, paletteStep],
     ...formats.map((spec) => [`ui: format ${spec.format}: ${spec.file} ${formatPromise(spec)}`, () => formatStep(spec)]),
+    ...notAModelSteps({ page, say, quickOpen, findWebview, poll, screenshot }),
     [`ui: ${SAMPLE}: clicking the block2.bn row shows its detail and charts; ArrowDown/ArrowUp move the selection`, selectionStep],
     [`ui: ${SAMPLE}: the selected layer survives hiding the tab (open ${OTHER}, come back)`, stateStep],
     [`ui: ${SAMPLE}: the Problems panel shows the gamma-near-zero finding for block2.bn`, problemsStep],

@@ -1,6 +1,6 @@
 // Prepares a real VS Code workbench (code-server, the web build of VS Code 1.100.3) and the Chromium that
 // drives it, in a cache folder. Microsoft's download servers are out of reach here, so code-server comes
-// from npm with --ignore-scripts and its postinstall is done by hand (see shared/notes/real-vscode-tests.md).
+// from npm with --ignore-scripts and its postinstall is done by hand (the steps below say why each is needed).
 //   node scripts/vscode-env.mjs [--verbose]      (cache: BNLENS_CACHE or <repo>/.cache/vscode)
 // A finished cache holds a marker file; with it a re-run only checks and returns in about a second.
 import { spawn, spawnSync } from 'node:child_process';

@@ -6,7 +6,7 @@ import type { ModelSummary } from './analysis/inventory';
 import type { Anomaly } from './analysis/anomalies';
 import type { ProbeResult } from './analysis/probe';
 import type { RecalibrationResult } from './analysis/recalibrate';
-import type { LiveRunSnapshot } from './protocol/studio';
+import type { LiveRunSnapshot, SaveChartMessage } from './protocol/studio';
 
 export type { LayerSummary, ModelSummary } from './analysis/inventory';
 export type { Anomaly, AnomalyCode, Severity } from './analysis/anomalies';
@@ -32,6 +32,8 @@ export type HostToWebview =
     }
   | { readonly type: 'selectLayer'; readonly name: string }
   | { readonly type: 'error'; readonly file: string; readonly message: string }
+  /** A sound file that holds no model (an HDF5 file without a Keras model, a pickle without tensors): what it is. */
+  | { readonly type: 'notAModel'; readonly file: string; readonly what: string }
   | { readonly type: 'probeRunning' }
   | { readonly type: 'probe'; readonly result: ProbeResult; readonly source: string }
   | { readonly type: 'probeFailed'; readonly message: string; readonly cancelled: boolean }
@@ -50,6 +52,8 @@ export type WebviewToHost =
   | { readonly type: 'ready' }
   /** The user asked to read the file again (after fixing it, say). */
   | { readonly type: 'reload' }
+  /** Reopen the file in VS Code's own editor (text, or the hex editor offered for binary files). */
+  | { readonly type: 'reopenWithDefault' }
   | ({ readonly type: 'runProbe' } & ProbeRequest)
   | { readonly type: 'cancelProbe' }
   /** Re-estimate the running statistics from data the host asks the user for, in batches of this size. */
@@ -57,7 +61,7 @@ export type WebviewToHost =
   /** Save a copy of the model with the recalibrated statistics. */
   | { readonly type: 'saveRecalibrated' }
   /** Save a chart the page rendered (SVG text or PNG bytes). */
-  | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array }
+  | SaveChartMessage
   /** Save the layer table (one row per layer) or the per-channel values (one row per channel) as CSV. */
   | { readonly type: 'exportTable'; readonly what: 'layers' | 'channels' };
 

@@ -5,7 +5,7 @@ import type { LayerSummary } from '../src/protocol';
 import { h } from './dom';
 import { channelChart } from './channelChart';
 import { formatFlag, formatNumber } from './format';
-import { effectiveAffine } from '../src/analysis/effectiveAffine';
+import { effectiveAffine } from '../src/shared/effectiveAffine';
 
 export function layerDetail(layer: LayerSummary, digits: number): HTMLElement {
   const f = (x: number | null): string => formatNumber(x, digits);

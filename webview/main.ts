@@ -140,6 +140,13 @@ function render(focusSelection = false): void {
   if (focusSelection) requestAnimationFrame(() => app.querySelector<HTMLElement>('tr.selected')?.focus());
 }
 
+/** BN Lens is the default editor of binary model files: any file it cannot show can be reopened in VS Code's own. */
+function reopenButton(): HTMLElement {
+  const reopen = h('button', { type: 'button' }, 'Reopen with the text/hex editor');
+  reopen.addEventListener('click', () => vscode.postMessage({ type: 'reopenWithDefault' }));
+  return reopen;
+}
+
 function renderError(file: string, message: string): void {
   const retry = h('button', { type: 'button' }, 'Try again');
   retry.addEventListener('click', () => vscode.postMessage({ type: 'reload' }));
@@ -148,7 +155,19 @@ function renderError(file: string, message: string): void {
       h('h1', {}, `BN Lens could not open ${file}`),
       h('p', { class: 'message' }, message),
       h('p', { class: 'muted' }, 'Details are in the “BN Lens” output channel.'),
-      retry,
+      h('p', {}, retry, ' ', reopenButton()),
+    ),
+  );
+}
+
+/** A sound file that is not a model (an HDF5 file of data, a pickle of numbers): what it is, not an error. */
+function renderNotAModel(file: string, what: string): void {
+  app.replaceChildren(
+    h('div', { class: 'not-a-model' },
+      h('h1', {}, `${file} holds no model`),
+      h('p', { class: 'message' }, what.charAt(0).toUpperCase() + what.slice(1)),
+      h('p', { class: 'muted' }, 'BN Lens shows the normalization layers of model and weight files; this one has none to show.'),
+      h('p', {}, reopenButton()),
     ),
   );
 }
@@ -194,6 +213,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'error':
       current = null;
       renderError(message.file, message.message);
+      break;
+    case 'notAModel':
+      current = null;
+      renderNotAModel(message.file, message.what);
       break;
   }
 });

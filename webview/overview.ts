@@ -3,7 +3,7 @@
 // statistics) on a log scale. Clicking a row opens that layer's detail.
 
 import type { LayerSummary } from '../src/protocol';
-import { effectiveAffine } from '../src/analysis/effectiveAffine';
+import { effectiveAffine } from '../src/shared/effectiveAffine';
 import { h } from './dom';
 import { formatNumber } from './format';
 

@@ -2,7 +2,7 @@
 // linked to its layer. They read the file's values only (nothing is run), so they are safe anywhere.
 
 import type { FormatId, ModelDescription } from '../formats/model';
-import { effectiveAffine } from './effectiveAffine';
+import { effectiveAffine } from '../shared/effectiveAffine';
 import type { LayerSummary, ModelSummary } from './inventory';
 
 export type AnomalyCode =

@@ -2,7 +2,7 @@
 // (γ, β, running statistics and the effective inference map). RFC 4180 quoting; numbers in full
 // precision, so a spreadsheet or pandas gets exactly what the file holds.
 
-import { effectiveAffine } from './effectiveAffine';
+import { effectiveAffine } from '../shared/effectiveAffine';
 import type { LayerSummary, ModelSummary } from './inventory';
 
 type Cell = string | number | boolean | null;

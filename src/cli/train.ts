@@ -14,8 +14,9 @@ import type { WorkerToHost } from '../engine/worker/messages';
 import { nodeRunFs } from '../analysis/runs/nodeFs';
 import { builtinSamples, parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError, type TrainingSpec } from '../analysis/runs/spec';
 import { RunWriter } from '../analysis/runs/store';
-import type { RunInfo } from '../analysis/runs/types';
+import type { RunInfo } from '../shared/runs/types';
 import type { CliIo } from './cli';
+import { messageOf } from '../shared/errors';
 
 export const TRAIN_HELP = `bnlens train --config SPEC.json --out DIR [--quiet] [--kernels auto|wasm|js]
 
@@ -118,7 +119,7 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
       }
     }));
   } catch (e) {
-    io.err(`bnlens: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`bnlens: ${messageOf(e)}`);
     return 2;
   }
   try {
@@ -162,7 +163,7 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
   try {
     info = await trainToFolder(config, spec, outDir, label, (m) => draw(m), options.shouldStop);
   } catch (e) {
-    io.err(`${options.tty && lastLine ? '\n' : ''}bnlens: ${outDir}: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`${options.tty && lastLine ? '\n' : ''}bnlens: ${outDir}: ${messageOf(e)}`);
     return 2;
   }
   if (options.tty && lastLine && !options.quiet) io.err('');

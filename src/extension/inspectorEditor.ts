@@ -6,10 +6,12 @@ import type { HostToWebview, WebviewToHost } from '../protocol';
 import type { ModelAnalyses } from './modelAnalyses';
 import type { ModelJobs } from './modelJobs';
 import { displayName } from './modelSource';
-import { fileSafe, saveNextTo } from './saveFile';
+import { saveNextTo } from './saveFile';
 import { channelsCsv, layersCsv } from '../analysis/exportCsv';
 import { viewSettings } from './settings';
-import { webviewHtml, webviewRoots } from './webviewHtml';
+import { WebviewPage } from './webviewPage';
+import { messageOf } from '../shared/errors';
+import { FormatError } from '../formats/errors';
 
 function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
@@ -90,14 +92,17 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
 
   resolveCustomEditor(document: InspectorDocument, panel: vscode.WebviewPanel): void {
     const key = document.uri.toString();
-    const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
-    webview.html = webviewHtml(webview, this.extensionUri, { title: displayName(document.uri), script: 'webview.js', style: 'inspector.css' });
     const panels = this.panels.get(key) ?? new Set();
     panels.add(panel);
     this.panels.set(key, panels);
 
-    const post = (message: HostToWebview): Thenable<boolean> => webview.postMessage(message);
+    const page: WebviewPage<HostToWebview, WebviewToHost> = new WebviewPage(panel.webview, this.extensionUri, { title: displayName(document.uri), script: 'webview.js', style: 'inspector.css' }, {
+      init: () => show(),
+      receive: (message) => this.receive(document.uri, message, post, show),
+      chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(document.uri, '..', `${baseName(document.uri)}.${fileName}`), protect: document.uri }),
+      problem: (error) => void vscode.window.showErrorMessage(`BN Lens: ${messageOf(error)}`),
+    });
+    const post = (message: HostToWebview): Thenable<boolean> => page.post(message);
     const show = async (): Promise<void> => {
       const file = displayName(document.uri);
       await post({ type: 'loading', file });
@@ -111,7 +116,8 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
         const recalibrated = this.jobs.lastRecalibration(document.uri);
         if (recalibrated) await post({ type: 'recalibrated', ...recalibrated });
       } catch (error) {
-        await post({ type: 'error', file, message: error instanceof Error ? error.message : String(error) });
+        if (error instanceof FormatError && error.notAModel) await post({ type: 'notAModel', file, what: error.problem });
+        else await post({ type: 'error', file, message: messageOf(error) });
       }
     };
 
@@ -120,36 +126,29 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     });
     panel.onDidDispose(() => {
       configListener.dispose();
+      page.dispose();
       panels.delete(panel);
       if (!panels.size) this.panels.delete(key);
     });
 
-    webview.onDidReceiveMessage((message: WebviewToHost) => {
-      switch (message.type) {
-        case 'ready':
-        case 'reload':
-          void show();
-          break;
-        case 'runProbe':
-          void this.jobs.run(document.uri, message, post);
-          break;
-        case 'cancelProbe':
-          this.jobs.cancel(document.uri);
-          break;
-        case 'recalibrate':
-          void this.jobs.recalibrate(document.uri, message.batchSize, post);
-          break;
-        case 'saveRecalibrated':
-          void this.jobs.saveRecalibrated(document.uri);
-          break;
-        case 'saveChart':
-          void saveNextTo(document.uri, `${baseName(document.uri)}.${fileSafe(message.name)}.${message.format}`, message.data,
-            message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] });
-          break;
-        case 'exportTable':
-          void this.exportTable(document.uri, message.what);
-          break;
-      }
-    });
+  }
+
+  private async receive(uri: vscode.Uri, message: Exclude<WebviewToHost, { readonly type: 'ready' | 'saveChart' }>, post: (message: HostToWebview) => Thenable<boolean>, show: () => Promise<void>): Promise<void> {
+    switch (message.type) {
+      case 'reload':
+        return show();
+      case 'reopenWithDefault':
+        return vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+      case 'runProbe':
+        return this.jobs.run(uri, message, post);
+      case 'cancelProbe':
+        return this.jobs.cancel(uri);
+      case 'recalibrate':
+        return this.jobs.recalibrate(uri, message.batchSize, post);
+      case 'saveRecalibrated':
+        return this.jobs.saveRecalibrated(uri);
+      case 'exportTable':
+        return this.exportTable(uri, message.what);
+    }
   }
 }

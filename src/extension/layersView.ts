@@ -10,7 +10,8 @@ import type { ModelAnalyses } from './modelAnalyses';
 import { displayName } from './modelSource';
 import { isModelFile } from './modelFiles';
 import { viewSettings } from './settings';
-import { webviewHtml, webviewRoots } from './webviewHtml';
+import { WebviewPage } from './webviewPage';
+import { messageOf } from '../shared/errors';
 
 /** The model file a tab shows, if it shows one. */
 function modelUriOf(tab: vscode.Tab | undefined): vscode.Uri | undefined {
@@ -25,6 +26,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
   static readonly viewId = 'bnlens.layers';
 
   private view: vscode.WebviewView | undefined;
+  private page: WebviewPage<SidebarHostToWebview, SidebarWebviewToHost> | undefined;
   /** The last model file shown in an editor: the panel keeps it while the user works in other files. */
   private current: vscode.Uri | undefined = modelUriOf(vscode.window.tabGroups.activeTabGroup.activeTab);
 
@@ -35,7 +37,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
       vscode.window.tabGroups.onDidChangeTabs(() => provider.follow()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => provider.follow()),
       // The studio throttles these; the panel shows the live run's per-layer statistics while it trains.
-      studio.onDidChangeLiveRun((snapshot) => void provider.view?.webview.postMessage({ type: 'liveRun', snapshot } satisfies SidebarHostToWebview)),
+      studio.onDidChangeLiveRun((snapshot) => void provider.page?.post({ type: 'liveRun', snapshot })),
     );
   }
 
@@ -48,21 +50,24 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    view.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, { title: 'Normalization layers', script: 'sidebar.js', style: 'sidebar.css' });
-    view.webview.onDidReceiveMessage((message: SidebarWebviewToHost) => {
-      switch (message.type) {
-        case 'ready':
-          void view.webview.postMessage({ type: 'liveRun', snapshot: this.studio.liveRun() } satisfies SidebarHostToWebview);
-          void this.show();
-          break;
-        case 'openLayer':
-          if (this.current) void this.inspector.revealLayer(this.current, message.layer);
-          break;
-      }
+    // A hidden view's page is discarded; shown again, it says 'ready' and gets everything anew.
+    const page = new WebviewPage<SidebarHostToWebview, SidebarWebviewToHost>(view.webview, this.extensionUri, { title: 'Normalization layers', script: 'sidebar.js', style: 'sidebar.css' }, {
+      init: () => {
+        void page.post({ type: 'liveRun', snapshot: this.studio.liveRun() });
+        return this.show();
+      },
+      receive: (message) => {
+        if (message.type === 'openLayer' && this.current) return this.inspector.revealLayer(this.current, message.layer);
+      },
+      problem: (error) => void vscode.window.showErrorMessage(`BN Lens: ${messageOf(error)}`),
     });
+    this.page = page;
     view.onDidChangeVisibility(() => { if (view.visible) void this.show(); });
-    view.onDidDispose(() => { this.view = undefined; });
+    view.onDidDispose(() => {
+      this.view = undefined;
+      this.page = undefined;
+      page.dispose();
+    });
   }
 
   private follow(): void {
@@ -75,8 +80,9 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
 
   private async show(): Promise<void> {
     const view = this.view;
-    if (!view?.visible) return;
-    const post = (message: SidebarHostToWebview): Thenable<boolean> => view.webview.postMessage(message);
+    const page = this.page;
+    if (!view?.visible || !page) return;
+    const post = (message: SidebarHostToWebview): Thenable<boolean> => page.post(message);
     const uri = this.current;
     if (!uri) {
       await post({ type: 'empty' });
@@ -89,7 +95,7 @@ export class LayersViewProvider implements vscode.WebviewViewProvider {
       const { summary, anomalies } = await this.analyses.get(uri);
       if (uri === this.current) await post({ type: 'model', file, model: summary, anomalies, settings: viewSettings() });
     } catch (error) {
-      if (uri === this.current) await post({ type: 'error', file, message: error instanceof Error ? error.message : String(error) });
+      if (uri === this.current) await post({ type: 'error', file, message: messageOf(error) });
     }
   }
 }

@@ -12,6 +12,7 @@ import type { HostToWebview, ProbeRequest } from '../protocol';
 import type { Log } from './log';
 import { displayName, modelSource } from './modelSource';
 import { kernelSetup } from './settings';
+import { messageOf } from '../shared/errors';
 
 export interface ProbeOutcome {
   readonly result: ProbeResult;
@@ -125,7 +126,7 @@ export class ModelJobs {
       await saveNextTo(uri, `${base}.recalibrated.onnx`, bytes, { 'ONNX model': ['onnx'] });
     } catch (error) {
       this.log.error(`Could not write the recalibrated copy of ${file}`, error);
-      void vscode.window.showErrorMessage(`BN Lens could not write the recalibrated copy of ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(`BN Lens could not write the recalibrated copy of ${file}: ${messageOf(error)}`);
     }
   }
 
@@ -144,7 +145,7 @@ export class ModelJobs {
       } catch (error) {
         const cancelled = error instanceof ProbeCancelled;
         if (!cancelled) this.log.error(`BN Lens: ${title} failed`, error);
-        await onFailure(error instanceof Error ? error.message : String(error), cancelled);
+        await onFailure(messageOf(error), cancelled);
       } finally {
         subscription.dispose();
         this.running.delete(key);

@@ -5,14 +5,15 @@ import * as vscode from 'vscode';
 import { displayName } from './modelSource';
 
 export async function saveNextTo(model: vscode.Uri, suggestedName: string, bytes: Uint8Array, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(model, '..', suggestedName),
-    filters,
-    title: `BN Lens: save ${suggestedName}`,
-  });
+  return saveAs(vscode.Uri.joinPath(model, '..', suggestedName), bytes, filters, model);
+}
+
+/** A save dialog proposing `proposed`; never writes over `protect` (the model a chart or table is about). */
+export async function saveAs(proposed: vscode.Uri, bytes: Uint8Array, filters: Record<string, string[]>, protect?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const target = await vscode.window.showSaveDialog({ defaultUri: proposed, filters, title: `BN Lens: save ${displayName(proposed)}` });
   if (!target) return undefined;
-  if (target.toString() === model.toString()) {
-    void vscode.window.showErrorMessage(`BN Lens does not overwrite the model file ${displayName(model)}; choose another name.`);
+  if (protect && target.toString() === protect.toString()) {
+    void vscode.window.showErrorMessage(`BN Lens does not overwrite the model file ${displayName(protect)}; choose another name.`);
     return undefined;
   }
   await vscode.workspace.fs.writeFile(target, bytes);

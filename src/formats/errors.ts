@@ -4,6 +4,9 @@
 import type { FormatId } from './model';
 
 export class FormatError extends Error {
+  /** The file is sound of its kind (an HDF5 file, a pickle) but holds no model: nothing is damaged. */
+  notAModel = false;
+
   constructor(
     readonly format: FormatId | 'unknown',
     readonly file: string,
@@ -57,6 +60,12 @@ export class TensorBoardError extends FormatError {
     super('tensorboard', file, problem, where);
     this.name = 'TensorBoardError';
   }
+}
+
+/** `error`, marked as "a sound file that holds no model" (see FormatError.notAModel). */
+export function notAModel<E extends FormatError>(error: E): E {
+  error.notAModel = true;
+  return error;
 }
 
 /** A constructor of one format's error, so shared helpers can throw the right class. */

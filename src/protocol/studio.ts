@@ -4,21 +4,28 @@
 // step, epoch and recorded frame since the previous one). Typed arrays travel as they are.
 
 import type { LogSummary } from '../analysis/logs';
-import type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+import type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 import type { RunListing } from '../analysis/runs/store';
-import type { EncodedFrames } from '../analysis/runs/frames';
-import type { EpochPoint, RunData, RunInfo, StatsSchema, StepSeries } from '../analysis/runs/types';
+import type { EncodedFrames, ExperimentProgress, RunData, RunUpdate } from '../shared/runs/types';
 
 /**
  * A run on its way to the webview: its frames packed into one buffer (encodeFrames), since a frame
  * holds a few dozen small typed arrays and a message of hundreds of frames would carry thousands.
  */
 export type WireRun = Omit<RunData, 'frames'> & { readonly frames: EncodedFrames };
-export type { EncodedFrames } from '../analysis/runs/frames';
+export type { EncodedFrames } from '../shared/runs/types';
 
-export type { ExperimentId, StudioForm } from '../analysis/runs/presets';
+export type { ExperimentId, StudioForm } from '../shared/runs/studioForm';
 export type { RunListing } from '../analysis/runs/store';
-export type { EpochPoint, LayerFrame, LayerSchema, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../analysis/runs/types';
+export type { EpochPoint, ExperimentProgress, LayerFrame, LayerSchema, LiveLayerSnapshot, LiveRunSnapshot, RunData, RunInfo, RunStatus, RunUpdate, StatsFrame, StatsSchema, StepSeries, TensorFrame } from '../shared/runs/types';
+
+/** A chart the page exported (SVG text or PNG bytes), for the host to save where the user chooses. */
+export interface SaveChartMessage {
+  readonly type: 'saveChart';
+  readonly name: string;
+  readonly format: 'svg' | 'png';
+  readonly data: Uint8Array;
+}
 
 /** What the form can offer beyond the built-ins: files found in the workspace. */
 export interface StudioOptions {
@@ -28,29 +35,6 @@ export interface StudioOptions {
   readonly specFiles: readonly string[];
   /** Where runs are saved, as the user would find it (".bnlens/runs" or a storage folder without a workspace). */
   readonly runsFolder: string;
-}
-
-/** Everything new in a live run since the previous update. */
-export interface RunUpdate {
-  readonly name: string;
-  readonly info: RunInfo;
-  /** Present when the frames' schema grew (a layer or parameter seen for the first time). */
-  readonly schema?: StatsSchema;
-  readonly steps: StepSeries;
-  readonly epochs: readonly EpochPoint[];
-  /** Encoded against `schema` if present, else against the schema the page has. */
-  readonly frames: EncodedFrames;
-}
-
-/** A one-click experiment in progress: its runs in order and which one is training. */
-export interface ExperimentProgress {
-  readonly id: ExperimentId;
-  readonly title: string;
-  readonly claim: string;
-  readonly runs: readonly { readonly name: string; readonly variant: string }[];
-  /** Index of the run training now; runs.length when all are done. */
-  readonly current: number;
-  readonly cancelled: boolean;
 }
 
 export interface StudioSettings {
@@ -97,14 +81,14 @@ export type StudioWebviewToHost =
   | { readonly type: 'csvColumns'; readonly file: string }
   | { readonly type: 'openFile'; readonly file: string }
   | { readonly type: 'refresh' }
-  | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
+  | SaveChartMessage;
 
 /** The TensorBoard log panel: the same views as the inspector's, fed as the folder grows. */
 export type LogsHostToWebview =
   | { readonly type: 'logs'; readonly source: string; readonly files: readonly string[]; readonly logs: LogSummary; readonly settings: StudioSettings; readonly following: boolean }
   | { readonly type: 'logsError'; readonly source: string; readonly message: string };
 
-export type LogsWebviewToHost = { readonly type: 'ready' } | { readonly type: 'saveChart'; readonly name: string; readonly format: 'svg' | 'png'; readonly data: Uint8Array };
+export type LogsWebviewToHost = { readonly type: 'ready' } | SaveChartMessage;
 
 /** What the studio page keeps with setState. */
 export interface StudioViewState {
@@ -115,31 +99,4 @@ export interface StudioViewState {
   readonly overlay: string | null;
   readonly compare: readonly string[];
   readonly layerFilter: string;
-}
-
-/** The live run as the side panel shows it: per normalization layer, the latest recorded statistics. */
-export interface LiveLayerSnapshot {
-  readonly name: string;
-  readonly kind: string;
-  readonly channels: number;
-  /** Mean and std of the layer's input (pre-normalization) and output at the latest recorded step. */
-  readonly pre: { readonly mean: number; readonly std: number };
-  readonly post: { readonly mean: number; readonly std: number };
-  readonly gamma: Float32Array | null;
-  readonly runningVariance: Float32Array | null;
-  /** |batch mean − running mean| / √running var, averaged over channels (BatchNorm in train mode). */
-  readonly batchRunningGap: number | null;
-  /** Fraction of the following ReLU's units that are dead, when a ReLU follows. */
-  readonly deadFraction: number | null;
-}
-
-export interface LiveRunSnapshot {
-  readonly run: string;
-  readonly status: RunInfo['status'];
-  readonly step: number;
-  readonly totalSteps: number | null;
-  readonly recordedStep: number | null;
-  readonly loss: number | null;
-  readonly accuracy: number | null;
-  readonly layers: readonly LiveLayerSnapshot[];
 }

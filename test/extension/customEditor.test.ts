@@ -1,4 +1,4 @@
-// *.onnx files open in the BN Lens custom editor. What its webview shows is checked from outside, by the
+// Model files (*.onnx, *.safetensors and the binary .pt/.pth/.keras/.h5) open in the BN Lens custom editor. What its webview shows is checked from outside, by the
 // driver in scripts/run-vscode-tests.mjs: the extension host cannot see a webview's DOM.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -37,8 +37,17 @@ suite('Custom editor', () => {
     assertInspectorTab(await activeTabFor(uri), uri);
   });
 
-  test('vscode.openWith a .keras file bnlens.inspector.optional opens a custom editor tab', async () => {
-    const uri = workspaceFile('keras_convbn.keras');
+  // vscode.open is what the explorer's double-click and Quick Open do: the default editor for the file.
+  for (const file of ['state_dict_zip.pt', 'checkpoint.pth', 'keras_convbn.keras', 'keras_convbn_legacy.h5', 'not_keras.h5', 'no_tensors.pt']) {
+    test(`a plain vscode.open of ${file} uses bnlens.inspector (BN Lens is the default for binary model files)`, async () => {
+      const uri = workspaceFile(file);
+      await vscode.commands.executeCommand('vscode.open', uri);
+      assertInspectorTab(await activeTabFor(uri), uri);
+    });
+  }
+
+  test('vscode.openWith a TF.js model.json (text: BN Lens is only offered) bnlens.inspector.optional opens a custom editor tab', async () => {
+    const uri = workspaceFile('tfjs/model.json');
     await vscode.commands.executeCommand('vscode.openWith', uri, OPTIONAL_INSPECTOR_VIEW_TYPE);
     assertInspectorTab(await activeTabFor(uri), uri, OPTIONAL_INSPECTOR_VIEW_TYPE);
   });

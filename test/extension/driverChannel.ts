@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor, workspaceFile } from './util';
+import { messageOf } from '../../src/shared/errors';
 
 export interface DriverChannel {
   /** Folder the requests and responses go through. */
@@ -89,7 +90,7 @@ export async function serveDriver({ dir, release, deadline }: DriverChannel): Pr
         answer = { ok: true, value: (await handle(request)) ?? null };
       } catch (error) {
         rmSync(path, { force: true });
-        answer = { ok: false, error: error instanceof Error ? error.message : String(error) };
+        answer = { ok: false, error: messageOf(error) };
       }
       writeWhole(response, answer);
     }

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readRun, type RunFs } from '../../src/analysis/runs/store';
-import type { RunInfo } from '../../src/analysis/runs/types';
+import type { RunInfo } from '../../src/shared/runs/types';
 import { readTensorBoard } from '../../src/formats/tensorboard/reader';
 import { closeAllEditors, EXTENSION_ID, waitFor, workspaceFile } from './util';
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'bnlens.bn-lens';
 export const INSPECTOR_VIEW_TYPE = 'bnlens.inspector';
-/** The same inspector, offered (not default) for .pt/.pth/.h5/.keras/model.json/event files. */
+/** The same inspector, offered (not default) for text model files: TF.js model.json and weights manifests. */
 export const OPTIONAL_INSPECTOR_VIEW_TYPE = 'bnlens.inspector.optional';
 
 /** A file in the test workspace the runner opened (see scripts/test-workspace.mjs). */
@@ -13,8 +13,12 @@ export function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, name);
 }
 
-/** Polls until check() returns a value (not undefined) or the time is up; returns the last value seen. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T | undefined> {
+/**
+ * Polls until check() returns a value (not undefined) or the time is up; returns the last value seen.
+ * The limit is generous on purpose: on a busy machine opening an editor can take many seconds, and a
+ * passing check returns as soon as the state is there.
+ */
+export async function waitFor<T>(check: () => T | undefined, timeoutMs = 60_000): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isModelFile } from '../../src/extension/modelFiles';
-import { REPO_ROOT } from './sharedFixtures';
+import { REPO_ROOT } from './fixtures';
 
 interface Selector { filenamePattern: string }
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -28,6 +28,6 @@ describe('model files', () => {
   it('gives each priority its own viewType, as VS Code requires', () => {
     const editors = pkg.contributes.customEditors;
     expect(new Set(editors.map((e) => e.viewType)).size).toBe(editors.length);
-    expect(editors.find((e) => e.priority === 'default')?.selector.map((s) => s.filenamePattern)).toEqual(['*.onnx', '*.safetensors']);
+    expect(editors.find((e) => e.priority === 'default')?.selector.map((s) => s.filenamePattern)).toEqual(['*.onnx', '*.safetensors', '*.pt', '*.pth', '*.keras', '*.h5', '*.hdf5', 'events.out.tfevents.*']);
   });
 });

@@ -5,7 +5,7 @@
 
 import { h } from '../dom';
 import { formatNumber } from '../format';
-import { isNormalizationKind } from '../../src/analysis/runs/derived';
+import { isNormalizationKind } from '../../src/shared/runs/derived';
 import type { ExperimentProgress, RunData } from '../../src/protocol/studio';
 import { autoLog, heatmap, lineChart } from './charts';
 import { epochSeries, layerValue, smoothed, statusText, type Series } from './runModel';

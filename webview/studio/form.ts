@@ -3,7 +3,7 @@
 // size, epochs and seed; then Start / Pause / Stop and the one-click experiments.
 
 import { h } from '../dom';
-import { ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/analysis/runs/presets';
+import { ARCHITECTURES, BUILTIN_DATASETS, EXPERIMENTS, NORM_LABELS, type ExperimentId, type NormKind, type OptimizerName, type Placement, type StudioForm } from '../../src/shared/runs/studioForm';
 import type { StudioOptions } from '../../src/protocol/studio';
 
 export interface FormControls {

@@ -6,7 +6,7 @@
 import type {
   ExperimentProgress, LogsHostToWebview, LogsWebviewToHost, RunData, RunListing, StudioHostToWebview, StudioOptions, StudioSettings, StudioViewState, StudioWebviewToHost,
 } from '../../src/protocol/studio';
-import { DEFAULT_FORM } from '../../src/analysis/runs/presets';
+import { DEFAULT_FORM } from '../../src/shared/runs/studioForm';
 import { setChartSaver } from '../chartExport';
 import { h } from '../dom';
 import { logsView } from '../logsView';

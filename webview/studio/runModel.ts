@@ -1,8 +1,8 @@
 // The page's copy of a run: saved or live data, with a live run's batched updates appended, and the
 // series the charts draw, derived once per render.
 
-import { decodeFrames, widenFrame } from '../../src/analysis/runs/frames';
-import { average, batchRunningGap, deadFraction } from '../../src/analysis/runs/derived';
+import { decodeFrames, widenFrame } from '../../src/shared/runs/frames';
+import { average, batchRunningGap, deadFraction } from '../../src/shared/runs/derived';
 import type { RunData, RunUpdate, StepSeries, WireRun } from '../../src/protocol/studio';
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {

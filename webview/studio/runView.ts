@@ -6,7 +6,7 @@
 
 import { h } from '../dom';
 import { formatNumber } from '../format';
-import { isNormalizationKind, isReluKind } from '../../src/analysis/runs/derived';
+import { isNormalizationKind, isReluKind } from '../../src/shared/runs/derived';
 import type { LayerSchema, RunData } from '../../src/protocol/studio';
 import { heatmap, lineChart, type HeatColumn, type OverlayLine } from './charts';
 import { epochSeries, gradientSeries, layerValue, smoothed, statusText, type Series } from './runModel';

@@ -1,8 +1,8 @@
 // A run as CSV for spreadsheets and pandas: per-step metrics, per-epoch metrics, and one row per recorded
 // step, layer and tensor with its summary statistics.
 
-import { average, batchRunningGap, deadFraction } from './derived';
-import type { RunData } from './types';
+import { average, batchRunningGap, deadFraction } from '../../shared/runs/derived';
+import type { RunData } from '../../shared/runs/types';
 
 function cell(v: number | string | null | undefined): string {
   if (v === null || v === undefined) return '';

@@ -5,6 +5,7 @@
 
 import { parseJobConfig, ConfigError, type DatasetConfig, type LayerConfig, type OptimizerConfig, type RecordConfig, type TrainingJobConfig } from '../../engine/worker/config';
 import type { LossName } from '../../engine/train/loop';
+import { messageOf } from '../../shared/errors';
 
 type BuiltinDataset = Exclude<DatasetConfig, { kind: 'csv' }>;
 
@@ -60,7 +61,7 @@ export function parseSpecText(text: string, file: string): TrainingSpec {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new SpecError(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new SpecError(file, `not valid JSON (${messageOf(e)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SpecError(file, 'a model spec is a JSON object with at least "layers"');
   const spec = value as Record<string, unknown>;

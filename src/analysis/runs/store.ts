@@ -11,9 +11,10 @@
 // File access goes through RunFs, so the extension (vscode.workspace.fs) and the CLI (node:fs) share it.
 
 import type { WorkerToHost } from '../../engine/worker/messages';
-import { decodeFrame, encodeFrame, frameOf, widenFrame } from './frames';
+import { decodeFrame, encodeFrame, frameOf, widenFrame } from '../../shared/runs/frames';
 import type { TrainingSpec } from './spec';
-import type { EpochPoint, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries } from './types';
+import type { EpochPoint, RunData, RunInfo, RunStatus, StatsFrame, StatsSchema, StepSeries } from '../../shared/runs/types';
+import { messageOf } from '../../shared/errors';
 
 /** Paths are relative to the store's root and use "/". */
 export interface RunFs {
@@ -315,7 +316,7 @@ async function readJson<T>(fs: RunFs, path: string, optional = false): Promise<T
   try {
     return JSON.parse(decoder.decode(bytes)) as T;
   } catch (e) {
-    throw new RunStoreError(path, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new RunStoreError(path, `is not valid JSON (${messageOf(e)})`);
   }
 }
 
@@ -380,7 +381,7 @@ export async function listRuns(fs: RunFs, root: string): Promise<RunListing[]> {
     try {
       return { name, info: await readRunInfo(fs, `${root}/${name}`) };
     } catch (e) {
-      return { name, error: e instanceof Error ? e.message : String(e) };
+      return { name, error: messageOf(e) };
     }
   }));
   return out.sort((a, b) => (b.info?.createdAt ?? '').localeCompare(a.info?.createdAt ?? '') || b.name.localeCompare(a.name));

@@ -8,8 +8,8 @@
 // (−∞, e0], (e0, e1], …, (eB−1, eB], (eB, DBL_MAX]: nothing sampled is dropped.
 
 import { maskedCrc32c } from '../../formats/tensorboard/crc32c';
-import { average, batchRunningGap, deadFraction, isNormalizationKind } from './derived';
-import type { RunData, TensorFrame } from './types';
+import { average, batchRunningGap, deadFraction, isNormalizationKind } from '../../shared/runs/derived';
+import type { RunData, TensorFrame } from '../../shared/runs/types';
 
 class ProtoWriter {
   private readonly parts: number[] = [];

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { ProbeResult } from '../probe';
 import type { RecalibrationResult } from '../recalibrate';
 import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
+import { messageOf } from '../../shared/errors';
 
 export class ProbeCancelled extends Error {
   constructor() {
@@ -46,7 +47,7 @@ function start<T>(workerPath: string, message: HostToProbeWorker, readSibling: R
     try {
       worker = new Worker(workerPath);
     } catch (e) {
-      settle(() => reject(new Error(`could not start the analysis worker: ${e instanceof Error ? e.message : String(e)}`)));
+      settle(() => reject(new Error(`could not start the analysis worker: ${messageOf(e)}`)));
       return;
     }
     const send = (message: HostToProbeWorker): void => worker?.postMessage(message);
@@ -57,7 +58,7 @@ function start<T>(workerPath: string, message: HostToProbeWorker, readSibling: R
         case 'readSibling':
           readSibling(message.path).then(
             (bytes) => send({ type: 'sibling', id: message.id, bytes }),
-            (e: unknown) => send({ type: 'sibling', id: message.id, bytes: null, error: e instanceof Error ? e.message : String(e) }),
+            (e: unknown) => send({ type: 'sibling', id: message.id, bytes: null, error: messageOf(e) }),
           );
           break;
       }

@@ -9,6 +9,7 @@ import { Tensor } from '../../engine/tensor';
 import { probeModel } from '../probe';
 import { recalibrate, splitBatches } from '../recalibrate';
 import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
+import { messageOf } from '../../shared/errors';
 
 const port = parentPort;
 if (!port) throw new Error('probeWorker must run as a worker thread');
@@ -56,7 +57,7 @@ async function recalibrateJob(job: RecalibrationJob): Promise<void> {
 }
 
 function run(work: Promise<void>): void {
-  work.catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+  work.catch((error: unknown) => post({ type: 'error', message: messageOf(error) }));
 }
 
 port.on('message', (message: HostToProbeWorker) => {

@@ -12,9 +12,10 @@ import type { LogsHostToWebview, LogsWebviewToHost } from '../../protocol/studio
 import { EVENT_FILE_NAME } from '../../formats/tensorboard/reader';
 import type { Log } from '../log';
 import { displayName } from '../modelSource';
-import { fileSafe, saveNextTo } from '../saveFile';
 import { viewSettings } from '../settings';
-import { webviewHtml, webviewRoots } from '../webviewHtml';
+import { webviewRoots } from '../webviewHtml';
+import { WebviewPage } from '../webviewPage';
+import { messageOf } from '../../shared/errors';
 
 const POLL_MS = 2000;
 /** Updates to the page at most this often while files grow quickly. */
@@ -37,7 +38,7 @@ export class TensorBoardLogPanel {
   private again = false;
   private lastPost = 0;
   private postTimer: ReturnType<typeof setTimeout> | undefined;
-  private ready = false;
+  private readonly page: WebviewPage<LogsHostToWebview, LogsWebviewToHost>;
   private error: string | undefined;
   /** Files that failed: not read again (a damaged record does not mend itself). */
   private readonly broken = new Set<string>();
@@ -61,15 +62,12 @@ export class TensorBoardLogPanel {
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly target: vscode.Uri, private readonly log: Log) {
     this.follower = new TensorBoardFollower(displayName(target));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'bnlens-activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { title: `TensorBoard log ${displayName(target)}`, script: 'studio.js', style: 'studio.css' });
-    panel.webview.onDidReceiveMessage((m: LogsWebviewToHost) => {
-      if (m.type === 'ready') {
-        this.ready = true;
-        void this.refresh().then(() => this.postNow());
-      } else if (m.type === 'saveChart') {
-        void saveNextTo(this.target, `${fileSafe(m.name)}.${m.format}`, m.data, m.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] });
-      }
-    }, undefined, this.disposables);
+    this.page = new WebviewPage<LogsHostToWebview, LogsWebviewToHost>(panel.webview, extensionUri, { title: `TensorBoard log ${displayName(target)}`, script: 'studio.js', style: 'studio.css' }, {
+      init: () => this.refresh().then(() => this.postNow()),
+      chartTarget: (fileName) => ({ proposed: vscode.Uri.joinPath(this.target, '..', fileName), protect: this.target }),
+      problem: (e) => this.log.error(`TensorBoard log ${displayName(target)}`, e),
+    });
+    this.disposables.push(this.page);
     const timer = setInterval(() => void this.refresh(), POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(timer) });
     this.watch().catch((e) => this.log.error(`TensorBoard log ${displayName(target)}: could not watch it`, e));
@@ -152,13 +150,13 @@ export class TensorBoardLogPanel {
         } catch (e) {
           this.broken.add(f.key);
           this.log.error(`TensorBoard log ${displayName(f.uri)}`, e);
-          this.fail(e instanceof Error ? e.message : String(e));
+          this.fail(messageOf(e));
         }
       }
       if (this.broken.size === 0) this.error = undefined;
     } catch (e) {
       this.log.error(`TensorBoard log ${displayName(this.target)}`, e);
-      this.fail(e instanceof Error ? e.message : String(e));
+      this.fail(messageOf(e));
       return;
     }
     if (added > 0) this.schedulePost();
@@ -188,7 +186,7 @@ export class TensorBoardLogPanel {
   }
 
   private post(message: LogsHostToWebview): Thenable<boolean> {
-    return this.ready ? this.panel.webview.postMessage(message) : Promise.resolve(false);
+    return this.page.post(message);
   }
 
   private dispose(): void {

@@ -5,36 +5,31 @@
 // It also offers the live run to other views (the side panel) through onDidChangeLiveRun.
 
 import * as vscode from 'vscode';
-import { parseCsv, parseCsvRows } from '../../engine/data/csv';
 import { TrainingClient } from '../../engine/worker/client';
-import type { LayerConfig } from '../../engine/worker/config';
 import { runCsvFiles } from '../../analysis/runs/csv';
-import {
-  BUILTIN_DATASETS, DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, runName, specFromForm, type ExperimentId, type StudioForm,
-} from '../../analysis/runs/presets';
-import { builtinSamples, parseSpecText, resolveSpec, SpecError } from '../../analysis/runs/spec';
+import { ExperimentQueue } from '../../analysis/runs/experimentQueue';
+import { LiveRun } from '../../analysis/runs/liveRun';
+import { FormError } from '../../analysis/runs/presets';
+import { snapshotOf } from '../../analysis/runs/snapshot';
+import { SpecError } from '../../analysis/runs/spec';
+import { csvColumns, planRun } from '../../analysis/runs/startPlan';
 import { listRuns, readRun, RunStoreError, RunWriter, RUNS_DIR, uniqueRunName, type RunFs, type RunListing } from '../../analysis/runs/store';
 import { eventFileName, tensorboardEventFile } from '../../analysis/runs/tensorboard';
-import type { RunData, RunInfo } from '../../analysis/runs/types';
-import { encodeFrames, widenFrame } from '../../analysis/runs/frames';
-import type { ExperimentProgress, LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
+import { messageOf } from '../../shared/errors';
+import { encodeFrames, widenFrame } from '../../shared/runs/frames';
+import { DEFAULT_FORM, EXPERIMENTS, type ExperimentId, type StudioForm } from '../../shared/runs/studioForm';
+import type { RunData, RunInfo } from '../../shared/runs/types';
+import type { LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebviewToHost, WireRun } from '../../protocol/studio';
 import type { Log } from '../log';
-import { fileSafe } from '../saveFile';
 import { kernelSetup, viewSettings } from '../settings';
-import { webviewHtml, webviewRoots } from '../webviewHtml';
-import { LiveRun } from './liveRun';
-import { snapshotOf } from './snapshot';
+import { webviewRoots } from '../webviewHtml';
+import { WebviewPage } from '../webviewPage';
 import { TensorBoardLogPanel } from './logsPanel';
 import { vscodeRunFs } from './vscodeRunFs';
 
 /** The side panel gets at most this many live-run snapshots a second. */
 const SNAPSHOT_MS = 500;
 const FILE_SEARCH_LIMIT = 200;
-
-interface Experiment {
-  progress: ExperimentProgress;
-  forms: StudioForm[];
-}
 
 /** Where runs are saved: the first workspace folder, or (no folder open) the extension's global storage. */
 interface RunsPlace {
@@ -51,9 +46,9 @@ export class TrainingStudio {
   static readonly viewType = 'bnlens.studio';
 
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private page: WebviewPage<StudioHostToWebview, StudioWebviewToHost> | undefined;
   private live: LiveRun | undefined;
-  private experiment: Experiment | undefined;
+  private experiment: ExperimentQueue | undefined;
   /** Runs to show when the page (re)loads: set by "open run" commands before the page is ready. */
   private pendingShow: { runs: WireRun[]; view: 'run' | 'compare' } | undefined;
   private pendingReveal: { run: string; layer: string } | undefined;
@@ -105,7 +100,7 @@ export class TrainingStudio {
   revealLayer(layer: string, run = this.live?.name): void {
     if (!run) return;
     this.show();
-    if (this.ready) this.post({ type: 'revealLayer', run, layer });
+    if (this.page?.isReady) this.post({ type: 'revealLayer', run, layer });
     // The page is loading: it gets the request right after its init.
     else this.pendingReveal = { run, layer };
   }
@@ -145,11 +140,18 @@ export class TrainingStudio {
 
   /** Fills a panel (new, or restored after a reload) with the studio page and wires its messages. */
   private adopt(panel: vscode.WebviewPanel): void {
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.context.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'bnlens-activity.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' });
+    const page = new WebviewPage<StudioHostToWebview, StudioWebviewToHost>(panel.webview, this.context.extensionUri, { title: 'Training Studio', script: 'studio.js', style: 'studio.css' }, {
+      init: () => this.sendInit(),
+      receive: (m) => this.receive(m),
+      chartTarget: (fileName) => {
+        const { root, dir } = this.place();
+        return { proposed: vscode.Uri.joinPath(root, dir, fileName) };
+      },
+      problem: (e) => this.problem(e),
+    });
     this.panel = panel;
-    this.ready = false;
+    this.page = page;
     // Files the form offers and runs written by others (`bnlens train --out .bnlens/runs/x`) appear without a rescan.
     const timers: Partial<Record<'options' | 'runs', ReturnType<typeof setTimeout>>> = {};
     const later = (what: 'options' | 'runs'): void => {
@@ -162,19 +164,18 @@ export class TrainingStudio {
     const files = vscode.workspace.createFileSystemWatcher('**/{*.csv,*.bnlens.json}', false, true, false);
     const runs = vscode.workspace.createFileSystemWatcher(`**/${RUNS_DIR}/*/run.json`, false, true, false);
     const subscriptions = [
-      files, runs,
+      page, files, runs,
       files.onDidCreate(() => later('options')), files.onDidDelete(() => later('options')),
       runs.onDidCreate(() => later('runs')), runs.onDidDelete(() => later('runs')),
       { dispose: () => { clearTimeout(timers.options); clearTimeout(timers.runs); } },
-      panel.webview.onDidReceiveMessage((m: StudioWebviewToHost) => void this.receive(m).catch((e) => this.problem(e))),
       // A hidden page is discarded (retainContextWhenHidden is off); shown again, it says 'ready' and gets everything anew.
-      panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+      panel.onDidChangeViewState(() => { if (!panel.visible) page.discarded(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('bnlens')) void this.sendInit(); }),
     ];
     this.prepareSpare();
     panel.onDidDispose(() => {
       this.panel = undefined;
-      this.ready = false;
+      this.page = undefined;
       void this.spare?.terminate();
       this.spare = undefined;
       for (const s of subscriptions) s.dispose();
@@ -182,14 +183,14 @@ export class TrainingStudio {
   }
 
   private post(message: StudioHostToWebview): void {
-    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+    void this.page?.post(message);
   }
 
   private problem(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (!(error instanceof FormError || error instanceof SpecError || error instanceof RunStoreError)) this.log.error('Training Studio', error);
     else this.log.info(`Training Studio: ${message}`);
-    if (this.panel && this.ready) this.post({ type: 'problem', message });
+    if (this.page?.isReady) this.post({ type: 'problem', message });
     else void vscode.window.showErrorMessage(`BN Lens: ${message}`);
   }
 
@@ -211,7 +212,7 @@ export class TrainingStudio {
   }
 
   private async sendInit(): Promise<void> {
-    if (!this.ready) return;
+    if (!this.page?.isReady) return;
     const [options, runs] = await Promise.all([this.options(), this.runs()]);
     const show = this.pendingShow;
     this.pendingShow = undefined;
@@ -227,17 +228,13 @@ export class TrainingStudio {
   }
 
   private async sendRuns(): Promise<void> {
-    if (this.ready) this.post({ type: 'runs', runs: await this.runs() });
+    if (this.page?.isReady) this.post({ type: 'runs', runs: await this.runs() });
   }
 
-  private async receive(m: StudioWebviewToHost): Promise<void> {
+  private async receive(m: Exclude<StudioWebviewToHost, { readonly type: 'ready' | 'saveChart' }>): Promise<void> {
     switch (m.type) {
-      case 'ready':
-        this.ready = true;
-        await this.sendInit();
-        return;
       case 'refresh':
-        if (this.ready) this.post({ type: 'options', options: await this.options() });
+        if (this.page?.isReady) this.post({ type: 'options', options: await this.options() });
         await this.sendRuns();
         return;
       case 'start':
@@ -274,12 +271,6 @@ export class TrainingStudio {
         if (folder) await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, m.file));
         return;
       }
-      case 'saveChart': {
-        const { root, dir } = this.place();
-        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(root, dir, `${fileSafe(m.name)}.${m.format}`), title: `BN Lens: save ${m.name}` });
-        if (target) await vscode.workspace.fs.writeFile(target, m.data);
-        return;
-      }
     }
   }
 
@@ -301,64 +292,27 @@ export class TrainingStudio {
       return new TextDecoder().decode(await vscode.workspace.fs.readFile(this.workspaceFile(path)));
     } catch (e) {
       if (e instanceof FormError) throw e;
-      throw new FormError(`${path}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
+      throw new FormError(`${path}: cannot be read (${messageOf(e)})`);
     }
   }
 
   private async csvColumns(file: string): Promise<void> {
-    const text = await this.readText(file);
-    let header: string[];
-    try {
-      header = (parseCsvRows(text.slice(0, 64 * 1024).split(/\r?\n/)[0] ?? '')[0]?.fields ?? []).map((h) => h.trim());
-    } catch (e) {
-      throw new FormError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (header.length < 2) throw new FormError(`${file}: the first row should be a header with at least two columns (features and a label), it has ${header.length}`);
-    const guess = header.find((h) => /^(label|class|target|y|species|category)$/i.test(h)) ?? header[header.length - 1];
-    this.post({ type: 'csvColumns', file, columns: header, labelGuess: guess });
+    const { columns, labelGuess } = csvColumns(file, await this.readText(file));
+    this.post({ type: 'csvColumns', file, columns, labelGuess });
   }
 
   /** Starts a run from the form; returns its name. */
   async start(form: StudioForm, experiment?: RunInfo['experiment']): Promise<string> {
     if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it first, or wait until it ends`);
     const place = this.place();
-    let classes: number;
-    let samples: number;
-    let csvText: string | undefined;
-    let csvPath: string | undefined;
-    if (form.dataset.kind === 'csv') {
-      const file = form.dataset.file;
-      csvText = await this.readText(file);
-      try {
-        const data = parseCsv(csvText, { labelColumn: form.dataset.labelColumn });
-        classes = data.numClasses;
-        samples = data.y.length;
-      } catch (e) {
-        throw new FormError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      if (classes < 2) throw new FormError(`${file}: the label column "${form.dataset.labelColumn}" has only one value; a classifier needs at least two classes`);
-      // A column of measurements (every row its own value) is a regression target, not classes.
-      if (classes > 100 || classes > samples / 2) throw new FormError(`${file}: the label column "${form.dataset.labelColumn}" has ${classes} distinct values in ${samples} rows; the studio trains classifiers: choose the column that holds the class`);
+    const plan = await planRun(form, {
+      readText: (path) => this.readText(path),
       // The spec is saved in the run folder: its CSV path is relative to that folder (or absolute without a workspace).
-      csvPath = place.inWorkspace ? `../../../${file}` : this.workspaceFile(file).fsPath;
-    } else {
-      const kind = form.dataset.kind;
-      const builtin = BUILTIN_DATASETS.find((d) => d.kind === kind);
-      if (!builtin) throw new FormError(`unknown dataset "${kind}"`);
-      classes = builtin.classes;
-      samples = builtinSamples({ kind } as Parameters<typeof builtinSamples>[0]);
-    }
-    let layers: LayerConfig[] | undefined;
-    // Problems with the layers are the spec file's (named as such); anything else is the form's.
-    let source = 'the Training Studio form';
-    if ('specFile' in form.architecture) {
-      source = form.architecture.specFile;
-      layers = parseSpecText(await this.readText(source), source).layers;
-    }
-    const spec = { name: formLabel(form), ...specFromForm(form, { classes, samples, layers, csvPath }) };
-    const config = await resolveSpec(spec, source, async () => csvText ?? null);
-    const name = await uniqueRunName(place.fs, place.dir, runName(new Date(), experiment ? `${experiment.id}-${experiment.variant}` : formLabel(form).split(' · ').slice(0, 3).join(' ')));
-    const writer = await RunWriter.create(place.fs, place.dir, { name, label: formLabel(form), spec, experiment });
+      csvPathFromRun: (path) => (place.inWorkspace ? `../../../${path}` : this.workspaceFile(path).fsPath),
+    }, new Date(), experiment);
+    const { spec, config, source, label } = plan;
+    const name = await uniqueRunName(place.fs, place.dir, plan.name);
+    const writer = await RunWriter.create(place.fs, place.dir, { name, label, spec, experiment });
     const client = this.spare ?? this.newClient();
     this.spare = undefined;
     // The next run of an experiment starts as soon as this one ends: have its worker ready.
@@ -374,7 +328,7 @@ export class TrainingStudio {
     });
     this.live = live;
     live.start(config, await kernelSetup(this.context.extensionUri));
-    this.log.info(`Training Studio: started ${name} (${formLabel(form)})`);
+    this.log.info(`Training Studio: started ${name} (${label})`);
     this.post({ type: 'liveStarted', run: toWire(writer.data()) });
     void this.sendRuns();
     void live.ended.then(async (info) => {
@@ -406,7 +360,7 @@ export class TrainingStudio {
   }
 
   async stop(): Promise<RunInfo | undefined> {
-    if (this.experiment) this.experiment.progress = { ...this.experiment.progress, cancelled: true };
+    this.experiment?.cancel();
     return this.live?.stop();
   }
 
@@ -417,48 +371,37 @@ export class TrainingStudio {
 
   private async runExperiment(id: ExperimentId, base: StudioForm): Promise<string[]> {
     if (this.live) throw new FormError(`a run is training (${this.live.name}): stop it before starting an experiment`);
-    const preset = EXPERIMENTS.find((e) => e.id === id);
-    if (!preset) throw new FormError(`unknown experiment "${id}"`);
-    const variants = experimentVariants(id, base);
-    const stamp = new Date();
-    const names = variants.map((v, i) => runName(new Date(stamp.getTime() + i * 1000), `${id}-${v.variant}`));
-    this.experiment = {
-      progress: { id, title: preset.title, claim: preset.claim, runs: variants.map((v, i) => ({ name: names[i], variant: v.variant })), current: 0, cancelled: false },
-      forms: variants.map((v) => v.form),
-    };
-    this.post({ type: 'experiment', experiment: this.experiment.progress });
-    await this.startExperimentRun();
-    return names;
+    const queue = new ExperimentQueue(id, base, new Date());
+    this.experiment = queue;
+    this.post({ type: 'experiment', experiment: queue.progress });
+    await this.startExperimentRun(queue);
+    return queue.names();
   }
 
-  private async startExperimentRun(): Promise<void> {
-    const e = this.experiment;
-    if (!e) return;
-    const { current, runs, id, title } = e.progress;
+  private async startExperimentRun(queue: ExperimentQueue): Promise<void> {
+    const next = queue.next();
+    if (!next) return;
     try {
-      const started = await this.start(e.forms[current], { id, title, variant: runs[current].variant });
       // The run names were planned before; the one started is the truth.
-      e.progress = { ...e.progress, runs: runs.map((r, i) => (i === current ? { ...r, name: started } : r)) };
-      this.post({ type: 'experiment', experiment: e.progress });
+      queue.started(await this.start(next.form, next.experiment));
+      this.post({ type: 'experiment', experiment: queue.progress });
     } catch (error) {
-      e.progress = { ...e.progress, cancelled: true };
-      this.post({ type: 'experiment', experiment: e.progress });
+      queue.cancel();
+      this.post({ type: 'experiment', experiment: queue.progress });
       this.experiment = undefined;
       throw error;
     }
   }
 
   private async nextExperimentRun(finished: RunInfo): Promise<void> {
-    const e = this.experiment;
-    if (!e || e.progress.runs[e.progress.current]?.name !== finished.name) return;
-    e.progress = { ...e.progress, current: e.progress.current + 1 };
-    if (e.progress.cancelled || e.progress.current >= e.progress.runs.length) {
-      this.post({ type: 'experiment', experiment: e.progress });
+    const queue = this.experiment;
+    if (!queue?.finished(finished.name)) return;
+    this.post({ type: 'experiment', experiment: queue.progress });
+    if (queue.over) {
       this.experiment = undefined;
       return;
     }
-    this.post({ type: 'experiment', experiment: e.progress });
-    await this.startExperimentRun().catch((error) => this.problem(error));
+    await this.startExperimentRun(queue).catch((error) => this.problem(error));
   }
 
   private async pickExperiment(id?: string): Promise<string[] | undefined> {
@@ -495,7 +438,7 @@ export class TrainingStudio {
       return undefined;
     }
     this.show();
-    if (this.ready) this.post({ type: 'runData', runs: [toWire(run)], purpose: 'open' });
+    if (this.page?.isReady) this.post({ type: 'runData', runs: [toWire(run)], purpose: 'open' });
     else this.pendingShow = { runs: [toWire(run)], view: 'run' };
     return run;
   }

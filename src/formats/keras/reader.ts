@@ -5,7 +5,7 @@
 // give γ, β and the moving statistics, and every layer's weights as constant("<layer>/<variable>").
 
 import type { ModelDescription, NormLayer, TensorInfo } from '../model';
-import { KerasError } from '../errors';
+import { KerasError, notAModel } from '../errors';
 import { baseName, type ModelSource } from '../source';
 import { hexHead } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
@@ -251,7 +251,7 @@ function readH5(file: string, bytes: Uint8Array, notes: string[], config: KerasM
     const { weights, tensors } = keras3LayerWeights(model, layers);
     return withGraph(description(file, variant, version, tensors, layersFromConfig(model, weights, notes), notes), model, weights);
   }
-  throw fail('an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group', '/');
+  throw notAModel(fail('an HDF5 file, but not a Keras model or weights file: it has no model_config, layer_names or layers group', '/'));
 }
 
 export function readKerasH5(source: ModelSource): ModelDescription {

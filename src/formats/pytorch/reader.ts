@@ -6,7 +6,7 @@
 // state dict is found (bare, or inside a checkpoint) and grouped into normalization layers.
 
 import type { ModelDescription, TensorInfo } from '../model';
-import { PyTorchError } from '../errors';
+import { notAModel, PyTorchError } from '../errors';
 import type { ModelSource } from '../source';
 import { BYTES_PER_ELEMENT, elementCount, hexHead, lazyTensor, decodeRaw, rawTensor } from '../tensor';
 import { groupNormParams, groupNotes, normLayerOf } from '../stateDict';
@@ -185,7 +185,7 @@ function hasTensors(d: PyDict): boolean {
 }
 
 function findStateDict(root: PyValue, fail: Fail): { dict: PyDict; note: string | null } {
-  if (!(root instanceof PyDict)) throw fail(`the file holds a ${describe(root)}, not a state dict or a checkpoint dict`, 'object');
+  if (!(root instanceof PyDict)) throw notAModel(fail(`the file holds a ${describe(root)}, not a state dict or a checkpoint dict`, 'object'));
   if (hasTensors(root)) return { dict: root, note: null };
   for (const key of STATE_DICT_KEYS) {
     const inner = root.get(key);
@@ -194,7 +194,7 @@ function findStateDict(root: PyValue, fail: Fail): { dict: PyDict; note: string 
     }
   }
   const keys = [...root.entries()].map(([k]) => (typeof k === 'string' ? `'${k}'` : describe(k))).slice(0, 10);
-  throw fail(`no state dict found: the file holds a dict with keys ${keys.join(', ') || '(none)'} and none of them (${STATE_DICT_KEYS.join(', ')}) holds tensors`, 'object');
+  throw notAModel(fail(`no state dict found: the file holds a dict with keys ${keys.join(', ') || '(none)'} and none of them (${STATE_DICT_KEYS.join(', ')}) holds tensors`, 'object'));
 }
 
 export async function readPyTorch(source: ModelSource): Promise<ModelDescription> {

@@ -5,7 +5,7 @@ import { readModel } from '../../../src/formats/read';
 import { foldBatchNorm } from '../../../src/analysis/fold';
 import { importOnnx } from '../../../src/analysis/import/onnx';
 import { Tensor } from '../../../src/engine/tensor';
-import { REPO_ROOT } from '../sharedFixtures';
+import { REPO_ROOT, frameworkFixture } from '../fixtures';
 
 describe('folding BatchNorm into the convolution before it', () => {
   it('folds all three BN layers of the sample CNN and keeps its eval-mode output', async () => {
@@ -31,7 +31,7 @@ describe('folding BatchNorm into the convolution before it', () => {
   });
 
   it('explains why a BN without a Conv or Gemm before it is not folded', async () => {
-    const file = path.join(REPO_ROOT, '../shared/fixtures/onnx-node-tests/opset15/test_batchnorm_example/model.onnx');
+    const file = frameworkFixture('onnx-node-tests/opset15/test_batchnorm_example/model.onnx');
     const description = await readModel({ name: 'model.onnx', bytes: readFileSync(file), readSibling: async () => null });
     const result = foldBatchNorm(description);
     expect(result.folded).toEqual([]);

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
 import { summarizeModel, toPytorchMomentum } from '../../../src/analysis/inventory';
-import { effectiveAffine } from '../../../src/analysis/effectiveAffine';
-import { sharedFixture } from '../sharedFixtures';
+import { effectiveAffine } from '../../../src/shared/effectiveAffine';
+import { frameworkFixture } from '../fixtures';
 
 async function summarize(relative: string) {
-  const file = sharedFixture('onnx-node-tests', relative);
+  const file = frameworkFixture('onnx-node-tests', relative);
   return summarizeModel(await readModel({ name: relative, bytes: readFileSync(file), readSibling: async () => null }));
 }
 
@@ -73,7 +73,7 @@ describe('whether the engine can run a file', () => {
   it('says an ONNX graph of supported ops runs, and names what stops the others', async () => {
     expect((await summarize('opset15/test_batchnorm_epsilon/model.onnx')).notRunnable).toBeNull();
     const { importProblem } = await import('../../../src/analysis/import');
-    const base = await readModel({ name: 'x.onnx', bytes: readFileSync(sharedFixture('onnx-node-tests/opset15/test_batchnorm_epsilon/model.onnx')), readSibling: async () => null });
+    const base = await readModel({ name: 'x.onnx', bytes: readFileSync(frameworkFixture('onnx-node-tests/opset15/test_batchnorm_epsilon/model.onnx')), readSibling: async () => null });
     const withLoop = { ...base, graph: { ...base.graph!, nodes: [...base.graph!.nodes, { name: 'l', opType: 'Loop', inputs: [], outputs: [], attributes: {} }] } };
     expect(importProblem(withLoop)).toBe("the engine has no 'Loop' operator");
     expect(importProblem({ ...base, format: 'safetensors', variant: 'safetensors', graph: null })).toBe('a safetensors file (safetensors) holds no graph the engine can run yet');

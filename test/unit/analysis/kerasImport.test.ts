@@ -13,11 +13,11 @@ import { runModel } from '../../../src/analysis/runModel';
 import type { BatchNorm } from '../../../src/engine/norm';
 import { Tensor } from '../../../src/engine/tensor';
 import { SamePool2d } from '../../../src/analysis/import/samePool';
-import { sharedFixture } from '../sharedFixtures';
+import { frameworkFixture } from '../fixtures';
 import { checkGradients, randomTensor } from '../engine/gradcheck';
 
-const KERAS = sharedFixture('models', 'keras-convbn');
-const TFJS = sharedFixture('models', 'tfjs-convbn');
+const KERAS = frameworkFixture('models', 'keras-convbn');
+const TFJS = frameworkFixture('models', 'tfjs-convbn');
 const manifest = JSON.parse(readFileSync(path.join(KERAS, 'manifest.json'), 'utf8')) as {
   bn_layers: Record<string, { momentum: number; epsilon: number; center: boolean; scale: boolean }>;
 };

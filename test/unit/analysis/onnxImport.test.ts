@@ -8,7 +8,7 @@ import { importOnnx } from '../../../src/analysis/import/onnx';
 import { ImportError } from '../../../src/analysis/import/common';
 import { BatchNorm } from '../../../src/engine/norm';
 import { Tensor } from '../../../src/engine/tensor';
-import { REPO_ROOT, sharedFixture } from '../sharedFixtures';
+import { REPO_ROOT, frameworkFixture } from '../fixtures';
 
 async function load(file: string) {
   return readModel({ name: file, bytes: readFileSync(file), readSibling: async () => null });
@@ -34,7 +34,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rto
   }
 }
 
-const nodeTestRoot = sharedFixture('onnx-node-tests');
+const nodeTestRoot = frameworkFixture('onnx-node-tests');
 const cases = readdirSync(nodeTestRoot, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((opset) => readdirSync(path.join(nodeTestRoot, opset.name)).map((c) => `${opset.name}/${c}`));

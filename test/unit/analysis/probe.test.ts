@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
 import { probeInputShape, probeModel } from '../../../src/analysis/probe';
 import { Tensor } from '../../../src/engine/tensor';
-import { REPO_ROOT } from '../sharedFixtures';
+import { REPO_ROOT } from '../fixtures';
 
 async function sample() {
   const file = path.join(REPO_ROOT, 'samples/cnn-bn.onnx');

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeCancelled, startProbe } from '../../../src/analysis/worker/probeClient';
 import { writeNpy } from '../../../src/formats/npy';
-import { REPO_ROOT } from '../sharedFixtures';
+import { REPO_ROOT } from '../fixtures';
 import { kernelBinaries } from '../engine/kernels/wasmBinaries';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { replaceInitializers } from '../../../src/formats/onnx/writer';
 import { recalibrate, splitBatches, varianceConventionOf } from '../../../src/analysis/recalibrate';
 import { Tensor } from '../../../src/engine/tensor';
 import { createRng } from '../../../src/engine/rng';
-import { REPO_ROOT, sharedFixture } from '../sharedFixtures';
+import { REPO_ROOT, frameworkFixture } from '../fixtures';
 
 const file = path.join(REPO_ROOT, 'samples/cnn-bn.onnx');
 const bytes = readFileSync(file);
@@ -70,7 +70,7 @@ describe('recalibration', () => {
     const description = await load();
     expect(() => recalibrate(description, [])).toThrow(/cnn-bn\.onnx: recalibration needs at least one batch/);
     expect(() => replaceInitializers('x.onnx', bytes, new Map([['nope', new Float32Array(1)]]))).toThrow(/'nope' is not an initializer/);
-    const nodeTest = readFileSync(sharedFixture('onnx-node-tests/opset15/test_batchnorm_example/model.onnx'));
+    const nodeTest = readFileSync(frameworkFixture('onnx-node-tests/opset15/test_batchnorm_example/model.onnx'));
     expect(() => replaceInitializers('m.onnx', nodeTest, new Map([['mean', new Float32Array(3)]]))).toThrow(/'mean' is not an initializer \(it is fed as an input/);
   });
 });

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { HELP, runCli } from '../../../src/cli/cli';
 
 const REPO = resolve(__dirname, '../../..');
-const SHARED = resolve(REPO, '../shared/fixtures');
+const FRAMEWORKS = join(REPO, 'test/fixtures/frameworks');
 const OWN = join(REPO, 'test/fixtures');
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -21,7 +21,7 @@ const LAYER_KEYS = ['name', 'kind', 'channels', 'epsilon', 'momentum', 'momentum
 
 describe('bnlens inspect --json', () => {
   it('prints the Keras fixture exactly in the documented shape', async () => {
-    const file = join(SHARED, 'models/keras-convbn/keras_convbn.keras');
+    const file = join(FRAMEWORKS, 'models/keras-convbn/keras_convbn.keras');
     const { code, out, err } = await run('inspect', file, '--json');
     expect([code, err]).toEqual([0, '']);
     const doc = JSON.parse(out);
@@ -46,7 +46,7 @@ describe('bnlens inspect --json', () => {
   });
 
   it('TensorBoard files add scalars and histograms, edges one longer than counts', async () => {
-    const { code, out } = await run('inspect', join(SHARED, 'tensorboard/torch-histograms/events.out.tfevents.1795477187.vm.18004.0'), '--json');
+    const { code, out } = await run('inspect', join(FRAMEWORKS, 'tensorboard/torch-histograms/events.out.tfevents.1795477187.vm.18004.0'), '--json');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
     expect(Object.keys(doc)).toEqual(['file', 'format', 'producer', 'layers', 'warnings', 'scalars', 'histograms']);
@@ -113,7 +113,7 @@ describe('the bundled CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('sets the exit code and keeps jsfive quiet on a damaged HDF5 file', () => {
-    const ok = spawnSync(process.execPath, [cli, 'inspect', join(SHARED, 'models/tfjs-convbn/model.json'), '--json'], { encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [cli, 'inspect', join(FRAMEWORKS, 'models/tfjs-convbn/model.json'), '--json'], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).layers.map((l: { name: string }) => l.name)).toEqual(['bn1', 'bn2']);
     const bad = spawnSync(process.execPath, [cli, 'inspect', join(OWN, 'keras/bad/truncated.h5')], { encoding: 'utf8' });
@@ -124,7 +124,7 @@ describe('the bundled CLI', () => {
 
   it('ends quietly when the reader closes the pipe early', () => {
     // `true` exits without reading, so every write of the JSON meets a closed pipe (EPIPE).
-    const file = join(SHARED, 'tensorboard/torch-histograms/events.out.tfevents.1795477187.vm.18004.0');
+    const file = join(FRAMEWORKS, 'tensorboard/torch-histograms/events.out.tfevents.1795477187.vm.18004.0');
     const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" inspect "${file}" --json | true`], { encoding: 'utf8' });
     expect([piped.status, piped.stderr]).toEqual([0, '']);
   });

@@ -9,8 +9,8 @@ import { readNpy, readNpz, writeNpy, type NpyArray } from '../../../src/formats/
 import { readModel } from '../../../src/formats/read';
 
 const REPO = resolve(__dirname, '../../..');
-const KERAS = resolve(REPO, '../shared/fixtures/models/keras-convbn');
-const TFJS = resolve(REPO, '../shared/fixtures/models/tfjs-convbn');
+const KERAS = resolve(REPO, 'test/fixtures/frameworks/models/keras-convbn');
+const TFJS = resolve(REPO, 'test/fixtures/frameworks/models/tfjs-convbn');
 const MODEL = join(KERAS, 'keras_convbn.keras');
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {

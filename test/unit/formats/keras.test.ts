@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
 import { KerasError } from '../../../src/formats/errors';
 import type { ModelDescription, NormLayer } from '../../../src/formats/model';
-import { OWN, SHARED, f32, fuzz, memorySource, readNpz, sourceOf, values } from './helpers';
+import { OWN, FRAMEWORKS, f32, fuzz, memorySource, readNpz, sourceOf, values } from './helpers';
 
-const SHARED_KERAS = join(SHARED, 'models', 'keras-convbn');
+const KERAS_CONVBN = join(FRAMEWORKS, 'models', 'keras-convbn');
 const OWN_KERAS = join(OWN, 'keras');
-const manifest = JSON.parse(readFileSync(join(SHARED_KERAS, 'manifest.json'), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(join(KERAS_CONVBN, 'manifest.json'), 'utf8')) as {
   bn_layers: Record<string, { channels: number; momentum: number; epsilon: number; center: boolean; scale: boolean; weights: string[] }>;
 };
 const expected = JSON.parse(readFileSync(join(OWN_KERAS, 'expected.json'), 'utf8')) as { keras2: Record<string, Record<string, number[]>> };
@@ -23,7 +23,7 @@ describe('Keras fixtures written by Keras 3.15', () => {
   const files = ['keras_convbn.keras', 'keras_convbn_legacy.h5', 'keras_convbn.weights.h5'];
 
   it.each(files)('%s has bn1, bn2, bn3_nocenter as the manifest says', async (name) => {
-    const model = await read(join(SHARED_KERAS, name));
+    const model = await read(join(KERAS_CONVBN, name));
     expect(model.format).toBe('keras');
     expect(model.normLayers.map((l) => l.name)).toEqual(Object.keys(manifest.bn_layers));
     const withConfig = name !== 'keras_convbn.weights.h5';
@@ -37,7 +37,7 @@ describe('Keras fixtures written by Keras 3.15', () => {
   });
 
   it('the three files hold the same γ, β and moving statistics', async () => {
-    const [zip, legacy, weights] = await Promise.all(files.map((f) => read(join(SHARED_KERAS, f))));
+    const [zip, legacy, weights] = await Promise.all(files.map((f) => read(join(KERAS_CONVBN, f))));
     for (let i = 0; i < 3; i++) {
       expect(params(legacy.normLayers[i])).toEqual(params(zip.normLayers[i]));
       expect(params(weights.normLayers[i])).toEqual(params(zip.normLayers[i]));
@@ -45,8 +45,8 @@ describe('Keras fixtures written by Keras 3.15', () => {
   });
 
   it('the parameters reproduce each BN layer\'s inference output recorded by Keras', async () => {
-    const io = readNpz(join(SHARED_KERAS, 'keras_convbn_io.npz'));
-    const model = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    const io = readNpz(join(KERAS_CONVBN, 'keras_convbn_io.npz'));
+    const model = await read(join(KERAS_CONVBN, 'keras_convbn.keras'));
     for (const layer of model.normLayers) {
       const [gamma, beta, mean, variance] = params(layer);
       const input = io.get(`bn_in/${layer.name}`)!;
@@ -63,7 +63,7 @@ describe('Keras fixtures written by Keras 3.15', () => {
   });
 
   it.each(files.slice(0, 2))('%s: the config as a graph, each layer\'s weights as constant("<layer>/<variable>")', async (name) => {
-    const model = await read(join(SHARED_KERAS, name));
+    const model = await read(join(KERAS_CONVBN, name));
     const graph = model.graph!;
     expect(graph.inputs).toEqual([{ name: 'image', dtype: 'float32', shape: [-1, 12, 12, 3] }]);
     expect(graph.outputs).toEqual([{ name: 'logits', dtype: 'float32', shape: null }]);
@@ -86,7 +86,7 @@ describe('Keras fixtures written by Keras 3.15', () => {
   });
 
   it('Keras 3 weights are named after the config layer and Keras\'s variable names; a lone weights file keeps vars/<i>', async () => {
-    const [zip, weights] = await Promise.all([read(join(SHARED_KERAS, 'keras_convbn.keras')), read(join(SHARED_KERAS, 'keras_convbn.weights.h5'))]);
+    const [zip, weights] = await Promise.all([read(join(KERAS_CONVBN, 'keras_convbn.keras')), read(join(KERAS_CONVBN, 'keras_convbn.weights.h5'))]);
     expect(zip.tensors.map((t) => t.name)).toEqual([
       'bn1/gamma', 'bn1/beta', 'bn1/moving_mean', 'bn1/moving_variance', 'bn2/gamma', 'bn2/beta', 'bn2/moving_mean', 'bn2/moving_variance',
       'bn3_nocenter/gamma', 'bn3_nocenter/moving_mean', 'bn3_nocenter/moving_variance', 'conv1/kernel', 'conv2/kernel',
@@ -97,7 +97,7 @@ describe('Keras fixtures written by Keras 3.15', () => {
   });
 
   it('neighbours come from the functional config', async () => {
-    const model = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    const model = await read(join(KERAS_CONVBN, 'keras_convbn.keras'));
     expect(model.normLayers.map((l) => [l.after, l.before])).toEqual([['Conv2D', 'ReLU'], ['Conv2D', 'ReLU'], ['Dense', 'Dense']]);
     expect(model).toMatchObject({ variant: 'keras-v3', producer: 'Keras', producerVersion: '3.15.1' });
   });
@@ -130,7 +130,7 @@ describe('Keras layouts made with h5py', () => {
 
   it('a Keras 3 .keras zip without vars names maps class-based groups to config names', async () => {
     const unnamed = await read(join(OWN_KERAS, 'keras3_unnamed.keras'));
-    const shared = await read(join(SHARED_KERAS, 'keras_convbn.keras'));
+    const shared = await read(join(KERAS_CONVBN, 'keras_convbn.keras'));
     expect(unnamed.normLayers.map((l) => l.name)).toEqual(['bn1', 'bn2', 'bn3_nocenter']);
     unnamed.normLayers.forEach((l, i) => expect(params(l)).toEqual(params(shared.normLayers[i])));
     expect(unnamed.tensors.map((t) => t.name)).toEqual(shared.tensors.map((t) => t.name));
@@ -146,7 +146,7 @@ describe('Keras layouts made with h5py', () => {
       'batch_normalization_2: has one of γ/β only; taken to be γ (center=False) from its values.',
       'A weights-only file without the model config: layer names are inferred from the class-based group names (batch_normalization_1, …), epsilon and momentum are unknown.',
     ]);
-    expect(values(model.normLayers[2].gamma)).toEqual(f32(values((await read(join(SHARED_KERAS, 'keras_convbn.weights.h5'))).normLayers[2].gamma)));
+    expect(values(model.normLayers[2].gamma)).toEqual(f32(values((await read(join(KERAS_CONVBN, 'keras_convbn.weights.h5'))).normLayers[2].gamma)));
   });
 
   const table: [string, string][] = [
@@ -163,7 +163,7 @@ describe('Keras layouts made with h5py', () => {
   });
 
   it.each([
-    [SHARED_KERAS, 'keras_convbn.weights.h5'], [SHARED_KERAS, 'keras_convbn_legacy.h5'], [SHARED_KERAS, 'keras_convbn.keras'], [OWN_KERAS, 'keras2_weights_only.h5'],
+    [KERAS_CONVBN, 'keras_convbn.weights.h5'], [KERAS_CONVBN, 'keras_convbn_legacy.h5'], [KERAS_CONVBN, 'keras_convbn.keras'], [OWN_KERAS, 'keras2_weights_only.h5'],
   ])('fuzzing %s/%s gives only KerasErrors', async (dir, name) => {
     const bytes = new Uint8Array(readFileSync(join(dir, name)));
     const { failed } = await fuzz((b) => readModel(memorySource(`fuzz/${name}`, b)), bytes, 17, 120);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NpyError, readNpy, readNpz, writeNpy } from '../../../src/formats/npy';
-import { sharedFixture } from '../sharedFixtures';
+import { frameworkFixture } from '../fixtures';
 
 describe('.npy and .npz', () => {
   it('round-trips float32 and float64 arrays', () => {
@@ -13,7 +13,7 @@ describe('.npy and .npz', () => {
   });
 
   it('reads the arrays numpy wrote into the Keras fixture', () => {
-    const arrays = readNpz('io.npz', readFileSync(sharedFixture('models/keras-convbn/keras_convbn_io.npz')));
+    const arrays = readNpz('io.npz', readFileSync(frameworkFixture('models/keras-convbn/keras_convbn_io.npz')));
     const input = arrays.get('input');
     expect(input?.dtype).toBe('float32');
     expect(input?.shape.slice(1)).toEqual([12, 12, 3]);

@@ -5,10 +5,10 @@ import { readModel } from '../../../src/formats/read';
 import { readTensorProto } from '../../../src/formats/onnx/tensor';
 import { OnnxError } from '../../../src/formats/errors';
 import type { ModelDescription, NormLayer } from '../../../src/formats/model';
-import { OWN, SHARED, f32, fuzz, memorySource, sourceOf, values } from './helpers';
+import { OWN, FRAMEWORKS, f32, fuzz, memorySource, sourceOf, values } from './helpers';
 
 const ONNX = join(OWN, 'onnx');
-const NODE_TESTS = join(SHARED, 'onnx-node-tests');
+const NODE_TESTS = join(FRAMEWORKS, 'onnx-node-tests');
 interface BnState { gamma: number[]; beta: number[]; mean: number[]; var: number[]; eps: number; momentum: number }
 const expected = JSON.parse(readFileSync(join(ONNX, 'expected.json'), 'utf8')) as {
   torch: Record<string, { bn: BnState; bn1d: BnState }>;

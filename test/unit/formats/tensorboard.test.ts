@@ -5,9 +5,9 @@ import { readModel, readTensorBoardRun } from '../../../src/formats/read';
 import { TensorBoardError } from '../../../src/formats/errors';
 import { crc32c, maskedCrc32c } from '../../../src/formats/tensorboard/crc32c';
 import type { HistogramPoint, ModelDescription, ScalarPoint } from '../../../src/formats/model';
-import { OWN, SHARED, fuzz, memorySource, readNpz, sourceOf } from './helpers';
+import { OWN, FRAMEWORKS, fuzz, memorySource, readNpz, sourceOf } from './helpers';
 
-const TORCH_RUN = join(SHARED, 'tensorboard', 'torch-histograms');
+const TORCH_RUN = join(FRAMEWORKS, 'tensorboard', 'torch-histograms');
 const TORCH_EVENTS = join(TORCH_RUN, 'events.out.tfevents.1795477187.vm.18004.0');
 const OWN_TB = join(OWN, 'tensorboard');
 const read = (path: string): Promise<ModelDescription> => readModel(sourceOf(path));

@@ -5,17 +5,17 @@ import * as tf from '@tensorflow/tfjs';
 import { readModel } from '../../../src/formats/read';
 import { TfjsError } from '../../../src/formats/errors';
 import type { ModelDescription } from '../../../src/formats/model';
-import { OWN, SHARED, fuzz, memorySource, sourceOf, values } from './helpers';
+import { OWN, FRAMEWORKS, fuzz, memorySource, sourceOf, values } from './helpers';
 
-const SHARED_TFJS = join(SHARED, 'models', 'tfjs-convbn');
+const TFJS_CONVBN = join(FRAMEWORKS, 'models', 'tfjs-convbn');
 const OWN_TFJS = join(OWN, 'tfjs');
 const expected = JSON.parse(readFileSync(join(OWN_TFJS, 'expected.json'), 'utf8')) as Record<string, Record<string, number[]>>;
 const read = (path: string): Promise<ModelDescription> => readModel(sourceOf(path));
 
 /** The BN weights as TF.js itself loads them: gamma, beta, moving_mean, moving_variance per layer. */
 async function tfjsWeights(): Promise<Record<string, number[][]>> {
-  const json = JSON.parse(readFileSync(join(SHARED_TFJS, 'model.json'), 'utf8'));
-  const bin = readFileSync(join(SHARED_TFJS, 'tfjs_convbn.weights.bin'));
+  const json = JSON.parse(readFileSync(join(TFJS_CONVBN, 'model.json'), 'utf8'));
+  const bin = readFileSync(join(TFJS_CONVBN, 'tfjs_convbn.weights.bin'));
   const model = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest[0].weights,
@@ -28,7 +28,7 @@ async function tfjsWeights(): Promise<Record<string, number[][]>> {
 
 describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => {
   it('gives bn1 and bn2 with their config and the weights TF.js itself loads', async () => {
-    const model = await read(join(SHARED_TFJS, 'model.json'));
+    const model = await read(join(TFJS_CONVBN, 'model.json'));
     expect(model).toMatchObject({ format: 'tfjs', variant: 'tfjs-layers-model', producer: 'TensorFlow.js tfjs-layers v4.22.0' });
     const [bn1, bn2] = model.normLayers;
     expect(bn1).toMatchObject({ name: 'bn1', channels: 6, momentum: 0.99, epsilon: 0.001, momentumConvention: 'keras', center: true, scale: true, after: 'Conv2D', before: 'ReLU', axis: -1 });
@@ -40,7 +40,7 @@ describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => 
   });
 
   it('the Sequential config as a graph, with the input Keras gives it and each layer\'s weights as constant("<layer>/<variable>")', async () => {
-    const model = await read(join(SHARED_TFJS, 'model.json'));
+    const model = await read(join(TFJS_CONVBN, 'model.json'));
     expect(model.graph!.inputs).toEqual([{ name: 'conv1_input', dtype: 'float32', shape: [-1, 10, 10, 3] }]);
     expect(model.graph!.outputs).toEqual([{ name: 'logits', dtype: 'float32', shape: null }]);
     expect(model.graph!.nodes.map((n) => [n.opType, n.inputs])).toEqual([
@@ -55,7 +55,7 @@ describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => 
 
   it('weights split over two shards mid-weight are concatenated in manifest order', async () => {
     const sharded = await read(join(OWN_TFJS, 'sharded', 'model.json'));
-    const whole = await read(join(SHARED_TFJS, 'model.json'));
+    const whole = await read(join(TFJS_CONVBN, 'model.json'));
     expect(sharded.tensors.map((t) => [...t.values()])).toEqual(whole.tensors.map((t) => [...t.values()]));
   });
 
@@ -69,9 +69,9 @@ describe('TF.js layers model (tfjs-convbn, written by tfjs-layers 4.22)', () => 
   });
 
   it('a layer whose weights are missing from the manifest is kept, with a note', async () => {
-    const json = JSON.parse(readFileSync(join(SHARED_TFJS, 'model.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(TFJS_CONVBN, 'model.json'), 'utf8'));
     for (const w of json.weightsManifest[0].weights) w.name = w.name.replace(/^bn2\//, 'renamed/');
-    const bin = new Uint8Array(readFileSync(join(SHARED_TFJS, 'tfjs_convbn.weights.bin')));
+    const bin = new Uint8Array(readFileSync(join(TFJS_CONVBN, 'tfjs_convbn.weights.bin')));
     const model = await readModel(memorySource('model.json', new TextEncoder().encode(JSON.stringify(json)), { 'tfjs_convbn.weights.bin': bin }));
     expect(model.normLayers[1]).toMatchObject({ name: 'bn2', gamma: null, runningVar: null, momentum: 0.9 });
     expect(model.notes).toEqual(['bn2: in modelTopology but its weights are not in the manifest.']);
@@ -111,8 +111,8 @@ describe('damaged TF.js files', () => {
   });
 
   it('fuzzing model.json and its shard gives only TF.js errors (or the JSON error)', async () => {
-    const json = new Uint8Array(readFileSync(join(SHARED_TFJS, 'model.json')));
-    const bin = new Uint8Array(readFileSync(join(SHARED_TFJS, 'tfjs_convbn.weights.bin')));
+    const json = new Uint8Array(readFileSync(join(TFJS_CONVBN, 'model.json')));
+    const bin = new Uint8Array(readFileSync(join(TFJS_CONVBN, 'tfjs_convbn.weights.bin')));
     const a = await fuzz((b) => readModel(memorySource('model.json', b, { 'tfjs_convbn.weights.bin': bin })), json, 19, 90);
     const b = await fuzz((b) => readModel(memorySource('model.json', json, { 'tfjs_convbn.weights.bin': b })), bin, 23, 30);
     expect(a.failed).toBeGreaterThan(0);

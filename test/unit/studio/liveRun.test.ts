@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFrames } from '../../../src/analysis/runs/frames';
+import { decodeFrames } from '../../../src/shared/runs/frames';
 import { nodeRunFs } from '../../../src/analysis/runs/nodeFs';
 import { readRun, RunWriter } from '../../../src/analysis/runs/store';
-import type { StatsSchema } from '../../../src/analysis/runs/types';
+import type { StatsSchema } from '../../../src/shared/runs/types';
 import type { TrainingClient, TrainingClientEvents } from '../../../src/engine/worker/client';
 import type { TrainingJobConfig } from '../../../src/engine/worker/config';
 import { runTrainingJob } from '../../../src/engine/worker/job';
-import { LiveRun } from '../../../src/extension/studio/liveRun';
+import { LiveRun } from '../../../src/analysis/runs/liveRun';
 import type { RunUpdate } from '../../../src/protocol/studio';
 
 /** TrainingClient's surface over the job run in this process (a step every `stepMs`), so the test needs no worker bundle. */

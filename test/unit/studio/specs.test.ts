@@ -6,15 +6,14 @@ import { readTensorBoard } from '../../../src/formats/tensorboard/reader';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { TensorBoardFollower } from '../../../src/analysis/runs/follow';
-import {
-  DEFAULT_FORM, EXPERIMENTS, experimentVariants, FormError, formLabel, presetLayers, runName, specFromForm, type StudioForm,
-} from '../../../src/analysis/runs/presets';
+import { experimentVariants, FormError, formLabel, presetLayers, runName, specFromForm } from '../../../src/analysis/runs/presets';
+import { DEFAULT_FORM, EXPERIMENTS, type StudioForm } from '../../../src/shared/runs/studioForm';
 import { parseSpecText, plannedSteps, recordEvery, resolveSpec, SpecError } from '../../../src/analysis/runs/spec';
 import { tensorboardEventFile, tfRecord } from '../../../src/analysis/runs/tensorboard';
 import { buildDataset, buildModel, jobRngs } from '../../../src/engine/worker/build';
 import { parseJobConfig } from '../../../src/engine/worker/config';
 import { TensorBoardError } from '../../../src/formats/errors';
-import { sharedFixture } from '../sharedFixtures';
+import { frameworkFixture } from '../fixtures';
 
 const noCsv = async (): Promise<string | null> => null;
 
@@ -131,7 +130,7 @@ describe('TensorBoard follower', () => {
   });
 
   it('following the PyTorch SummaryWriter fixture as it grows ends with what the reader reads at once', () => {
-    const dir = sharedFixture('tensorboard', 'torch-histograms');
+    const dir = frameworkFixture('tensorboard', 'torch-histograms');
     const name = readdirSync(dir).find((n) => n.startsWith('events.out.tfevents.')) as string;
     const bytes = readFileSync(join(dir, name));
     const f = new TensorBoardFollower('torch-histograms');

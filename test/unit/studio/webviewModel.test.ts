@@ -1,9 +1,9 @@
 // What the studio page does with the host's messages: runs decoded from the wire, live updates appended
 // (a schema that grows widens the earlier frames), smoothing and thinning; and the side panel's snapshot.
 import { describe, expect, it } from 'vitest';
-import { encodeFrames } from '../../../src/analysis/runs/frames';
-import type { RunData, StatsFrame, StatsSchema, TensorFrame } from '../../../src/analysis/runs/types';
-import { snapshotOf } from '../../../src/extension/studio/snapshot';
+import { encodeFrames } from '../../../src/shared/runs/frames';
+import type { RunData, StatsFrame, StatsSchema, TensorFrame } from '../../../src/shared/runs/types';
+import { snapshotOf } from '../../../src/analysis/runs/snapshot';
 import type { RunUpdate } from '../../../src/protocol/studio';
 import { autoLog, thin } from '../../../webview/studio/charts';
 import { applyUpdate, fromWire, smoothed } from '../../../webview/studio/runModel';

@@ -18,8 +18,8 @@ function repoRoot(): string {
   return dir;
 }
 
-/** The shared fixtures live in the `shared` folder beside the repository. */
-export const FIXTURES = path.resolve(repoRoot(), '..', 'shared', 'fixtures');
+/** Files written by the frameworks themselves (test/fixtures/frameworks/README.md says where each came from). */
+export const FIXTURES = path.resolve(repoRoot(), 'test', 'fixtures', 'frameworks');
 
 export function readFixture(relative: string): Buffer {
   const file = path.join(FIXTURES, relative);

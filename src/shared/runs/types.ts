@@ -5,8 +5,9 @@
 
 import type { LayerSummary } from '../../engine/worker/build';
 import type { Metrics } from '../../engine/train/loop';
-import type { TrainingSpec } from './spec';
+import type { TrainingSpec } from '../../analysis/runs/spec';
 import type { TensorSummary } from '../../engine/recorder';
+import type { ExperimentId } from './studioForm';
 
 /** 'interrupted': saved as running, but nothing is running it any more (the window was closed mid-run). */
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
@@ -116,4 +117,61 @@ export interface RunData {
   readonly epochs: readonly EpochPoint[];
   readonly schema: StatsSchema;
   readonly frames: readonly StatsFrame[];
+}
+
+/** Frames packed into one buffer, for postMessage: one transfer instead of a few dozen typed arrays per frame. */
+export interface EncodedFrames {
+  readonly bytes: Uint8Array;
+  /** Byte offset and length of each frame, in pairs. */
+  readonly index: Uint32Array;
+}
+
+/** Everything new in a live run since the previous update. */
+export interface RunUpdate {
+  readonly name: string;
+  readonly info: RunInfo;
+  /** Present when the frames' schema grew (a layer or parameter seen for the first time). */
+  readonly schema?: StatsSchema;
+  readonly steps: StepSeries;
+  readonly epochs: readonly EpochPoint[];
+  /** Encoded against `schema` if present, else against the schema the page has. */
+  readonly frames: EncodedFrames;
+}
+
+/** The live run as the side panel shows it: per normalization layer, the latest recorded statistics. */
+export interface LiveLayerSnapshot {
+  readonly name: string;
+  readonly kind: string;
+  readonly channels: number;
+  /** Mean and std of the layer's input (pre-normalization) and output at the latest recorded step. */
+  readonly pre: { readonly mean: number; readonly std: number };
+  readonly post: { readonly mean: number; readonly std: number };
+  readonly gamma: Float32Array | null;
+  readonly runningVariance: Float32Array | null;
+  /** |batch mean − running mean| / √running var, averaged over channels (BatchNorm in train mode). */
+  readonly batchRunningGap: number | null;
+  /** Fraction of the following ReLU's units that are dead, when a ReLU follows. */
+  readonly deadFraction: number | null;
+}
+
+export interface LiveRunSnapshot {
+  readonly run: string;
+  readonly status: RunInfo['status'];
+  readonly step: number;
+  readonly totalSteps: number | null;
+  readonly recordedStep: number | null;
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+  readonly layers: readonly LiveLayerSnapshot[];
+}
+
+/** A one-click experiment in progress: its runs in order and which one is training. */
+export interface ExperimentProgress {
+  readonly id: ExperimentId;
+  readonly title: string;
+  readonly claim: string;
+  readonly runs: readonly { readonly name: string; readonly variant: string }[];
+  /** Index of the run training now; runs.length when all are done. */
+  readonly current: number;
+  readonly cancelled: boolean;
 }

@@ -12,7 +12,7 @@
 // a frame never repeats what every frame has in common (names, edges, sizes).
 
 import type { StepRecord, TensorSummary } from '../../engine/recorder';
-import type { LayerFrame, LayerSchema, StatsFrame, StatsSchema, TensorFrame, TensorSchema } from './types';
+import type { EncodedFrames, LayerFrame, LayerSchema, StatsFrame, StatsSchema, TensorFrame, TensorSchema } from './types';
 
 export class FrameError extends Error {
   constructor(message: string) {
@@ -233,13 +233,6 @@ export function widenFrame(frame: StatsFrame, schema: StatsSchema): StatsFrame {
   const gradients = new Float32Array(schema.gradients.length).fill(NaN);
   gradients.set(frame.gradients);
   return { step: frame.step, layers, gradients };
-}
-
-/** Frames packed into one buffer, for postMessage: one transfer instead of a few dozen typed arrays per frame. */
-export interface EncodedFrames {
-  readonly bytes: Uint8Array;
-  /** Byte offset and length of each frame, in pairs. */
-  readonly index: Uint32Array;
 }
 
 export function encodeFrames(frames: readonly StatsFrame[], schema: StatsSchema): EncodedFrames {

@@ -1,9 +1,8 @@
 // The live run as the side panel shows it (no vscode here, so it is unit-tested): for each normalization
 // layer the latest recorded statistics, and the dead fraction of the ReLU right after it.
 
-import { batchRunningGap, deadFraction, isNormalizationKind, isReluKind } from '../../analysis/runs/derived';
-import type { RunData } from '../../analysis/runs/types';
-import type { LiveRunSnapshot } from '../../protocol/studio';
+import { batchRunningGap, deadFraction, isNormalizationKind, isReluKind } from '../../shared/runs/derived';
+import type { LiveRunSnapshot, RunData } from '../../shared/runs/types';
 
 export function snapshotOf(run: RunData): LiveRunSnapshot {
   const last = run.frames[run.frames.length - 1];

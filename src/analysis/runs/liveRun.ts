@@ -6,10 +6,10 @@
 import type { TrainingClient } from '../../engine/worker/client';
 import type { KernelSetup } from '../../engine/kernels/select';
 import type { TrainingJobConfig } from '../../engine/worker/config';
-import { encodeFrames } from '../../analysis/runs/frames';
-import type { RunWriter } from '../../analysis/runs/store';
-import type { RunData, RunInfo, StatsSchema } from '../../analysis/runs/types';
-import type { RunUpdate } from '../../protocol/studio';
+import { encodeFrames } from '../../shared/runs/frames';
+import type { RunWriter } from './store';
+import type { RunData, RunInfo, RunUpdate, StatsSchema } from '../../shared/runs/types';
+import { messageOf } from '../../shared/errors';
 
 export interface LiveRunOptions {
   readonly client: TrainingClient;
@@ -160,7 +160,7 @@ export class LiveRun {
       info = await this.writer.finish(status, error);
     } catch (e) {
       // The run ended but could not be saved completely: say so in its status rather than losing the reason.
-      const message = `the run could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+      const message = `the run could not be saved: ${messageOf(e)}`;
       info = { ...this.writer.currentInfo(), status: 'failed', error: error ? `${error}; ${message}` : message };
     }
     this.lastPost = performance.now();
