@@ -2,9 +2,12 @@
 // (Conv 3×3 → BatchNorm → ReLU) × 3 (16, 32, 64 channels; the last two with stride 2) → Dense(10),
 // on a batch of 32 images of 32×32×3; and the forward pass alone. The peer is the same network in
 // TF.js (bench/tfjs-cnn.ts; on the wasm backend its convolution needs a custom filter gradient, see
-// there), on the wasm backend and, for reference, the cpu backend.
+// there), on the wasm backend and, for reference, the cpu backend. Ours runs on the WebAssembly SIMD
+// kernels on 1 and 2 threads (TF.js wasm runs one thread in Node); the JavaScript kernels' time is kept
+// as "before".
 
 import { medianMs, report } from './harness';
+import { kernelLabel, useOurKernels } from './kernels';
 import { randomFloats, useTfBackend } from './peers';
 import { filterGradientError, tfjsCnn } from './tfjs-cnn';
 import { Conv2d, Dense, Flatten, ReLU } from '../src/engine/layers';
@@ -40,9 +43,18 @@ async function main(): Promise<void> {
   const model = ourModel();
   const optimizer = new SGD(model.parameters().map((p) => p.parameter), { lr: 0.01, momentum: 0.9 });
   const batch = { x: new Tensor(images, [BATCH, 3, SIZE, SIZE]), y: labels, numClasses: CLASSES };
-  const oursStepMs = await medianMs(() => trainStep(model, optimizer, batch, 'cross-entropy'), { warmup: 3, repeats: 9 });
-  model.eval();
-  const oursForwardMs = await medianMs(() => model.forward(batch.x), { warmup: 3, repeats: 9 });
+  // Ours on the JavaScript kernels ("before"), then the WebAssembly SIMD kernels on 1 and 2 threads.
+  const ours: { label: string; threads: number; stepMs: number; forwardMs: number }[] = [];
+  for (const [choice, threads] of [['js', 1], ['wasm', 1], ['wasm', 2]] as const) {
+    const label = kernelLabel(await useOurKernels(choice, threads));
+    model.train();
+    const stepMs = await medianMs(() => trainStep(model, optimizer, batch, 'cross-entropy'), { warmup: 3, repeats: 9 });
+    model.eval();
+    const forwardMs = await medianMs(() => model.forward(batch.x), { warmup: 3, repeats: 9 });
+    ours.push({ label, threads, stepMs, forwardMs });
+  }
+  await useOurKernels('js');
+  const js = ours[0];
 
   const nhwc = new Float32Array(images.length);
   for (let n = 0; n < BATCH; n++) for (let c = 0; c < 3; c++) for (let p = 0; p < SIZE * SIZE; p++) {
@@ -56,9 +68,12 @@ async function main(): Promise<void> {
     // TF.js cpu takes seconds per step: fewer repetitions there.
     const timing = backend === 'cpu' ? { warmup: 1, repeats: 3 } : { warmup: 3, repeats: 9 };
     const stepMs = await medianMs(net.step, timing);
-    report({ name: 'cnn-train-step-b32-32x32x3', oursMs: oursStepMs, peer: `tfjs-${backend}`, peerMs: stepMs, extra: { batch: BATCH } });
     const forwardMs = await medianMs(net.forward, timing);
-    report({ name: 'cnn-forward-b32-32x32x3', oursMs: oursForwardMs, peer: `tfjs-${backend}`, peerMs: forwardMs, extra: { batch: BATCH } });
+    for (const o of ours.slice(1)) {
+      const extra = (jsMs: number, peerMs: number) => ({ batch: BATCH, kernels: o.label, jsKernelsMs: jsMs.toFixed(1), jsRatio: (peerMs / jsMs).toFixed(2) });
+      report({ name: `cnn-train-step-b32-32x32x3-${o.threads}t`, oursMs: o.stepMs, peer: `tfjs-${backend}`, peerMs: stepMs, extra: extra(js.stepMs, stepMs) });
+      report({ name: `cnn-forward-b32-32x32x3-${o.threads}t`, oursMs: o.forwardMs, peer: `tfjs-${backend}`, peerMs: forwardMs, extra: extra(js.forwardMs, forwardMs) });
+    }
   }
 }
 

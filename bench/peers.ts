@@ -29,6 +29,7 @@ export async function ortSingleNodeSession(
   node: OrtNode,
   input: { name: string; dims: number[] },
   initializers: { name: string; dims: number[]; data: Float32Array }[],
+  threads = 2,
 ): Promise<ort.InferenceSession> {
   const tensorType = (dims: number[]): onnx.ITypeProto => ({
     tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } },
@@ -48,7 +49,7 @@ export async function ortSingleNodeSession(
     },
   });
   const bytes = onnx.ModelProto.encode(model).finish();
-  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
 }
 
 export async function ortRun(session: ort.InferenceSession, name: string, data: Float32Array, dims: number[]): Promise<void> {

@@ -1,8 +1,10 @@
 // Bundles the extension host code, the webview, the CLI, the engine worker and the in-VS Code tests
-// with esbuild. Runtime code is bundled so the .vsix needs no node_modules.
+// with esbuild, and compiles the WebAssembly kernels (scripts/build-wasm.mjs). Runtime code is bundled
+// so the .vsix needs no node_modules.
 //   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { chmodSync, rmSync } from 'node:fs';
+import { buildKernels } from './build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -58,13 +60,14 @@ if (!production) {
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await buildKernels();
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('esbuild: watching for changes…');
 } else {
   const started = Date.now();
   // A production build must not ship development bundles left from an earlier build.
   if (production) rmSync('dist', { recursive: true, force: true });
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all([...builds.map((b) => esbuild.build(b)), buildKernels()]);
   chmodSync('dist/cli.js', 0o755);
   console.log(`esbuild: built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

@@ -20,6 +20,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/i,
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/dist\/(extension|webview|sidebar|studio|cli|worker|probeWorker)\.js$/,
+  /^extension\/dist\/kernels-(simd|relaxed)\.wasm$/,
   /^extension\/media\//,
   /^extension\/schemas\//,
   /^extension\/python\/(pyproject\.toml|README\.md|bnlens\/\w+\.py)$/, // the training companion (Instrument Training Script…)

@@ -4,6 +4,7 @@
 // variance at its input against the running statistics, and a per-channel shift score; for the model
 // output, eval mode against train mode on the same batch.
 
+import type { KernelStatus } from '../engine/kernels/select';
 import { ActivationRecorder, type LayerRecord, type TensorSummary } from '../engine/recorder';
 import { createRng } from '../engine/rng';
 import { Tensor } from '../engine/tensor';
@@ -67,6 +68,8 @@ export interface ProbeResult {
   readonly randomInput: boolean;
   readonly layers: readonly ProbeLayer[];
   readonly output: OutputComparison;
+  /** The kernel backend the batch ran on ('js', 'wasm-simd', 'wasm-relaxed-simd'), set by the probe worker. */
+  readonly kernels?: KernelStatus;
 }
 
 const DEFAULT_SAMPLES_PER_CHANNEL = 4096;

@@ -4,7 +4,10 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseCsvRows } from '../engine/data/csv';
+import { installKernels, isKernelChoice, KERNEL_CHOICES } from '../engine/kernels/select';
+import { readKernelBinaries } from '../analysis/kernelFiles';
 import type { TrainingJobConfig } from '../engine/worker/config';
 import { runTrainingJob } from '../engine/worker/job';
 import type { WorkerToHost } from '../engine/worker/messages';
@@ -15,13 +18,16 @@ import type { RunInfo } from '../shared/runs/types';
 import type { CliIo } from './cli';
 import { messageOf } from '../shared/errors';
 
-export const TRAIN_HELP = `bnlens train --config SPEC.json --out DIR [--quiet]
+export const TRAIN_HELP = `bnlens train --config SPEC.json --out DIR [--quiet] [--kernels auto|wasm|js]
 
 Trains the model spec SPEC.json (a *.bnlens.json file: layers, dataset, optimizer, lr, batchSize,
 epochs, seed; see schemas/bnlens-model.schema.json) in BN Lens' engine and saves the run to the folder
 DIR (config.json, run.json, metrics.json, stats.index.json, stats.bin), which the Training Studio opens.
 A progress bar goes to stderr (--quiet: none). Ctrl-C stops at the next step and saves the run as
-stopped. Exit 0 when the run completed or was stopped, 2 for a bad spec or DIR, 1 when training failed.`;
+stopped. Exit 0 when the run completed or was stopped, 2 for a bad spec or DIR, 1 when training failed.
+--kernels (default: the BNLENS_KERNELS environment variable, else auto): auto runs the WebAssembly SIMD
+kernels on two threads where they run and JavaScript otherwise; wasm insists on them; js forces the
+JavaScript reference kernels.`;
 
 export interface TrainOptions {
   /** Draw the bar with carriage returns (a terminal); otherwise one line per epoch. */
@@ -31,6 +37,8 @@ export interface TrainOptions {
   readonly shouldStop?: () => boolean;
   /** Time between two redraws of the bar; default 100 ms. */
   readonly redrawMs?: number;
+  /** Where dist/kernels-*.wasm are; default the folder of this bundle (dist/). */
+  readonly kernelsDir?: string;
 }
 
 /** Recording for a spec that does not say: ~200 frames over the run, with the ReLU outputs for dead units. */
@@ -75,10 +83,15 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
     io.out(TRAIN_HELP);
     return 0;
   }
-  const known = new Set(['--config', '--out', '--quiet']);
-  const unknown = args.find((a, i) => a.startsWith('-') && !known.has(a) && !(i > 0 && (args[i - 1] === '--config' || args[i - 1] === '--out')));
+  const known = new Set(['--config', '--out', '--quiet', '--kernels']);
+  const unknown = args.find((a, i) => a.startsWith('-') && !known.has(a) && !(i > 0 && ['--config', '--out', '--kernels'].includes(args[i - 1])));
   if (unknown) {
     io.err(`bnlens train: unknown option '${unknown}'\n\n${TRAIN_HELP}`);
+    return 2;
+  }
+  const kernels = value('--kernels') ?? process.env.BNLENS_KERNELS ?? 'auto';
+  if (!isKernelChoice(kernels)) {
+    io.err(`bnlens train: --kernels (or BNLENS_KERNELS) must be one of ${KERNEL_CHOICES.join(', ')}, got '${kernels}'`);
     return 2;
   }
   const specPath = value('--config');
@@ -116,6 +129,15 @@ export async function runTrain(args: readonly string[], io: CliIo, options: Trai
     }
   } catch {
     // No run there yet: as it should be.
+  }
+
+  try {
+    const binaries = kernels === 'js' ? undefined : await readKernelBinaries(options.kernelsDir ?? __dirname);
+    const status = await installKernels({ choice: kernels, threads: Math.min(2, availableParallelism()), ...(binaries ? { binaries } : {}) });
+    if (!options.quiet) io.err(`engine kernels: ${status.name} on ${status.threads} thread(s)${status.note ? ` (${status.note})` : ''}`);
+  } catch (e) {
+    io.err(`bnlens: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
   }
 
   let total = 0;

@@ -14,6 +14,7 @@ import { describeInput } from '../analysis/inputs/batch';
 import { MAX_IMAGES, MAX_PROBE_IMAGES, type InputData } from '../analysis/inputs/gather';
 import type { Log } from './log';
 import { displayName, modelSource } from './modelSource';
+import { kernelSetup } from './settings';
 import { messageOf } from '../shared/errors';
 import { pickAndReadData, type ProbeDataMemory } from './probeData';
 
@@ -61,13 +62,15 @@ export class ModelJobs {
     }
     const source = input ? describeInput(input, data.preprocessing) : `random normal, batch ${request.batchSize}, seed ${request.seed}`;
     const model = await modelSource(uri);
+    const kernels = await kernelSetup(this.extensionUri);
     await post({ type: 'probeRunning' });
     await this.inWorker(key, `probing ${file} (${source})`,
-      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, ...(input ? { input, preprocessing: data.preprocessing } : {}) },
+      () => startProbe(this.workerPath(), { file, bytes: model.bytes, batchSize: request.batchSize, seed: request.seed, bins: 64, kernels, ...(input ? { input, preprocessing: data.preprocessing } : {}) },
         (path) => model.readSibling(path)),
       async (result) => {
         this.results.set(key, { result, source });
-        this.log.info(`${file}: probed ${result.layers.length} normalization layer(s) with ${source}`);
+        const on = result.kernels ? ` on the ${result.kernels.name} kernels (${result.kernels.threads} thread(s))${result.kernels.note ? `; ${result.kernels.note}` : ''}` : '';
+        this.log.info(`${file}: probed ${result.layers.length} normalization layer(s) with ${source}${on}`);
         await post({ type: 'probe', result, source });
       },
       async (message, cancelled) => {
@@ -86,9 +89,10 @@ export class ModelJobs {
     if (!input) return;
     const source = `${describeInput(input, data.preprocessing)} in batches of ${batchSize}`;
     const model = await modelSource(uri);
+    const kernels = await kernelSetup(this.extensionUri);
     await post({ type: 'recalibrationRunning' });
     await this.inWorker(key, `recalibrating ${file} with ${source}`,
-      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input, preprocessing: data.preprocessing }, (path) => model.readSibling(path)),
+      () => startRecalibration(this.workerPath(), { file, bytes: model.bytes, batchSize, input, preprocessing: data.preprocessing, kernels }, (path) => model.readSibling(path)),
       async (result) => {
         this.recalibrations.set(key, { result, source });
         this.log.info(`${file}: recalibrated ${result.layers.length} BatchNorm layer(s) from ${result.samples} samples in ${result.batches} batches (${result.variance} variance)`);

@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
   await import('./diagnostics.test');
   await import('./studio.test');
   await import('./hostile.test');
+  await import('./kernels.test');
 
   const tests: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {

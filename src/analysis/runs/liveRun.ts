@@ -4,6 +4,7 @@
 // second. Nothing here imports vscode: the benchmark drives this same class without a window.
 
 import type { TrainingClient } from '../../engine/worker/client';
+import type { KernelSetup } from '../../engine/kernels/select';
 import type { TrainingJobConfig } from '../../engine/worker/config';
 import { encodeFrames } from '../../shared/runs/frames';
 import type { RunWriter } from './store';
@@ -60,7 +61,7 @@ export class LiveRun {
     return this.paused;
   }
 
-  start(config: TrainingJobConfig): void {
+  start(config: TrainingJobConfig, kernels?: KernelSetup): void {
     const c = this.client;
     c.on('started', (m) => { this.writer.handle(m); this.schedule(); });
     c.on('progress', (m) => { this.writer.handle(m); this.schedule(); });
@@ -75,7 +76,7 @@ export class LiveRun {
       void this.end(this.stopping && m.source === 'terminated' ? 'stopped' : 'failed', m.message);
     });
     this.writer.startAutoFlush(this.saveEveryMs);
-    c.start(config);
+    c.start(config, kernels);
   }
 
   pause(): void {

@@ -2,6 +2,7 @@
 // never holds the decoded tensors) and asks the host for sibling files it needs (external data, weight
 // shards), since only the host can read the workspace's file system.
 
+import type { KernelSetup } from '../../engine/kernels/select';
 import type { ProbeResult } from '../probe';
 import type { RecalibrationResult } from '../recalibrate';
 import type { InputData } from '../inputs/gather';
@@ -17,6 +18,8 @@ export interface ProbeJob {
   readonly input?: InputData;
   /** How images become the model's input (ignored for other data). */
   readonly preprocessing?: Preprocessing;
+  /** Which kernels the engine runs on (bnlens.engine.kernels); JavaScript when absent. */
+  readonly kernels?: KernelSetup;
 }
 
 export interface RecalibrationJob {
@@ -26,6 +29,7 @@ export interface RecalibrationJob {
   /** The user's data, read but not decoded (arrays are [N, …] in the model's input layout). */
   readonly input: InputData;
   readonly preprocessing?: Preprocessing;
+  readonly kernels?: KernelSetup;
 }
 
 export type HostToProbeWorker =

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { readModel } from '../../formats/read';
 import { inputBatches, inputTensor } from '../inputs/batch';
 import { DEFAULT_PREPROCESSING } from '../inputs/preprocess';
+import { installKernels, type KernelSetup, type KernelStatus } from '../../engine/kernels/select';
 import { probeModel } from '../probe';
 import { recalibrate } from '../recalibrate';
 import type { HostToProbeWorker, ProbeJob, ProbeWorkerToHost, RecalibrationJob } from './probeMessages';
@@ -25,15 +26,23 @@ function readSibling(path: string): Promise<Uint8Array | null> {
   });
 }
 
+/** The kernels a job asks for; a job that asks for nothing runs on the JavaScript kernels. */
+function useKernels(setup: KernelSetup | undefined): Promise<KernelStatus> {
+  return installKernels(setup ?? { choice: 'js' });
+}
+
 async function probe(job: ProbeJob): Promise<void> {
+  const kernels = await useKernels(job.kernels);
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
-  post({ type: 'result', result: probeModel(description, {
+  const result = probeModel(description, {
     batchSize: job.batchSize, seed: job.seed, bins: job.bins,
     ...(job.input ? { input: inputTensor(description, job.input, job.preprocessing ?? DEFAULT_PREPROCESSING) } : {}),
-  }) });
+  });
+  post({ type: 'result', result: { ...result, kernels } });
 }
 
 async function recalibrateJob(job: RecalibrationJob): Promise<void> {
+  await useKernels(job.kernels);
   const description = await readModel({ name: job.file, bytes: job.bytes, readSibling });
   post({ type: 'result', result: recalibrate(description, inputBatches(description, job.input, job.preprocessing ?? DEFAULT_PREPROCESSING, job.batchSize)) });
 }

@@ -24,7 +24,7 @@ const tile = new Float64Array(MR * NR);
 export function gemmJs(args: GemmArgs): void {
   const { m, n, k, c } = args;
   checkSizes(args);
-  if (!args.accumulate) c.fill(0, 0, m * n);
+  if (!args.accumulate) initialize(args);
   if (m === 0 || n === 0 || k === 0) return;
   const ncMax = Math.min(NC, roundUp(n, NR));
   if (packedB.length < ncMax * KC) packedB = new Float64Array(ncMax * KC);
@@ -42,9 +42,24 @@ export function gemmJs(args: GemmArgs): void {
   }
 }
 
-function checkSizes({ m, n, k, a, b, c }: GemmArgs): void {
+/** C = 0, or the bias broadcast along its axis. */
+function initialize({ m, n, c, bias, biasAxis }: GemmArgs): void {
+  if (!bias) {
+    c.fill(0, 0, m * n);
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    if (biasAxis === 'row') c.fill(bias[i], i * n, (i + 1) * n);
+    else for (let j = 0; j < n; j++) c[i * n + j] = bias[j];
+  }
+}
+
+export function checkSizes({ m, n, k, a, b, c, bias, biasAxis, accumulate }: GemmArgs): void {
   if (a.length < m * k || b.length < k * n || c.length < m * n) {
     throw new RangeError(`gemm: arrays too short for m=${m} n=${n} k=${k} (a ${a.length}, b ${b.length}, c ${c.length})`);
+  }
+  if (bias && !accumulate && bias.length < (biasAxis === 'row' ? m : n)) {
+    throw new RangeError(`gemm: bias of ${bias.length} values for ${biasAxis === 'row' ? `${m} rows` : `${n} columns`}`);
   }
 }
 

@@ -1,13 +1,22 @@
 // The active kernel backend. Layers call kernels() rather than importing an implementation, so a
 // faster backend can be installed once (setKernels) for the whole engine.
 
+import { convBackwardWith, convForwardWith } from './conv';
 import { gemmJs } from './gemm';
 import { col2imJs, im2colJs } from './im2col';
 import type { Kernels } from './types';
 
-export type { ConvGeometry, GemmArgs, Kernels } from './types';
+export type { ConvGeometry, ConvProblem, GemmArgs, Kernels } from './types';
 
-export const jsKernels: Kernels = { name: 'js', gemm: gemmJs, im2col: im2colJs, col2im: col2imJs };
+const jsParts = { gemm: gemmJs, im2col: im2colJs, col2im: col2imJs };
+
+/** The plain-JavaScript kernels: the reference every other backend is tested against, and the fallback. */
+export const jsKernels: Kernels = {
+  name: 'js',
+  ...jsParts,
+  conv2dForward: (p, x, w, bias, y) => convForwardWith(jsParts, p, x, w, bias, y),
+  conv2dBackward: (p, x, w, dy, dx, dw) => convBackwardWith(jsParts, p, x, w, dy, dx, dw),
+};
 
 let active: Kernels = jsKernels;
 

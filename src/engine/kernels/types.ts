@@ -16,6 +16,12 @@ export interface GemmArgs {
   readonly transB: boolean;
   readonly c: FloatArray;
   readonly accumulate: boolean;
+  /**
+   * Added to every row of C (biasAxis 'col': one value per column, a dense layer's features) or every
+   * column (biasAxis 'row': one value per row, a convolution's output channels). Ignored when accumulate.
+   */
+  readonly bias?: FloatArray;
+  readonly biasAxis?: 'row' | 'col';
 }
 
 /** One image's worth of a 2-D convolution's geometry (1-D convolutions use height 1). */
@@ -35,7 +41,16 @@ export interface ConvGeometry {
   readonly outW: number;
 }
 
+/** A whole 2-D convolution (NCHW): `geometry` is one group's, weights are [outChannels, channels, kH, kW]. */
+export interface ConvProblem {
+  readonly geometry: ConvGeometry;
+  readonly batch: number;
+  readonly groups: number;
+  readonly outChannels: number;
+}
+
 export interface Kernels {
+  /** 'js', 'wasm-simd' or 'wasm-relaxed-simd' (with ×N threads when a pool runs it). */
   readonly name: string;
   gemm(args: GemmArgs): void;
   /**
@@ -45,4 +60,8 @@ export interface Kernels {
   im2col(geometry: ConvGeometry, input: FloatArray, inputOffset: number, col: FloatArray): void;
   /** The adjoint of im2col: adds every column entry back into gradInput (starting at gradInputOffset). */
   col2im(geometry: ConvGeometry, col: FloatArray, gradInput: FloatArray, gradInputOffset: number): void;
+  /** y = conv(x, w) (+ bias per output channel); y is overwritten. */
+  conv2dForward(problem: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray): void;
+  /** dx = the input gradient (overwritten); dw += the weight gradient. */
+  conv2dBackward(problem: ConvProblem, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray, dw: FloatArray): void;
 }

@@ -1,11 +1,11 @@
 // Convolutions in NCHW (PyTorch nn.Conv1d/nn.Conv2d, ONNX Conv): stride, zero padding (symmetric,
 // ONNX-style asymmetric, or "same"/"valid"), dilation and groups (groups = inChannels is a depthwise
 // convolution). Weight [outChannels, inChannels/groups, kH, kW] (Conv1d: [out, in/groups, k]), as in
-// PyTorch and ONNX. Computed as im2col + GEMM per image and group; backward recomputes the columns
-// instead of keeping them, trading a cheap unfold for much less memory.
+// PyTorch and ONNX. The arithmetic is the kernel backend's (kernels/conv.ts in JavaScript: im2col +
+// GEMM per image and group; the WebAssembly backend adds direct depthwise and pointwise paths).
 
 import type { ForwardContext, Layer, Parameter, Rng } from '../layer';
-import { kernels, type ConvGeometry } from '../kernels';
+import { kernels, type ConvGeometry, type ConvProblem } from '../kernels';
 import { allocate, Tensor, type DType, type FloatArray } from '../tensor';
 import { initBias, initWeight, type InitializerName } from '../train/initializers';
 import { createParameter, expectDType, expectInputs, expectRank, expectShape, pair, saved, type Pair } from './common';
@@ -100,13 +100,12 @@ function validateSpec(spec: ConvSpec): void {
   }
 }
 
-/** The shared 2-D engine; Conv1d runs it with height 1. */
+/** The shared 2-D engine; Conv1d runs it with height 1. The arithmetic is the active kernels' (kernels()). */
 class ConvCore {
   readonly weight: Parameter;
   readonly bias: Parameter | undefined;
   private input: { data: FloatArray; batch: number; inH: number; inW: number } | undefined;
-  private geometry: ConvGeometry | undefined;
-  private col: FloatArray | undefined;
+  private problem: ConvProblem | undefined;
 
   constructor(
     readonly spec: ConvSpec,
@@ -121,86 +120,27 @@ class ConvCore {
     this.bias = bias ? createParameter('bias', initBias(init, weightShape, rng, dtype)) : undefined;
   }
 
-  private columns(length: number, dtype: DType): FloatArray {
-    if (!this.col || this.col.length !== length || (this.col instanceof Float64Array) !== (dtype === 'float64')) {
-      this.col = allocate(dtype, length);
-    }
-    return this.col;
-  }
-
   forward(data: FloatArray, batch: number, inH: number, inW: number): { data: FloatArray; outH: number; outW: number } {
     const { spec } = this;
     const g = geometryFor(spec, inH, inW);
-    const kern = kernels();
+    const problem: ConvProblem = { geometry: g, batch, groups: spec.groups, outChannels: spec.outChannels };
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-    const outSize = g.outH * g.outW;
-    const cinG = spec.inChannels / spec.groups;
-    const coutG = spec.outChannels / spec.groups;
-    const kDim = cinG * spec.kH * spec.kW;
-    const col = this.columns(kDim * outSize, dtype);
-    const y = allocate(dtype, batch * spec.outChannels * outSize);
-    const w = this.weight.value.data;
-    for (let n = 0; n < batch; n++) {
-      for (let grp = 0; grp < spec.groups; grp++) {
-        kern.im2col(g, data, (n * spec.inChannels + grp * cinG) * inH * inW, col);
-        const yOff = (n * spec.outChannels + grp * coutG) * outSize;
-        kern.gemm({
-          m: coutG, n: outSize, k: kDim,
-          a: w.subarray(grp * coutG * kDim, (grp + 1) * coutG * kDim), transA: false,
-          b: col, transB: false, c: y.subarray(yOff, yOff + coutG * outSize), accumulate: false,
-        });
-      }
-    }
-    if (this.bias) {
-      const b = this.bias.value.data;
-      for (let n = 0; n < batch; n++) {
-        for (let co = 0; co < spec.outChannels; co++) {
-          const o = (n * spec.outChannels + co) * outSize;
-          for (let i = 0; i < outSize; i++) y[o + i] += b[co];
-        }
-      }
-    }
+    const y = allocate(dtype, batch * spec.outChannels * g.outH * g.outW);
+    kernels().conv2dForward(problem, data, this.weight.value.data, this.bias?.value.data, y);
     this.input = { data, batch, inH, inW };
-    this.geometry = g;
+    this.problem = problem;
     return { data: y, outH: g.outH, outW: g.outW };
   }
 
   backward(gradOut: FloatArray): FloatArray {
     const { spec } = this;
     const x = saved(spec.kind, this.input);
-    const g = saved(spec.kind, this.geometry);
-    const kern = kernels();
+    const problem = saved(spec.kind, this.problem);
     const dtype: DType = x.data instanceof Float64Array ? 'float64' : 'float32';
-    const outSize = g.outH * g.outW;
-    const cinG = spec.inChannels / spec.groups;
-    const coutG = spec.outChannels / spec.groups;
-    const kDim = cinG * spec.kH * spec.kW;
-    const col = this.columns(kDim * outSize, dtype);
-    const gradCol = allocate(dtype, kDim * outSize);
     const gradInput = allocate(dtype, x.data.length);
-    const w = this.weight.value.data;
-    const gw = this.weight.grad.data;
-    for (let n = 0; n < x.batch; n++) {
-      for (let grp = 0; grp < spec.groups; grp++) {
-        const inOff = (n * spec.inChannels + grp * cinG) * x.inH * x.inW;
-        const yOff = (n * spec.outChannels + grp * coutG) * outSize;
-        const dy = gradOut.subarray(yOff, yOff + coutG * outSize);
-        const wOff = grp * coutG * kDim;
-        // dW_g += dY_g · colᵀ
-        kern.im2col(g, x.data, inOff, col);
-        kern.gemm({
-          m: coutG, n: kDim, k: outSize,
-          a: dy, transA: false, b: col, transB: true, c: gw.subarray(wOff, wOff + coutG * kDim), accumulate: true,
-        });
-        // dcol = W_gᵀ · dY_g, folded back onto the input
-        kern.gemm({
-          m: kDim, n: outSize, k: coutG,
-          a: w.subarray(wOff, wOff + coutG * kDim), transA: true, b: dy, transB: false, c: gradCol, accumulate: false,
-        });
-        kern.col2im(g, gradCol, gradInput, inOff);
-      }
-    }
+    kernels().conv2dBackward(problem, x.data, this.weight.value.data, gradOut, gradInput, this.weight.grad.data);
     if (this.bias) {
+      const outSize = problem.geometry.outH * problem.geometry.outW;
       const gb = this.bias.grad.data;
       for (let n = 0; n < x.batch; n++) {
         for (let co = 0; co < spec.outChannels; co++) {

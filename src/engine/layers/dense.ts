@@ -50,14 +50,8 @@ export class Dense implements Layer {
     kernels().gemm({
       m: rows, n: this.outFeatures, k: this.inFeatures,
       a: x.data, transA: false, b: this.weight.value.data, transB: true, c: y.data, accumulate: false,
+      bias: this.bias?.value.data, biasAxis: 'col',
     });
-    if (this.bias) {
-      const b = this.bias.value.data;
-      for (let r = 0; r < rows; r++) {
-        const o = r * this.outFeatures;
-        for (let j = 0; j < this.outFeatures; j++) y.data[o + j] += b[j];
-      }
-    }
     this.input = x;
     return y;
   }

@@ -3,6 +3,7 @@
 // unreadable message) into an 'error' event instead of an exception in the host.
 
 import { Worker } from 'node:worker_threads';
+import type { KernelSetup } from '../kernels/select';
 import type { TrainingJobConfig } from './config';
 import {
   isWorkerToHost, type DoneMessage, type EpochMessage, type ErrorMessage, type HostToWorker, type ProgressMessage, type StartedMessage, type StatsMessage,
@@ -65,11 +66,11 @@ export class TrainingClient {
   }
 
   /** Starts the job (and the worker, unless prepare() did). A client runs one job. */
-  start(config: TrainingJobConfig): void {
+  start(config: TrainingJobConfig, kernels?: KernelSetup): void {
     if (this.started || this.finished) throw new Error('TrainingClient.start() may be called once');
     this.started = true;
     this.prepare();
-    this.send({ type: 'start', config });
+    this.send({ type: 'start', config, ...(kernels ? { kernels } : {}) });
   }
 
   /** Asks the job to stop at the next step boundary (it then reports 'done' with cancelled: true). */

@@ -4,10 +4,12 @@
 import type { StepRecord } from '../recorder';
 import type { Metrics } from '../train/loop';
 import type { LayerSummary } from './build';
+import type { KernelSetup } from '../kernels/select';
 import type { TrainingJobConfig } from './config';
 
 export type HostToWorker =
-  | { type: 'start'; config: TrainingJobConfig }
+  /** `kernels`: the backend to train on (bnlens.engine.kernels); the JavaScript kernels when absent. */
+  | { type: 'start'; config: TrainingJobConfig; kernels?: KernelSetup }
   /** Stop at the next step boundary; the worker then sends 'done' with cancelled: true. */
   | { type: 'cancel' }
   /** Hold at the next step boundary until 'resume' (or 'cancel'); nothing is lost while paused. */

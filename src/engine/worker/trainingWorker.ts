@@ -2,6 +2,7 @@
 // 'cancel', 'pause' and 'resume' at step boundaries, then closes its port so the thread exits.
 
 import { parentPort } from 'node:worker_threads';
+import { installKernels } from '../kernels/select';
 import { runTrainingJob, type PostMessage } from './job';
 import { isHostToWorker } from './messages';
 
@@ -31,5 +32,11 @@ port.on('message', (message: unknown) => {
     return;
   }
   started = true;
-  void runTrainingJob(message.config, post, { isCancelled: () => cancelled, isPaused: () => paused }).finally(() => port.close());
+  const { config, kernels } = message;
+  void installKernels(kernels ?? { choice: 'js' })
+    .then(
+      () => runTrainingJob(config, post, { isCancelled: () => cancelled, isPaused: () => paused }),
+      (e: unknown) => post({ type: 'error', source: 'runtime', message: e instanceof Error ? e.message : String(e) }),
+    )
+    .finally(() => port.close());
 });

@@ -22,7 +22,7 @@ import type { LiveRunSnapshot, StudioHostToWebview, StudioOptions, StudioWebview
 import { exportRunFiles } from '../../analysis/runs/export';
 import { trustedToWrite } from '../trust';
 import type { Log } from '../log';
-import { viewSettings } from '../settings';
+import { kernelSetup, viewSettings } from '../settings';
 import { webviewRoots } from '../webviewHtml';
 import { WebviewPage } from '../webviewPage';
 import { TensorBoardLogPanel } from './logsPanel';
@@ -331,7 +331,7 @@ export class TrainingStudio {
       },
     });
     this.live = live;
-    live.start(config);
+    live.start(config, await kernelSetup(this.context.extensionUri));
     this.log.info(`Training Studio: started ${name} (${label})`);
     this.post({ type: 'liveStarted', run: toWire(writer.data()) });
     void this.sendRuns();

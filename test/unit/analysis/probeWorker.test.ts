@@ -8,6 +8,7 @@ import { writeNpy } from '../../../src/formats/npy';
 import { REPO_ROOT } from '../fixtures';
 import { readdirSync } from 'node:fs';
 import { DEFAULT_PREPROCESSING } from '../../../src/analysis/inputs/preprocess';
+import { kernelBinaries } from '../engine/kernels/wasmBinaries';
 
 let dir: string;
 let workerPath: string;
@@ -44,6 +45,31 @@ describe('the probe worker', () => {
     const run = startProbe(workerPath, { file: 'cnn-bn.onnx', bytes: model, batchSize: 64, seed: 0, bins: 8 }, noSiblings);
     run.cancel();
     await expect(run.result).rejects.toBeInstanceOf(ProbeCancelled);
+  });
+});
+
+describe('the probe worker\'s kernels', () => {
+  it('runs on the kernels the job asks for, says which, and the numbers agree with the JavaScript kernels', async () => {
+    const binaries = kernelBinaries();
+    const job = { file: 'cnn-bn.onnx', bytes: model, batchSize: 4, seed: 5, bins: 16 };
+    const wasm = await startProbe(workerPath, { ...job, kernels: { choice: 'wasm', binaries, threads: 2 } }, noSiblings).result;
+    const js = await startProbe(workerPath, { ...job, kernels: { choice: 'js' } }, noSiblings).result;
+    expect(wasm.kernels).toEqual({ name: expect.stringMatching(/^wasm-(relaxed-)?simd$/), threads: 2 });
+    expect(js.kernels).toEqual({ name: 'js', threads: 1 });
+    // Batch statistics through three conv layers: float32 sums in another order, agreeing to ~1e-5 relative.
+    wasm.layers.forEach((layer, i) => {
+      const ref = js.layers[i];
+      expect(layer.name).toBe(ref.name);
+      layer.batchMean.forEach((m, c) => expect(Math.abs(m - ref.batchMean[c])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref.batchMean[c]))));
+    });
+  });
+
+  it('fails with the reason when wasm is forced and cannot run, and runs JavaScript for a job that names no kernels', async () => {
+    const broken = { simd: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) };
+    const job = { file: 'cnn-bn.onnx', bytes: model, batchSize: 2, seed: 0, bins: 8 };
+    await expect(startProbe(workerPath, { ...job, kernels: { choice: 'wasm', binaries: broken } }, noSiblings).result)
+      .rejects.toThrow(/bnlens\.engine\.kernels is "wasm", but this runtime does not validate/);
+    expect((await startProbe(workerPath, job, noSiblings).result).kernels?.name).toBe('js');
   });
 });
 

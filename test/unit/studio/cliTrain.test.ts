@@ -7,16 +7,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { nodeRunFs } from '../../../src/analysis/runs/nodeFs';
 import { readRun } from '../../../src/analysis/runs/store';
 import { runTrain, withDefaultRecording } from '../../../src/cli/train';
+import { installKernels } from '../../../src/engine/kernels/select';
+import { kernelBinaries } from '../engine/kernels/wasmBinaries';
 
 const dir = mkdtempSync(join(tmpdir(), 'bnlens-cli-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function train(args: string[], options: { tty?: boolean; stopAfter?: number } = {}): Promise<{ code: number; out: string[]; err: string[] }> {
+async function train(args: string[], options: { tty?: boolean; stopAfter?: number; kernelsDir?: string } = {}): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   let calls = 0;
   const code = await runTrain(args, { out: (t) => out.push(t), err: (t) => err.push(t) }, {
     tty: options.tty ?? false, quiet: false, redrawMs: 0, shouldStop: () => ++calls > (options.stopAfter ?? Infinity),
+    ...(options.kernelsDir ? { kernelsDir: options.kernelsDir } : {}),
   });
   return { code, out, err };
 }
@@ -66,6 +69,28 @@ describe('bnlens train', () => {
     expect((await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'run1')])).err[0]).toMatch(/run1: already holds a run \(run\.json\)/);
     expect((await train(['--config', join(dir, 'demo.bnlens.json')])).err[0]).toMatch(/^bnlens train: needs --config SPEC\.json and --out DIR/);
     expect((await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'z'), '--fast'])).err[0]).toMatch(/unknown option '--fast'/);
+  });
+
+  it('trains on the kernels --kernels or BNLENS_KERNELS names, and refuses an unknown choice', async () => {
+    kernelBinaries(); // builds dist/kernels-*.wasm when missing or stale
+    const distDir = join(__dirname, '../../../dist');
+    try {
+      const wasm = await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'k1'), '--kernels', 'wasm'], { kernelsDir: distDir });
+      expect(wasm.code, wasm.err.join('\n')).toBe(0);
+      expect(wasm.err[0]).toMatch(/^engine kernels: wasm-(relaxed-)?simd on [12] thread\(s\)$/);
+      process.env.BNLENS_KERNELS = 'js';
+      const js = await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'k2')], { kernelsDir: distDir });
+      expect(js.err[0]).toBe('engine kernels: js on 1 thread(s)');
+      const missing = await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'k3'), '--kernels', 'auto'], { kernelsDir: dir });
+      expect(missing.err[0]).toMatch(/^engine kernels: js on 1 thread\(s\) \(JavaScript kernels: the WebAssembly kernels \(dist\/kernels-\*\.wasm\) were not found\)$/);
+      const forced = await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'k4'), '--kernels', 'wasm'], { kernelsDir: dir });
+      expect(forced).toMatchObject({ code: 2, err: ['bnlens: bnlens.engine.kernels is "wasm", but the WebAssembly kernels (dist/kernels-*.wasm) were not found'] });
+      expect((await train(['--config', join(dir, 'demo.bnlens.json'), '--out', join(dir, 'k5'), '--kernels', 'fast'])).err[0])
+        .toBe("bnlens train: --kernels (or BNLENS_KERNELS) must be one of auto, wasm, js, got 'fast'");
+    } finally {
+      delete process.env.BNLENS_KERNELS;
+      await installKernels({ choice: 'js' });
+    }
   });
 
   it('says how to use it with --help', async () => {

@@ -25,6 +25,14 @@ describe('kernel backend', () => {
         calls.push('col2im');
         jsKernels.col2im(g, col, grad, offset);
       },
+      conv2dForward: (p, x, w, bias, y) => {
+        calls.push(`conv2dForward ${p.batch}x${p.outChannels}/${p.groups} ${p.geometry.outH}x${p.geometry.outW} bias ${bias?.length}`);
+        jsKernels.conv2dForward(p, x, w, bias, y);
+      },
+      conv2dBackward: (p, x, w, dy, dx, dw) => {
+        calls.push(`conv2dBackward ${p.batch}x${p.outChannels}/${p.groups}`);
+        jsKernels.conv2dBackward(p, x, w, dy, dx, dw);
+      },
     };
     expect(setKernels(counting)).toBe(jsKernels);
     expect(kernels().name).toBe('counting');
@@ -36,6 +44,7 @@ describe('kernel backend', () => {
     calls.length = 0;
     const conv = new Conv2d({ inChannels: 2, outChannels: 4, kernelSize: 3, groups: 2 }, createRng(2));
     conv.forward([Tensor.zeros([1, 2, 4, 4])], ctx);
-    expect(calls).toEqual(['im2col', 'gemm 2x4x9', 'im2col', 'gemm 2x4x9']);
+    conv.backward(Tensor.zeros([1, 4, 2, 2]));
+    expect(calls).toEqual(['conv2dForward 1x4/2 2x2 bias 4', 'conv2dBackward 1x4/2']);
   });
 });

@@ -1,0 +1,64 @@
+// Whole convolutions in plain JavaScript over the GEMM and im2col of the same backend: one GEMM per
+// image and group, the bias fused into it. The backward pass recomputes the columns instead of
+// keeping them from the forward pass, trading a cheap unfold for much less memory.
+
+import { allocate, type FloatArray } from '../tensor';
+import type { ConvProblem, Kernels } from './types';
+
+type ConvParts = Pick<Kernels, 'gemm' | 'im2col' | 'col2im'>;
+
+let colCache: FloatArray | undefined;
+
+/** Scratch for one image's columns, reused across calls (the engine is single-threaded per isolate). */
+function columns(length: number, like: FloatArray): FloatArray {
+  const wantF64 = like instanceof Float64Array;
+  if (!colCache || colCache.length < length || (colCache instanceof Float64Array) !== wantF64) {
+    colCache = allocate(wantF64 ? 'float64' : 'float32', length);
+  }
+  return colCache.subarray(0, length);
+}
+
+function sizes({ geometry: g, groups, outChannels }: ConvProblem) {
+  const cinG = g.channels;
+  const coutG = outChannels / groups;
+  const kDim = cinG * g.kH * g.kW;
+  return { cinG, coutG, kDim, inSize: g.inH * g.inW, outSize: g.outH * g.outW };
+}
+
+export function convForwardWith(k: ConvParts, p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray): void {
+  const { cinG, coutG, kDim, inSize, outSize } = sizes(p);
+  const col = columns(kDim * outSize, x);
+  for (let n = 0; n < p.batch; n++) {
+    for (let grp = 0; grp < p.groups; grp++) {
+      k.im2col(p.geometry, x, (n * p.groups + grp) * cinG * inSize, col);
+      const yOff = (n * p.groups + grp) * coutG * outSize;
+      k.gemm({
+        m: coutG, n: outSize, k: kDim,
+        a: w.subarray(grp * coutG * kDim, (grp + 1) * coutG * kDim), transA: false,
+        b: col, transB: false, c: y.subarray(yOff, yOff + coutG * outSize), accumulate: false,
+        bias: bias?.subarray(grp * coutG, (grp + 1) * coutG), biasAxis: 'row',
+      });
+    }
+  }
+}
+
+export function convBackwardWith(k: ConvParts, p: ConvProblem, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray, dw: FloatArray): void {
+  const { cinG, coutG, kDim, inSize, outSize } = sizes(p);
+  const col = columns(kDim * outSize, x);
+  const gradCol = allocate(x instanceof Float64Array ? 'float64' : 'float32', kDim * outSize);
+  dx.fill(0);
+  for (let n = 0; n < p.batch; n++) {
+    for (let grp = 0; grp < p.groups; grp++) {
+      const inOff = (n * p.groups + grp) * cinG * inSize;
+      const yOff = (n * p.groups + grp) * coutG * outSize;
+      const dyG = dy.subarray(yOff, yOff + coutG * outSize);
+      const wOff = grp * coutG * kDim;
+      // dW_g += dY_g · colᵀ
+      k.im2col(p.geometry, x, inOff, col);
+      k.gemm({ m: coutG, n: kDim, k: outSize, a: dyG, transA: false, b: col, transB: true, c: dw.subarray(wOff, wOff + coutG * kDim), accumulate: true });
+      // dcol = W_gᵀ · dY_g, folded back onto the input
+      k.gemm({ m: kDim, n: outSize, k: coutG, a: w.subarray(wOff, wOff + coutG * kDim), transA: true, b: dyG, transB: false, c: gradCol, accumulate: false });
+      k.col2im(p.geometry, gradCol, dx, inOff);
+    }
+  }
+}

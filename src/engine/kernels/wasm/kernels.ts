@@ -1,0 +1,210 @@
+// The WebAssembly SIMD backend of the kernel interface. Float32 calls copy their operands into the
+// module's shared memory, run there (split across the thread pool when there is one and the work is
+// large enough), and copy the result out; float64 calls, and the unfold helpers (im2col/col2im) that
+// only the JavaScript convolution uses, go to the JavaScript kernels.
+//
+// Work is split so every thread writes its own part of the output: a GEMM by rows of C (or columns
+// when C has few rows), a convolution by images. Weight gradients go to one buffer per thread, summed
+// at the end, so the result does not depend on timing (only on the thread count, through that sum).
+
+import type { FloatArray } from '../../tensor';
+import { jsKernels } from '../index';
+import type { ConvGeometry, ConvProblem, GemmArgs, Kernels } from '../types';
+import { WasmThreadPool, type KernelJob } from './pool';
+import { createMemory, instantiate, WasmHeap, type CompiledKernels, type KernelExports } from './runtime';
+
+/** Below this many multiply-adds a GEMM stays in JavaScript: copying into wasm memory would cost more. */
+const MIN_WASM_GEMM = 4096;
+/** Below this many multiply-adds a call stays on one thread: waking a helper costs tens of microseconds. */
+const MIN_PARALLEL_WORK = 1 << 20;
+/** Column-matrix size (floats) up to which small images are unfolded and multiplied together. */
+const CHUNK_FLOATS = 1 << 20;
+const BIAS_NONE = 0;
+const BIAS_ROW = 1;
+const BIAS_COL = 2;
+
+export interface WasmKernels extends Kernels {
+  readonly threads: number;
+  /** Ends the helper threads (the kernels keep working on one thread afterwards). */
+  close(): Promise<void>;
+}
+
+function isF32(...arrays: (FloatArray | undefined)[]): boolean {
+  return arrays.every((a) => a === undefined || a instanceof Float32Array);
+}
+
+/** [begin, end) of part p when `total` is cut into `parts` near-equal pieces. */
+function range(total: number, parts: number, p: number): [number, number] {
+  return [Math.floor((p * total) / parts), Math.floor(((p + 1) * total) / parts)];
+}
+
+const GEOMETRY_FIELDS: readonly (keyof ConvGeometry)[] = [
+  'channels', 'inH', 'inW', 'kH', 'kW', 'strideH', 'strideW', 'padTop', 'padLeft', 'dilationH', 'dilationW', 'outH', 'outW',
+];
+
+/**
+ * The backend over a compiled module; `threads` > 1 starts threads − 1 helpers (if they cannot start,
+ * the promise rejects: the caller decides whether one thread will do).
+ */
+export async function createWasmKernels(compiled: CompiledKernels, threads = 1): Promise<WasmKernels> {
+  const memory = createMemory();
+  const exports = instantiate(compiled.module, memory);
+  const pool = threads > 1 ? await WasmThreadPool.create(compiled.module, memory, threads - 1) : undefined;
+  return new Backend(compiled.flavor, exports, new WasmHeap(memory, exports), pool);
+}
+
+class Backend implements WasmKernels {
+  readonly name: string;
+  private readonly scratchBytes: number;
+  private pool: WasmThreadPool | undefined;
+
+  constructor(flavor: string, private readonly wasm: KernelExports, private readonly heap: WasmHeap, pool: WasmThreadPool | undefined) {
+    this.pool = pool;
+    this.name = flavor;
+    this.scratchBytes = wasm.gemmScratchBytes();
+  }
+
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  readonly im2col = jsKernels.im2col;
+  readonly col2im = jsKernels.col2im;
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  /** Threads to use for `parts` independent pieces of `work` multiply-adds. */
+  private partsFor(work: number, parts: number): number {
+    return work >= MIN_PARALLEL_WORK ? Math.max(1, Math.min(this.threads, parts)) : 1;
+  }
+
+  /** Runs part 0 here and parts 1… on helpers. */
+  private run(jobs: KernelJob[]): void {
+    const call = (job: KernelJob): void => (this.wasm[job.fn] as (...args: number[]) => void)(...job.args);
+    if (jobs.length === 1 || !this.pool) {
+      for (const job of jobs) call(job);
+      return;
+    }
+    this.pool.run(() => call(jobs[0]), jobs.slice(1));
+  }
+
+  gemm = (args: GemmArgs): void => {
+    const { m, n, k, a, b, c, bias, accumulate } = args;
+    if (!isF32(a, b, c, bias) || m * n * k < MIN_WASM_GEMM) {
+      jsKernels.gemm(args);
+      return;
+    }
+    if (a.length < m * k || b.length < k * n || c.length < m * n) jsKernels.gemm(args); // throws the reference's message
+    const useBias = bias && !accumulate;
+    const biasMode = !useBias ? BIAS_NONE : args.biasAxis === 'row' ? BIAS_ROW : BIAS_COL;
+    const byRows = m >= n || m >= 64;
+    const parts = this.partsFor(m * n * k, Math.floor((byRows ? m : n) / 8));
+    const [aOff, bOff, cOff, biasOff, ...scratch] = this.heap.layout([
+      m * k * 4, k * n * 4, m * n * 4, useBias ? bias.length * 4 : 0, ...Array<number>(parts).fill(this.scratchBytes),
+    ]);
+    this.heap.put(aOff, a.subarray(0, m * k));
+    this.heap.put(bOff, b.subarray(0, k * n));
+    if (accumulate) this.heap.put(cOff, c.subarray(0, m * n));
+    if (useBias) this.heap.put(biasOff, bias);
+    const lda = args.transA ? m : k;
+    const ldb = args.transB ? k : n;
+    const jobs: KernelJob[] = [];
+    for (let p = 0; p < parts; p++) {
+      const [lo, hi] = range(byRows ? m : n, parts, p);
+      // Rows of C start at row lo of op(A); columns at column lo of op(B), bias and C.
+      const aPart = byRows ? aOff + (args.transA ? lo : lo * lda) * 4 : aOff;
+      const bPart = byRows ? bOff : bOff + (args.transB ? lo * ldb : lo) * 4;
+      const cPart = cOff + (byRows ? lo * n : lo) * 4;
+      const biasPart = biasMode === BIAS_ROW && byRows ? biasOff + lo * 4 : biasMode === BIAS_COL && !byRows ? biasOff + lo * 4 : biasOff;
+      jobs.push({
+        fn: 'gemm',
+        args: [byRows ? hi - lo : m, byRows ? n : hi - lo, k, aPart, lda, +args.transA, bPart, ldb, +args.transB,
+          cPart, n, +accumulate, biasPart, biasMode, scratch[p]],
+      });
+    }
+    this.run(jobs);
+    c.set(this.heap.view(cOff, m * n));
+  };
+
+  private putGeometry(offset: number, g: ConvGeometry): void {
+    const ints = this.heap.ints();
+    GEOMETRY_FIELDS.forEach((f, i) => (ints[(offset >> 2) + i] = g[f]));
+  }
+
+  conv2dForward = (p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray): void => {
+    if (!isF32(x, w, bias, y)) {
+      jsKernels.conv2dForward(p, x, w, bias, y);
+      return;
+    }
+    const { geometry: g, batch, groups, outChannels } = p;
+    const coutG = outChannels / groups;
+    const outSize = g.outH * g.outW;
+    const kDim = g.channels * g.kH * g.kW;
+    const depthwise = g.channels === 1 && coutG === 1;
+    const parts = this.partsFor(batch * outChannels * outSize * kDim, batch);
+    // Small images are multiplied several at a time: their columns side by side, ~4 MB of them.
+    const chunk = depthwise ? 1 : Math.max(1, Math.min(Math.ceil(batch / parts), Math.floor(CHUNK_FLOATS / (kDim * outSize))));
+    const colBytes = depthwise ? 0 : chunk > 1 ? chunk * (kDim + coutG) * outSize * 4 : kDim * outSize * 4;
+    const [gOff, xOff, wOff, biasOff, yOff, ...perThread] = this.heap.layout([
+      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bias ? bias.length * 4 : 0, y.length * 4,
+      ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? (depthwise ? 0 : this.scratchBytes) : colBytes)),
+    ]);
+    this.putGeometry(gOff, g);
+    this.heap.put(xOff, x);
+    this.heap.put(wOff, w);
+    if (bias) this.heap.put(biasOff, bias);
+    const jobs: KernelJob[] = [];
+    for (let t = 0; t < parts; t++) {
+      const [n0, n1] = range(batch, parts, t);
+      jobs.push(depthwise
+        ? { fn: 'depthwiseForward', args: [gOff, n0, n1, outChannels, xOff, wOff, bias ? biasOff : 0, yOff] }
+        : { fn: 'convForward', args: [gOff, n0, n1, groups, coutG, xOff, wOff, bias ? biasOff : 0, yOff, perThread[2 * t + 1], perThread[2 * t], chunk] });
+    }
+    this.run(jobs);
+    y.set(this.heap.view(yOff, y.length));
+  };
+
+  conv2dBackward = (p: ConvProblem, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray, dw: FloatArray): void => {
+    if (!isF32(x, w, dy, dx, dw)) {
+      jsKernels.conv2dBackward(p, x, w, dy, dx, dw);
+      return;
+    }
+    const { geometry: g, batch, groups, outChannels } = p;
+    const coutG = outChannels / groups;
+    const outSize = g.outH * g.outW;
+    const kDim = g.channels * g.kH * g.kW;
+    const depthwise = g.channels === 1 && coutG === 1;
+    const parts = this.partsFor(batch * outChannels * outSize * kDim, batch);
+    const colBytes = depthwise ? 0 : kDim * outSize * 4;
+    const [gOff, xOff, wOff, dyOff, dxOff, ...perThread] = this.heap.layout([
+      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, dy.length * 4, dx.length * 4,
+      ...Array<number>(parts * 3).fill(0).map((_, i) => [w.length * 4, depthwise ? 0 : this.scratchBytes, colBytes][i % 3]),
+    ]);
+    this.putGeometry(gOff, g);
+    this.heap.put(xOff, x);
+    this.heap.put(wOff, w);
+    this.heap.put(dyOff, dy);
+    const dwPart = (t: number): number => perThread[3 * t];
+    for (let t = 0; t < parts; t++) this.heap.view(dwPart(t), w.length).fill(0);
+    const jobs = (phase: 'data' | 'filter'): KernelJob[] => Array.from({ length: parts }, (_, t): KernelJob => {
+      const [n0, n1] = range(batch, parts, t);
+      const scratch = perThread[3 * t + 1];
+      const col = perThread[3 * t + 2];
+      if (depthwise) return { fn: 'depthwiseBackward', args: [gOff, n0, n1, outChannels, xOff, wOff, dyOff, dxOff, dwPart(t)] };
+      return phase === 'data'
+        ? { fn: 'convBackwardData', args: [gOff, n0, n1, groups, coutG, dyOff, wOff, dxOff, col, scratch] }
+        : { fn: 'convBackwardFilter', args: [gOff, n0, n1, groups, coutG, xOff, dyOff, dwPart(t), col, scratch] };
+    });
+    this.run(jobs('data'));
+    if (!depthwise) this.run(jobs('filter'));
+    dx.set(this.heap.view(dxOff, dx.length));
+    for (let t = 0; t < parts; t++) {
+      const part = this.heap.view(dwPart(t), w.length);
+      for (let i = 0; i < w.length; i++) dw[i] += part[i];
+    }
+  };
+}

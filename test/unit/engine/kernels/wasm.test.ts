@@ -1,0 +1,230 @@
+// The WebAssembly SIMD kernels against the JavaScript reference kernels, on awkward shapes: sizes that
+// are not multiples of the 4×8 micro-tile or of the cache blocks (k > 256, n > 2048), every transpose,
+// accumulate and fused bias, and convolutions with strides, dilation, groups, depthwise, 1×1,
+// asymmetric padding and batch 1, on one thread and on two.
+//
+// Tolerance (float32): |wasm − js| ≤ k·2⁻²²·max|a|·max|b| (+1e-6), k the length of each dot product.
+// The JavaScript kernels accumulate in float64 and round once; the wasm kernels accumulate in float32
+// in blocks of 256, so they differ by a few ulps of the running sums, never by more.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsKernels, kernels, setKernels, type ConvGeometry, type ConvProblem, type GemmArgs } from '../../../../src/engine/kernels';
+import { installKernels } from '../../../../src/engine/kernels/select';
+import { createWasmKernels, type WasmKernels } from '../../../../src/engine/kernels/wasm/kernels';
+import { compileKernels, type CompiledKernels } from '../../../../src/engine/kernels/wasm/runtime';
+import { kernelBinaries } from './wasmBinaries';
+
+function random(length: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, depth: number, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  const tol = depth * 2 ** -22 + 1e-6;
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
+  }
+  expect(worst, `${label}: worst |Δ| at ${at} (${actual[at]} vs ${expected[at]})`).toBeLessThanOrEqual(tol);
+}
+
+let compiled: CompiledKernels;
+let one: WasmKernels;
+let two: WasmKernels;
+
+beforeAll(async () => {
+  const result = compileKernels(kernelBinaries());
+  if ('reason' in result) throw new Error(result.reason);
+  compiled = result;
+  one = await createWasmKernels(compiled, 1);
+  two = await createWasmKernels(compiled, 2);
+});
+
+afterAll(async () => {
+  await one.close();
+  await two.close();
+  setKernels(jsKernels);
+});
+
+describe('WebAssembly GEMM', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1], [3, 5, 7], [17, 13, 300], [33, 65, 257], [4, 8, 16], [130, 9, 40], [2, 2050, 3], [70, 70, 600], [9, 400, 33],
+  ];
+  for (const [m, n, k] of shapes) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        it(`${m}×${k}·${k}×${n} transA=${transA} transB=${transB}, with and without bias and accumulate`, () => {
+          const a = random(m * k, m + 7 * k);
+          const b = random(k * n, n + 3 * k);
+          const cases: Partial<GemmArgs>[] = [
+            {}, { accumulate: true }, { bias: random(n, 5), biasAxis: 'col' }, { bias: random(m, 6), biasAxis: 'row' },
+          ];
+          for (const extra of cases) {
+            const start = random(m * n, 9);
+            const expected = start.slice();
+            const base = { m, n, k, a, b, transA, transB, accumulate: false, ...extra };
+            jsKernels.gemm({ ...base, c: expected });
+            for (const backend of [one, two]) {
+              const c = start.slice();
+              backend.gemm({ ...base, c });
+              expectClose(c, expected, k, `${backend.name}×${backend.threads} ${JSON.stringify({ ...extra, bias: extra.bias?.length })}`);
+            }
+          }
+        });
+      }
+    }
+  }
+
+  it('splitting across two threads gives exactly the one-thread numbers', () => {
+    const [m, n, k] = [96, 300, 520];
+    const args = { m, n, k, a: random(m * k, 1), b: random(k * n, 2), transA: false, transB: true, accumulate: false };
+    const c1 = new Float32Array(m * n);
+    const c2 = new Float32Array(m * n);
+    one.gemm({ ...args, c: c1 });
+    two.gemm({ ...args, c: c2 });
+    expect(Array.from(c2)).toEqual(Array.from(c1));
+  });
+
+  it('leaves float64 to the JavaScript kernels', () => {
+    const a = Float64Array.from(random(12, 1));
+    const b = Float64Array.from(random(12, 2));
+    const c = new Float64Array(9);
+    const expected = new Float64Array(9);
+    one.gemm({ m: 3, n: 3, k: 4, a, b, c, transA: false, transB: false, accumulate: false });
+    jsKernels.gemm({ m: 3, n: 3, k: 4, a, b, c: expected, transA: false, transB: false, accumulate: false });
+    expect(Array.from(c)).toEqual(Array.from(expected));
+  });
+
+  it('rejects arrays too short for the sizes with the reference message', () => {
+    expect(() => one.gemm({ m: 40, n: 40, k: 40, a: new Float32Array(10), b: new Float32Array(1600), c: new Float32Array(1600), transA: false, transB: false, accumulate: false }))
+      .toThrow(/gemm: arrays too short for m=40 n=40 k=40/);
+  });
+});
+
+interface ConvCase {
+  label: string;
+  batch: number;
+  inC: number;
+  outC: number;
+  groups: number;
+  inH: number;
+  inW: number;
+  k: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  /** top, left, bottom, right */
+  pads: [number, number, number, number];
+  bias: boolean;
+}
+
+function problemOf(c: ConvCase): ConvProblem {
+  const outH = Math.floor((c.inH + c.pads[0] + c.pads[2] - c.dilation[0] * (c.k[0] - 1) - 1) / c.stride[0]) + 1;
+  const outW = Math.floor((c.inW + c.pads[1] + c.pads[3] - c.dilation[1] * (c.k[1] - 1) - 1) / c.stride[1]) + 1;
+  const geometry: ConvGeometry = {
+    channels: c.inC / c.groups, inH: c.inH, inW: c.inW, kH: c.k[0], kW: c.k[1], strideH: c.stride[0], strideW: c.stride[1],
+    padTop: c.pads[0], padLeft: c.pads[1], dilationH: c.dilation[0], dilationW: c.dilation[1], outH, outW,
+  };
+  return { geometry, batch: c.batch, groups: c.groups, outChannels: c.outC };
+}
+
+const convCases: ConvCase[] = [
+  { label: '3×3 pad 1', batch: 2, inC: 5, outC: 7, groups: 1, inH: 9, inW: 11, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'batch 1, stride 2, odd sizes', batch: 1, inC: 3, outC: 10, groups: 1, inH: 13, inW: 7, k: [3, 3], stride: [2, 2], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'dilation 2, asymmetric padding', batch: 3, inC: 4, outC: 6, groups: 1, inH: 10, inW: 12, k: [3, 2], stride: [1, 2], dilation: [2, 2], pads: [2, 0, 1, 3], bias: false },
+  { label: 'groups 2', batch: 3, inC: 6, outC: 4, groups: 2, inH: 8, inW: 8, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'depthwise 3×3 stride 1', batch: 3, inC: 6, outC: 6, groups: 6, inH: 9, inW: 14, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'depthwise 5×5 stride 2 dilation 2', batch: 2, inC: 5, outC: 5, groups: 5, inH: 15, inW: 13, k: [5, 5], stride: [2, 2], dilation: [2, 1], pads: [2, 3, 1, 2], bias: false },
+  { label: 'depthwise with multiplier 2 (grouped path)', batch: 2, inC: 3, outC: 6, groups: 3, inH: 7, inW: 7, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: '1×1 (pointwise)', batch: 3, inC: 17, outC: 9, groups: 1, inH: 5, inW: 7, k: [1, 1], stride: [1, 1], dilation: [1, 1], pads: [0, 0, 0, 0], bias: true },
+  { label: '1×1 stride 2', batch: 2, inC: 8, outC: 12, groups: 1, inH: 9, inW: 9, k: [1, 1], stride: [2, 2], dilation: [1, 1], pads: [0, 0, 0, 0], bias: false },
+  { label: '7×7 stride 2 pad 3 (a ResNet stem)', batch: 2, inC: 3, outC: 16, groups: 1, inH: 30, inW: 30, k: [7, 7], stride: [2, 2], dilation: [1, 1], pads: [3, 3, 3, 3], bias: false },
+  { label: 'kernel wider than the input with padding', batch: 2, inC: 2, outC: 3, groups: 1, inH: 3, inW: 2, k: [3, 5], stride: [1, 1], dilation: [1, 1], pads: [1, 2, 1, 2], bias: true },
+  { label: 'large images, one at a time (columns over 4 MB)', batch: 2, inC: 16, outC: 8, groups: 1, inH: 97, inW: 95, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: '1-D (height 1)', batch: 4, inC: 3, outC: 5, groups: 1, inH: 1, inW: 33, k: [1, 4], stride: [1, 3], dilation: [1, 2], pads: [0, 2, 0, 1], bias: true },
+];
+
+describe('WebAssembly convolutions', () => {
+  for (const c of convCases) {
+    it(`forward and both backward passes match the JavaScript kernels: ${c.label}`, () => {
+      const p = problemOf(c);
+      const g = p.geometry;
+      const x = random(c.batch * c.inC * c.inH * c.inW, 11);
+      const w = random(c.outC * g.channels * g.kH * g.kW, 12);
+      const bias = c.bias ? random(c.outC, 13) : undefined;
+      const outLength = c.batch * c.outC * g.outH * g.outW;
+      const dy = random(outLength, 14);
+      const dwStart = random(w.length, 15);
+      const yRef = new Float32Array(outLength);
+      const dxRef = new Float32Array(x.length);
+      const dwRef = dwStart.slice();
+      jsKernels.conv2dForward(p, x, w, bias, yRef);
+      jsKernels.conv2dBackward(p, x, w, dy, dxRef, dwRef);
+      const kDim = g.channels * g.kH * g.kW;
+      for (const backend of [one, two]) {
+        const y = new Float32Array(outLength).fill(Number.NaN);
+        const dx = new Float32Array(x.length).fill(Number.NaN);
+        const dw = dwStart.slice();
+        backend.conv2dForward(p, x, w, bias, y);
+        backend.conv2dBackward(p, x, w, dy, dx, dw);
+        const who = `${backend.name}×${backend.threads}`;
+        expectClose(y, yRef, kDim, `${who} y`);
+        expectClose(dx, dxRef, (c.outC / c.groups) * g.kH * g.kW, `${who} dx`);
+        expectClose(dw, dwRef, c.batch * g.outH * g.outW, `${who} dw`);
+      }
+    });
+  }
+
+  it('the 64→64 3×3 convolution of the benchmark, split over two threads, matches one thread', () => {
+    const c: ConvCase = { label: '', batch: 4, inC: 64, outC: 64, groups: 1, inH: 14, inW: 14, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true };
+    const p = problemOf(c);
+    const x = random(c.batch * 64 * 14 * 14, 1);
+    const w = random(64 * 64 * 9, 2);
+    const bias = random(64, 3);
+    const y1 = new Float32Array(c.batch * 64 * 14 * 14);
+    const y2 = new Float32Array(y1.length);
+    one.conv2dForward(p, x, w, bias, y1);
+    two.conv2dForward(p, x, w, bias, y2);
+    expect(Array.from(y2)).toEqual(Array.from(y1));
+  });
+});
+
+describe('choosing the kernels', () => {
+  it('js forces the reference kernels; auto and wasm take WebAssembly when it runs', async () => {
+    const binaries = kernelBinaries();
+    expect(await installKernels({ choice: 'js', binaries })).toEqual({ name: 'js', threads: 1 });
+    expect(kernels()).toBe(jsKernels);
+    const auto = await installKernels({ choice: 'auto', binaries, threads: 2 });
+    expect(auto).toEqual({ name: compiled.flavor, threads: 2 });
+    expect(kernels().name).toBe(compiled.flavor);
+    expect((await installKernels({ choice: 'wasm', binaries })).name).toBe(compiled.flavor);
+    await installKernels({ choice: 'js' });
+  });
+
+  it('auto falls back to JavaScript and says why; wasm refuses with the reason', async () => {
+    const auto = await installKernels({ choice: 'auto' });
+    expect(auto.name).toBe('js');
+    expect(auto.note).toMatch(/kernels-\*\.wasm\) were not found/);
+    const broken = { simd: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) };
+    await expect(installKernels({ choice: 'wasm', binaries: broken })).rejects.toThrow(/bnlens\.engine\.kernels is "wasm", but this runtime does not validate/);
+    expect(kernels()).toBe(jsKernels);
+  });
+
+  it('plain SIMD is chosen where relaxed SIMD does not validate, relaxed where it does', () => {
+    const binaries = kernelBinaries();
+    const relaxedRuns = WebAssembly.validate(binaries.relaxed as Uint8Array<ArrayBuffer>);
+    expect(compiled.flavor).toBe(relaxedRuns ? 'wasm-relaxed-simd' : 'wasm-simd');
+    const plain = compileKernels({ simd: binaries.simd });
+    expect('flavor' in plain && plain.flavor).toBe('wasm-simd');
+  });
+});
