@@ -41,7 +41,11 @@ function rooms() {
   const vscode = { name: 'vscode', message: 'only src/extension/ (and its tests, test/extension/) import vscode' };
   const rule = (paths, patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns }] });
   // The engine's worker-thread modules: everything else in the engine loads without Node.
-  const engineThreads = ['src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts'];
+  // Keep in step with ENGINE_THREADS in test/unit/rooms.test.ts.
+  const engineThreads = [
+    'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts',
+    'src/engine/kernels/select.ts', 'src/engine/kernels/wasm/kernels.ts', 'src/engine/kernels/wasm/pool.ts',
+  ];
   return [
     { files: ['**/*.{ts,mts,mjs,js}'], ignores: ['src/extension/**', 'test/extension/**'], rules: rule([vscode], []) },
     { files: ['src/engine/**/*.ts'], ignores: engineThreads, rules: rule([vscode], [ours('src/engine/', ['formats', 'shared', 'analysis', 'protocol', 'extension', 'cli', 'webview']), node]) },

@@ -141,8 +141,15 @@ function violations(graph: ReadonlyMap<string, readonly Edge[]> = GRAPH): string
   return [...new Set(found)].sort();
 }
 
-/** The engine's modules that use worker threads; everything else in the engine loads without Node. */
-const ENGINE_THREADS = new Set(['src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts']);
+/**
+ * The engine's modules that use worker threads (the training worker, parallel normalization kernels, the
+ * WebAssembly kernels' thread pool and the module that installs those kernels); everything else in the
+ * engine loads without Node.
+ */
+const ENGINE_THREADS = new Set([
+  'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts',
+  'src/engine/kernels/select.ts', 'src/engine/kernels/wasm/kernels.ts', 'src/engine/kernels/wasm/pool.ts',
+]);
 
 describe('the rooms of the layout', () => {
   it('hold: no forbidden import, directly or through another module', () => {

@@ -4,7 +4,6 @@
 // receiveMessageOnPort), wakes it through Atomics, runs its own part, then blocks in Atomics.wait until
 // the helpers are done (allowed on Node's main thread and in workers, where the engine runs).
 
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- the helper threads are worker_threads (as in norm/parallel.ts)
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KernelFunction } from './runtime';
 
