@@ -6,8 +6,8 @@
 // seen; a screenshot of each goes to test-results/experiment-<id>.png (and -columns.png).
 /* global document */ // page.evaluate() callbacks run in the webview
 import { join } from 'node:path';
+import { uiWaits } from './ui-waits.mjs';
 
-const POLL_MS = 250;
 const EXPERIMENT_IDS = ['bn-vs-none', 'lr-x10', 'placement', 'batch-sizes', 'norm-kinds', 'train-eval-gap'];
 
 /**
@@ -15,32 +15,12 @@ const EXPERIMENT_IDS = ['bn-vs-none', 'lr-x10', 'placement', 'batch-sizes', 'nor
  *   say: (m: string) => void, sleep: (ms: number) => Promise<void> }} ctx
  */
 export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
-  /** Polls check() until it returns something other than undefined or a string (which says what is missing). */
-  async function until(check, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'nothing checked yet';
-    for (;;) {
-      const r = await check().catch((e) => `error: ${e.message}`);
-      if (r !== undefined && typeof r !== 'string') return r;
-      last = r ?? last;
-      if (Date.now() > deadline) throw new Error(last);
-      await sleep(POLL_MS);
-    }
-  }
+  const { until, webviewWith } = uiWaits(page, sleep);
 
   /** The visible studio webview: its outer iframe (screenshots) and its document. */
   async function studio() {
     await hostRequest({ op: 'command', command: 'bnlens.openStudio' });
-    return until(async () => {
-      const outers = page.locator('iframe.webview[src*="extensionId=bnlens.bn-lens"]');
-      for (let i = 0; i < (await outers.count()); i++) {
-        const outer = outers.nth(i);
-        if (!(await outer.isVisible().catch(() => false))) continue;
-        const doc = outer.contentFrame().locator('iframe#active-frame').contentFrame();
-        if ((await doc.locator('#start').count().catch(() => 0)) > 0) return { outer, doc };
-      }
-      return 'no visible Training Studio';
-    });
+    return webviewWith('#start');
   }
 
   const shown = (doc) => doc.locator('body').evaluate(() => {
@@ -113,7 +93,7 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
     const width = document.documentElement.clientWidth;
     const columns = [...document.querySelectorAll('.compare-column')].map((c) => ({ variant: c.getAttribute('data-variant'), seeds: Number(c.getAttribute('data-seeds')), right: c.getBoundingClientRect().right }));
     return { outcome: verdict.getAttribute('data-outcome'), headline: verdict.querySelector('.headline')?.textContent ?? '', width, columns, alert: document.querySelector('[role="alert"]')?.textContent ?? null };
-  }, undefined, { timeout: 10_000 });
+  }, undefined, { timeout: 60_000 });
 
   /**
    * Starts the experiment and waits for it; an experiment of 12 runs on a loaded machine may outlast one
@@ -135,7 +115,7 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
 
   async function experimentStep(id) {
     const { outer, doc } = await studio();
-    const result = await until(async () => experimentState(doc), 85_000);
+    const result = await until(async () => experimentState(doc), 240_000); // within the step's 300 s
     if (result.alert) throw new Error(`the studio shows an error: ${result.alert}`);
     if (result.outcome !== 'shown') throw new Error(`verdict ${result.outcome}: ${result.headline}`);
     const cut = result.columns.filter((c) => c.right > result.width + 1);

@@ -7,11 +7,11 @@
 /* global document */ // page.evaluate() callbacks run in the webview
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { uiWaits } from './ui-waits.mjs';
 
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'probe-data');
 const MODEL = 'mobilenet_v2_w025.onnx';
 const BN_LAYERS = 52; // torchvision's MobileNetV2 at width 0.25 keeps all of them
-const POLL_MS = 250;
 
 /**
  * @param {{ page: import('playwright-core').Page, hostRequest: (r: object) => Promise<unknown>, resultsDir: string,
@@ -19,6 +19,7 @@ const POLL_MS = 250;
  */
 export function probeDataSteps(ctx) {
   const { page, hostRequest, resultsDir, say, sleep } = ctx;
+  const { until, webviewWith } = uiWaits(page, sleep);
 
   /** The workspace folder the workbench opened (the runner puts it in the URL's `folder`). */
   function workspace() {
@@ -27,31 +28,7 @@ export function probeDataSteps(ctx) {
     return folder;
   }
 
-  async function until(check, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'nothing checked yet';
-    for (;;) {
-      const r = await check().catch((e) => `error: ${e.message}`);
-      if (r !== undefined && typeof r !== 'string') return r;
-      last = r ?? last;
-      if (Date.now() > deadline) throw new Error(last);
-      await sleep(POLL_MS);
-    }
-  }
 
-  /** The visible BN Lens webview whose document has `selector`. */
-  async function webviewWith(selector) {
-    return until(async () => {
-      const outers = page.locator('iframe.webview[src*="extensionId=bnlens.bn-lens"]');
-      for (let i = 0; i < (await outers.count()); i++) {
-        const outer = outers.nth(i);
-        if (!(await outer.isVisible().catch(() => false))) continue;
-        const doc = outer.contentFrame().locator('iframe#active-frame').contentFrame();
-        if ((await doc.locator(selector).count().catch(() => 0)) > 0) return { outer, doc };
-      }
-      return `no visible BN Lens webview shows ${selector}`;
-    });
-  }
 
   async function openModel() {
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
@@ -69,25 +46,26 @@ export function probeDataSteps(ctx) {
       randomWarning: !!document.querySelector('.probe-summary .note.warning'),
       layers: [...document.querySelectorAll('.probe-histograms .layer-histograms')].map((d) => ({
         name: d.getAttribute('data-layer'),
-        charts: d.querySelectorAll('figure.chart svg').length,
-        bars: [...d.querySelectorAll('figure.chart svg')].map((s) => [...s.querySelectorAll('rect.bar')].filter((r) => Number(r.getAttribute('height')) > 0).length),
+        // The plots, not the grid-line layers the axes draw over them (svg.grid).
+        charts: d.querySelectorAll('figure.chart svg:not(.grid)').length,
+        bars: [...d.querySelectorAll('figure.chart svg:not(.grid)')].map((s) => [...s.querySelectorAll('rect.bar')].filter((r) => Number(r.getAttribute('height')) > 0).length),
       })),
       status: document.querySelector('.probe-controls [role="status"]')?.textContent ?? '',
       alert: document.querySelector('[role="alert"]')?.textContent ?? null,
-    }), undefined, { timeout: 5000 });
+    }), undefined, { timeout: 60_000 });
   }
 
   /** VS Code's simple file dialog: type the folder's path, then accept with its OK button (or Enter). */
   async function pickFolderInDialog(folder) {
     const box = page.locator('.quick-input-widget');
-    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await box.waitFor({ state: 'visible', timeout: 60_000 });
     const input = box.locator('input').first();
     await input.fill(`${folder}/`);
     await sleep(800); // the dialog lists the folder it was typed into
     const ok = box.locator('.quick-input-action a, .monaco-button').filter({ hasText: /^(OK|Probe with this data)$/ }).first();
     if (await ok.isVisible().catch(() => false)) await ok.click();
     else await input.press('Enter');
-    await box.waitFor({ state: 'hidden', timeout: 10_000 });
+    await box.waitFor({ state: 'hidden', timeout: 60_000 });
   }
 
   async function probeStep() {
@@ -108,7 +86,7 @@ export function probeDataSteps(ctx) {
       if (s.alert) throw new Error(`the inspector shows an error: ${s.alert}`);
       if (/could not|cannot|not /i.test(s.status)) throw new Error(`probe status: ${s.status}`);
       return s.layers.length > 0 ? s : `no probe histograms yet (status: ${s.status || 'none'})`;
-    }, 60_000);
+    });
     if (done.layers.length !== BN_LAYERS) throw new Error(`${done.layers.length} layers have probe histograms, expected ${BN_LAYERS}`);
     const empty = done.layers.filter((l) => l.charts !== 2 || l.bars.some((n) => n === 0));
     if (empty.length) throw new Error(`layers without two drawn histograms: ${JSON.stringify(empty.slice(0, 3))}`);
@@ -128,7 +106,7 @@ export function probeDataSteps(ctx) {
     const s = await until(async () => {
       const st = await probeState(doc);
       return st.resize === '72' ? st : `resize field: ${st.resize}`;
-    }, 10_000);
+    });
     if (s.source !== 'imageFolder') throw new Error(`data select: ${s.source}`);
     // The random batch still runs, and says plainly what its numbers are worth.
     await doc.getByRole('button', { name: 'Run a random batch' }).click();

@@ -8,10 +8,10 @@
 /* global document, window, getComputedStyle */ // page.evaluate() callbacks run in the webview
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { uiWaits } from './ui-waits.mjs';
 
 const AXE = join(import.meta.dirname, '..', 'node_modules', 'axe-core', 'axe.min.js');
 
-const STEP_POLL_MS = 250;
 /**
  * 15 steps an epoch on the default dataset: 3 million steps, over an hour at this machine's ~700 steps/s.
  * The studio records every total/200 steps, so the first frame comes after 15 000 steps (~20 s loaded).
@@ -24,36 +24,11 @@ const LONG_RUN_EPOCHS = 200_000;
  */
 export function studioSteps(ctx) {
   const { page, hostRequest, resultsDir, say, sleep } = ctx;
+  const { until, webviewWith } = uiWaits(page, sleep);
   /** The run the first step stopped, for the steps after it. */
   let stoppedRun = null;
 
-  /** Polls check() (returning a value, or a string saying what is missing) until it returns a value or the time is up. */
-  async function until(check, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'nothing checked yet';
-    for (;;) {
-      const r = await check().catch((e) => `error: ${e.message}`);
-      if (r !== undefined && typeof r !== 'string') return r;
-      last = r ?? last;
-      if (Date.now() > deadline) throw new Error(last);
-      await sleep(STEP_POLL_MS);
-    }
-  }
 
-  /** The visible BN Lens webview whose document has `selector`: its outer iframe (screenshots) and its document. */
-  async function webviewWith(selector) {
-    return until(async () => {
-      const outers = page.locator('iframe.webview[src*="extensionId=bnlens.bn-lens"]');
-      const n = await outers.count();
-      for (let i = 0; i < n; i++) {
-        const outer = outers.nth(i);
-        if (!(await outer.isVisible().catch(() => false))) continue;
-        const doc = outer.contentFrame().locator('iframe#active-frame').contentFrame();
-        if ((await doc.locator(selector).count().catch(() => 0)) > 0) return { outer, doc };
-      }
-      return `no visible BN Lens webview shows ${selector}`;
-    });
-  }
 
   async function palette(title) {
     await page.keyboard.press('Escape');

@@ -6,6 +6,7 @@
 /* global document */ // page.evaluate() callbacks run in the webview
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { uiWaits } from './ui-waits.mjs';
 
 const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'watched-ddp');
 const FOLDER = 'watched-ddp';
@@ -17,31 +18,9 @@ const LAYERS = ['1', '4', '7', '12'];
  */
 export function watchSteps(ctx) {
   const { page, hostRequest, resultsDir, say, sleep, workspace } = ctx;
+  const { until, webviewWith } = uiWaits(page, sleep);
 
-  async function until(check, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'nothing checked yet';
-    for (;;) {
-      const r = await check().catch((e) => `error: ${e.message}`);
-      if (r !== undefined && typeof r !== 'string') return r;
-      last = r ?? last;
-      if (Date.now() > deadline) throw new Error(last);
-      await sleep(250);
-    }
-  }
 
-  async function webviewWith(selector) {
-    return until(async () => {
-      const outers = page.locator('iframe.webview[src*="extensionId=bnlens.bn-lens"]');
-      for (let i = 0; i < (await outers.count()); i++) {
-        const outer = outers.nth(i);
-        if (!(await outer.isVisible().catch(() => false))) continue;
-        const doc = outer.contentFrame().locator('iframe#active-frame').contentFrame();
-        if ((await doc.locator(selector).count().catch(() => 0)) > 0) return { outer, doc };
-      }
-      return `no visible BN Lens webview shows ${selector}`;
-    });
-  }
 
   /** What the watched view shows: per layer row, each run's recorded steps, and which run colours its lines use. */
   function shown(doc) {
