@@ -58,7 +58,16 @@ async function live(name: string, stepMs: number, throttleMs: number, config: Tr
   return { run, updates };
 }
 
+/** Waits for a state, within the test's time limit (vitest's testTimeout is 60 s). */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 50_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 describe('LiveRun', () => {
+
   it('batches updates to at most one per throttle interval and delivers every step once', async () => {
     const { run, updates } = await live('batched', 1, 40);
     const info = await run.ended;
@@ -83,18 +92,19 @@ describe('LiveRun', () => {
   it('pause holds the run and stop saves it as stopped with what it trained', async () => {
     // Long enough that it cannot finish before the stop, however slow a loaded CI machine makes the timers.
     const { run, updates } = await live('stopped', 2, 20, { ...job, epochs: 500 });
-    await new Promise((r) => setTimeout(r, 60));
+    const last = (): RunUpdate['info'] | undefined => updates[updates.length - 1]?.u.info;
+    await until(() => (last()?.steps ?? 0) > 0, 'the first steps');
     run.pause();
-    // Settled: the step in flight has reported and its update gone out.
-    await new Promise((r) => setTimeout(r, 100));
-    const pausedAt = updates[updates.length - 1].u.info;
-    expect(pausedAt.status).toBe('paused');
+    // The step in flight reports, then the update saying 'paused' goes out.
+    await until(() => last()?.status === 'paused', 'the paused update');
+    const pausedAt = last()!;
+    await until(async () => (await readRun(nodeRunFs(dir), 'runs/stopped', true)).info.status === 'paused', 'the paused run saved');
+    // Held: a while later neither the page nor the saved run has moved on.
     await new Promise((r) => setTimeout(r, 150));
-    const stillPaused = (await readRun(nodeRunFs(dir), 'runs/stopped', true)).info;
-    expect(stillPaused.steps).toBe(pausedAt.steps);
+    expect(last()?.steps).toBe(pausedAt.steps);
+    expect((await readRun(nodeRunFs(dir), 'runs/stopped', true)).info.steps).toBe(pausedAt.steps);
     run.resume();
-    // The job looks at the pause flag every 50 ms.
-    await new Promise((r) => setTimeout(r, 120));
+    await until(() => (last()?.steps ?? 0) > pausedAt.steps, 'steps after Resume');
     const info = await run.stop();
     expect(info.status).toBe('stopped');
     expect(info.steps).toBeGreaterThan(pausedAt.steps);
