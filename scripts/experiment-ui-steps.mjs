@@ -75,7 +75,8 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
     const run = await until(async () => {
       const s = await shown(doc);
       if (s.alert) throw new Error(`the studio shows an error: ${s.alert}`);
-      return s.status && s.label.startsWith('moons') ? s : `run view: ${JSON.stringify(s)}`;
+      // The plan ("of N steps") shows once the worker has reported the run's first step.
+      return s.status && s.label.startsWith('moons') && /of \d+ steps/.test(s.statusLine) ? s : `run view: ${JSON.stringify(s)}`;
     });
     const want = 'moons · MLP · LayerNorm after ReLU · ADAM lr 0.02 · batch 2 · 12 epochs · seed 7';
     if (!run.label.startsWith(want)) throw new Error(`the run has "${run.label}", typed "${want}"`);
