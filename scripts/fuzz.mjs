@@ -1,6 +1,6 @@
 // The fuzz suite (issue 12): mutates every format's fixtures and the crafted hostile files
-// (test/fuzz/crafted.mjs) and reads each mutant with the CLI (`node dist/cli.js inspect|run`) in a child
-// process of its own. Every run must end with exit 0 or 2; on 2, stderr is exactly one "bnlens:" line;
+// (test/fuzz/crafted.mjs) and reads each mutant with the CLI (`node dist/cli.js inspect|forward`) in a child
+// process of its own. Every call must end with exit 0 or 2; on 2, stderr is exactly one "bnlens:" line;
 // never a stack trace; under 10 s; peak memory (maxRSS) under 10× the files' size + 200 MB.
 //   node scripts/fuzz.mjs                 the CI share: 12 mutants per format plus each crafted case
 //   node scripts/fuzz.mjs --long          2,000 mutants per format (by hand; about an hour on 2 cores)
@@ -39,7 +39,7 @@ const MB = 1024 * 1024;
 
 const fx = (...p) => join(FIXTURES, ...p);
 const inspect = (main, siblings = []) => ({ main, siblings, args: (m) => ['inspect', m] });
-const runOn = (main) => ({ main, siblings: [], args: (m) => ['run', fx('onnx', 'bn6_is_test.onnx'), '--input', m] });
+const forwardOn = (main) => ({ main, siblings: [], args: (m) => ['forward', fx('onnx', 'bn6_is_test.onnx'), '--input', m] });
 const filesIn = (folder, test) => readdirSync(fx(folder)).filter(test).map((f) => fx(folder, f));
 
 const SEEDS = {
@@ -56,7 +56,7 @@ const SEEDS = {
     inspect(fx('tfjs', 'quantized', 'model_uint8.json'), [fx('tfjs', 'quantized', 'weights_uint8.bin')]),
   ],
   tensorboard: filesIn('tensorboard', (f) => f.startsWith('events.out.tfevents.')).map((f) => inspect(f)),
-  npy: filesIn('npy', (f) => /\.np[yz]$/.test(f)).map((f) => runOn(f)),
+  npy: filesIn('npy', (f) => /\.np[yz]$/.test(f)).map((f) => forwardOn(f)),
 };
 /** Crafted cases by fuzz format ('keras' cases are .h5 or .keras files). */
 const craftedFormat = (c) => (c.format === 'keras' ? (c.name.includes('zip') ? 'keras-zip' : 'keras-h5') : c.format);
@@ -149,7 +149,7 @@ function runCli(args, rssFile) {
   });
 }
 
-/** What is wrong with one run, or null. */
+/** What is wrong with one call, or null. */
 function verdict(r, bytes) {
   if (r.hung) return `hang: killed after ${TIME_LIMIT_MS} ms`;
   if (r.code !== 0 && r.code !== 2) return `crash: exit ${r.code}${r.signal ? ` (${r.signal})` : ''}: ${r.stderr.slice(0, 300)}`;
@@ -254,7 +254,7 @@ async function job(id, items) {
       s.failures++;
       const keep = join(failuresDir, `${item.format}-${item.index}-${Date.now()}`);
       mkdirSync(keep, { recursive: true });
-      const main = args[args.length - 1 - (args[0] === 'run' ? 0 : 0)];
+      const main = args[args.length - 1 - (args[0] === 'forward' ? 0 : 0)];
       if (existsSync(main) && statSync(main).isFile()) copyFileSync(main, join(keep, basename(main)));
       writeFileSync(join(keep, 'README.txt'), `${what}\nnode dist/cli.js ${args.join(' ')}\n${problem}\n`);
       failures.push({ format: item.format, what, problem, kept: relative(repo, keep) });

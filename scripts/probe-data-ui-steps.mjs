@@ -108,8 +108,8 @@ export function probeDataSteps(ctx) {
       return st.resize === '72' ? st : `resize field: ${st.resize}`;
     });
     if (s.source !== 'imageFolder') throw new Error(`data select: ${s.source}`);
-    // The random batch still runs, and says plainly what its numbers are worth.
-    await doc.getByRole('button', { name: 'Run a random batch' }).click();
+    // The random batch still works, and says plainly what its numbers are worth.
+    await doc.getByRole('button', { name: 'Probe with a random batch' }).click();
     await until(async () => ((await probeState(doc)).randomWarning ? true : 'no random-data warning after a random batch'));
     await doc.locator('.probe-summary').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await sleep(300);

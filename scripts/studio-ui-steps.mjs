@@ -206,7 +206,7 @@ export function studioSteps(ctx) {
   async function walkthroughStep() {
     await hostRequest({ op: 'command', command: 'workbench.action.closeAllEditors' });
     await hostRequest({ op: 'command', command: 'workbench.action.openWalkthrough', args: ['bnlens.bn-lens#gettingStarted', false] });
-    const titles = ['Open a sample model', 'Run a probe batch', 'Start a demo training run', 'Compare with and without BatchNorm'];
+    const titles = ['Open a sample model', 'Probe the model', 'Start a demo training run', 'Compare with and without BatchNorm'];
     await until(async () => {
       const text = await page.locator('.gettingStartedContainer').innerText().catch(() => '');
       const missing = titles.filter((t) => !text.includes(t.slice(0, 24)));

@@ -125,7 +125,7 @@ function render(focusSelection = false): void {
         render();
       },
     },
-    onRun: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile, ...(probeData ? { data: probeData.settings } : {}) }),
+    onProbe: (withFile) => vscode.postMessage({ type: 'runProbe', ...probeSettings(), withFile, ...(probeData ? { data: probeData.settings } : {}) }),
     onRecalibrate: () => vscode.postMessage({ type: 'recalibrate', batchSize: probeSettings().batchSize, ...(probeData ? { data: probeData.settings } : {}) }),
     onCancel: () => vscode.postMessage({ type: 'cancelProbe' }),
   }));

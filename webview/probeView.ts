@@ -27,7 +27,7 @@ export interface ProbeControls {
   /** The data controls, once the host said what the model's input takes (absent until then). */
   readonly data: Omit<ProbeDataControls, 'disabled' | 'onProbe' | 'onRecalibrate'> | null;
   onChange(settings: ProbeSettings): void;
-  onRun(withFile: boolean): void;
+  onProbe(withFile: boolean): void;
   onRecalibrate(): void;
   onCancel(): void;
 }
@@ -54,11 +54,11 @@ export function probeControls(c: ProbeControls): HTMLElement {
     h('div', { class: 'probe-controls toolbar', role: 'group', 'aria-label': 'Probe' },
       numberInput('Batch size', c.settings.batchSize, 2, (batchSize) => c.onChange({ ...c.settings, batchSize })),
       numberInput('Seed', c.settings.seed, 0, (seed) => c.onChange({ ...c.settings, seed })),
-      button('Run a random batch', () => c.onRun(false), running),
+      button('Probe with a random batch', () => c.onProbe(false), running),
       running ? button('Cancel', c.onCancel) : null,
       h('span', { class: 'muted', role: 'status' },
-        c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Running the batch through the model…' : c.status.kind === 'failed' ? c.status.message : '')),
-    c.data ? probeDataControls({ ...c.data, disabled: running, onProbe: () => c.onRun(true), onRecalibrate: c.onRecalibrate }) : null);
+        c.recalibrating ? 'Re-estimating the running statistics…' : running ? 'Passing the batch forward through the model…' : c.status.kind === 'failed' ? c.status.message : '')),
+    c.data ? probeDataControls({ ...c.data, disabled: running, onProbe: () => c.onProbe(true), onRecalibrate: c.onRecalibrate }) : null);
 }
 
 interface RankedChannel { layer: string; channel: number; score: number; batchMean: number; runningMean: number }

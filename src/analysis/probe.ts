@@ -1,8 +1,8 @@
-// The probe: run one batch through a model read from a file and compare what the batch produces with
-// what the file's BatchNorm layers assume at inference. For every normalization layer it keeps the
-// histograms of its input and output (eval mode, as inference runs), the batch's per-channel mean and
-// variance at its input against the running statistics, and a per-channel shift score; for the model
-// output, eval mode against train mode on the same batch.
+// The probe: a forward pass of one batch through a model read from a file, comparing what the batch
+// produces with what the file's BatchNorm layers assume at inference. For every normalization layer it
+// keeps the histograms of its input and output (eval mode, as at inference), the batch's per-channel
+// mean and variance at its input against the running statistics, and a per-channel shift score; for the
+// model output, eval mode against train mode on the same batch.
 
 import type { KernelStatus } from '../engine/kernels/select';
 import { ActivationRecorder, type LayerRecord, type TensorSummary } from '../engine/recorder';
@@ -20,7 +20,7 @@ export interface ProbeOptions {
   readonly batchSize?: number;
   readonly seed?: number;
   readonly bins?: number;
-  /** The batch to run; random standard normal input of the model's input shape when absent. */
+  /** The batch to probe with; random standard normal input of the model's input shape when absent. */
   readonly input?: Tensor;
 }
 
@@ -52,7 +52,7 @@ export interface OutputComparison {
   readonly argmaxAgreement: number | null;
 }
 
-/** BN folded into the layer before it, run on the probe's batch in eval mode. */
+/** BN folded into the layer before it, with the probe's batch passed forward through the folded model in eval mode. */
 export interface FoldCheck {
   readonly folded: readonly FoldedLayer[];
   readonly skipped: readonly SkippedLayer[];
@@ -68,7 +68,7 @@ export interface ProbeResult {
   readonly randomInput: boolean;
   readonly layers: readonly ProbeLayer[];
   readonly output: OutputComparison;
-  /** The kernel backend the batch ran on ('js', 'wasm-simd', 'wasm-relaxed-simd'), set by the probe worker. */
+  /** The kernel backend of the forward passes ('js', 'wasm-simd', 'wasm-relaxed-simd'), set by the probe worker. */
   readonly kernels?: KernelStatus;
 }
 
@@ -160,7 +160,7 @@ export function probeModel(description: ModelDescription, options: ProbeOptions 
   const input = options.input ?? randomNormal(probeInputShape(description, options.batchSize ?? 8), seed);
   const feed = { [model.inputNames[0]]: input };
 
-  // Every element of a channel up to this many: the probe runs once, so exact statistics are affordable.
+  // Every element of a channel up to this many: the probe sees one batch, so exact statistics are affordable.
   const recorder = new ActivationRecorder({ samplesPerChannel: DEFAULT_SAMPLES_PER_CHANNEL, bins, seed });
   recorder.beginStep(0);
   const exact = new Map<string, TensorStatistics>();

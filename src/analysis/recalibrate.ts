@@ -1,5 +1,5 @@
 // Recalibration: re-estimating BatchNorm running statistics from the user's data, as
-// torch.optim.swa_utils.update_bn does — run the model in train mode over N batches and average the
+// torch.optim.swa_utils.update_bn does — forward passes in train mode over N batches, averaging the
 // batch statistics with equal weight (PyTorch's momentum=None, a cumulative average).
 
 import { BatchNorm } from '../engine/norm';

@@ -1,6 +1,6 @@
 // The `bnlens` command line: argument handling and exit codes. main.ts wires it to the process.
 //   bnlens inspect FILE|RUN_FOLDER [--json]
-//   bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
+//   bnlens forward FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
 //   bnlens recalibrate FILE --input DATA [preprocessing] [--batch-size N] [--out NEW.onnx] [--json]
 // (main.ts hands `bnlens train` to train.ts.)
 // Exit 0 on success, 2 for a bad or unsupported file (one line: "bnlens: FILE: problem (where)") and
@@ -11,7 +11,7 @@ import { findAnomalies } from '../analysis/anomalies';
 import { ImportError } from '../analysis/import/common';
 import { withRecognizedNorms } from '../analysis/exportedNorms';
 import { summarizeModel } from '../analysis/inventory';
-import type { RunMode } from '../analysis/runModel';
+import type { NormMode } from '../analysis/forward';
 import type { Preprocessing } from '../analysis/inputs/preprocess';
 import { FormatError } from '../formats/errors';
 import { readModel, readTensorBoardRun, type ModelSource } from '../formats/read';
@@ -19,7 +19,7 @@ import { LocalFileError } from '../analysis/localFiles';
 import type { ModelDescription } from '../formats/model';
 import { fileSource, folderSource } from './nodeSource';
 import { inspectJson, inspectTable, type InspectWarning } from './render';
-import { runCommand } from './run';
+import { forwardCommand } from './forward';
 import { DATA_HELP, DATA_OPTIONS, preprocessingFromFlags } from './dataInput';
 import { recalibrateCommand } from './recalibrate';
 
@@ -29,9 +29,9 @@ Usage:
   bnlens inspect FILE [--json]     list the BatchNorm/LayerNorm/GroupNorm/InstanceNorm layers of FILE
   bnlens inspect RUN_FOLDER [--json]
                                    read the TensorBoard event files of a run folder
-  bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
-                                   run the model on DATA and show each normalization layer's input (pre)
-                                   and output (post) statistics
+  bnlens forward FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]
+                                   pass DATA forward through the model and show each normalization
+                                   layer's input (pre) and output (post) statistics
   bnlens recalibrate FILE --input DATA [preprocessing] [--batch-size N] [--out NEW.onnx] [--json]
                                    re-estimate the BatchNorm running statistics from DATA and show them
                                    before and after; for ONNX, write NAME.recalibrated.onnx (or NEW.onnx)
@@ -48,15 +48,16 @@ plus "scalars" and "histograms" for TensorBoard files, and "watched" (per layer 
 "channels", "rank", "steps", "batchMean", "runningMean", "batchVar", "runningVar", "pre", "post",
 "alarms", …) for logs written by BN Lens' Python companion (bnlens.torch.watch, bnlens.keras.Callback).
 
-run takes ONNX graphs and Keras/TF.js layers models. --mode train normalizes with the batch's
-statistics (default eval). --out DIR writes DIR/outputs/<output>.npy and, for every
-normalization layer, DIR/layers/<layer>/input.npy and output.npy. --json prints
+forward takes ONNX graphs and Keras/TF.js layers models. --mode train normalizes with the batch's
+statistics, --mode eval (the default) with the stored running statistics. --out DIR writes
+DIR/outputs/<output>.npy and, for every normalization layer, DIR/layers/<layer>/input.npy and
+output.npy. --json prints
 {"file","format","mode","inputs":[…],"output":{…},"layers":[{"name","kind","shape","pre","post"}]}.
 
-recalibrate runs the model in train mode over DATA in batches of N (default 32; a last batch of
-fewer than 2 samples is dropped) and averages each BatchNorm layer's batch mean and variance with
-equal weight, as torch.optim.swa_utils.update_bn does, in the variance convention of the file's
-framework. It never writes the model file itself. --json prints {"file","format","data","batches",
+recalibrate passes DATA forward through the model in train mode, in batches of N (default 32; a
+last batch of fewer than 2 samples is dropped), and averages each BatchNorm layer's batch mean and
+variance with equal weight, as torch.optim.swa_utils.update_bn does, in the variance convention of
+the file's framework. It never writes the model file itself. --json prints {"file","format","data","batches",
 "samples","variance","written","layers":[{"name","before","after","largestMeanChange","varianceRatio"}]}.
 
 ${DATA_HELP}
@@ -133,9 +134,9 @@ function parseArgs(args: readonly string[], flags: readonly string[], options: r
   return parsed;
 }
 
-const MODES: readonly string[] = ['eval', 'train'] satisfies RunMode[];
+const MODES: readonly string[] = ['eval', 'train'] satisfies NormMode[];
 
-type Command = 'inspect' | 'run' | 'recalibrate';
+type Command = 'inspect' | 'forward' | 'recalibrate';
 
 function usageProblem(command: Command, parsed: Parsed): string | null {
   if (parsed.files.length !== 1) return `${command} takes one FILE`;
@@ -151,7 +152,7 @@ function usageProblem(command: Command, parsed: Parsed): string | null {
 
 const OPTIONS: Record<Command, readonly string[]> = {
   inspect: [],
-  run: [...DATA_OPTIONS, '--mode', '--out'],
+  forward: [...DATA_OPTIONS, '--mode', '--out'],
   recalibrate: [...DATA_OPTIONS, '--batch-size', '--out'],
 };
 
@@ -165,7 +166,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   const [command, ...rest] = args;
-  if (command !== 'inspect' && command !== 'run' && command !== 'recalibrate') {
+  if (command === 'run') {
+    // The forward pass was `bnlens run` before "run" came to mean a training run only; no alias.
+    io.err("bnlens: 'bnlens run' is now 'bnlens forward FILE --input DATA …' (try bnlens --help)");
+    return 2;
+  }
+  if (command !== 'inspect' && command !== 'forward' && command !== 'recalibrate') {
     io.err(`bnlens: unknown command '${command}' (try bnlens --help)`);
     return 2;
   }
@@ -186,8 +192,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       const input = parsed.values.get('--input') as string;
       const preprocessing = preprocessingFromFlags(parsed.values) as Preprocessing; // checked by usageProblem
       const out = parsed.values.get('--out') ?? null;
-      io.out(command === 'run'
-        ? await runCommand(model, { input, preprocessing, mode: (parsed.values.get('--mode') ?? 'eval') as RunMode, out, json })
+      io.out(command === 'forward'
+        ? await forwardCommand(model, { input, preprocessing, mode: (parsed.values.get('--mode') ?? 'eval') as NormMode, out, json })
         : await recalibrateCommand(model, file, { input, preprocessing, batchSize: Number(parsed.values.get('--batch-size') ?? 32), out, json }));
     }
     return 0;

@@ -1,4 +1,4 @@
-// The data options `bnlens run` and `bnlens recalibrate` share: --input (a folder of images, image files,
+// The data options `bnlens forward` and `bnlens recalibrate` share: --input (a folder of images, image files,
 // .npy/.npz, an ONNX TensorProto or test data set folder, a CSV) and the image preprocessing flags, read
 // through node:fs with the checks of analysis/inputs/gather.ts.
 
@@ -13,8 +13,8 @@ import type { Preprocessing } from '../analysis/inputs/preprocess';
 /** The options that take a value, for parseArgs. */
 export const DATA_OPTIONS = ['--input', '--resize', '--crop', '--scale', '--mean', '--std', '--preset', '--layout'] as const;
 
-export const DATA_HELP = `Data (--input PATH) for run and recalibrate:
-  a folder of PNG/JPEG images     read in name order (at most 64 for run, 512 for recalibrate;
+export const DATA_HELP = `Data (--input PATH) for forward and recalibrate:
+  a folder of PNG/JPEG images     read in name order (at most 64 for forward, 512 for recalibrate;
                                   other entries, subfolders and symbolic links are skipped)
   IMG.png | IMG.jpg               one image
   X.npy | X.npz                   arrays in the model's own layout (NHWC for a channels-last model);

@@ -88,14 +88,14 @@ function summaryJson(model: ModelDescription, source: string, result: Recalibrat
 
 export async function recalibrateCommand(model: ModelDescription, modelPath: string, options: RecalibrateOptions): Promise<string> {
   if (importProblem(model) !== null) importModel(model);
-  if (options.out !== null && model.format !== 'onnx') throw new ImportError(model.file, `--out: BN Lens writes recalibrated copies of ONNX files only (this is ${model.format}); run without --out to see the new statistics`);
+  if (options.out !== null && model.format !== 'onnx') throw new ImportError(model.file, `--out: BN Lens writes recalibrated copies of ONNX files only (this is ${model.format}); leave out --out to see the new statistics`);
   const data = await readDataInput(options.input, MAX_IMAGES);
   const source = describeInput(data, options.preprocessing);
   let result: RecalibrationResult;
   try {
     result = recalibrate(model, inputBatches(model, data, options.preprocessing, options.batchSize));
   } catch (e) {
-    if (e instanceof RangeError) throw new ImportError(model.file, `it does not run on ${options.input}: ${e.message}`);
+    if (e instanceof RangeError) throw new ImportError(model.file, `the forward pass fails on ${options.input}: ${e.message}`);
     throw e;
   }
   const written = model.format === 'onnx' ? await writeCopy(model, modelPath, options.out, result) : null;

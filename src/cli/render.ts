@@ -1,5 +1,5 @@
 // What `bnlens inspect` prints: the JSON document (--json) or a plain-text table; the number and table
-// formatting `bnlens run` shares.
+// formatting `bnlens forward` shares.
 
 import { groupByTag } from '../analysis/logs';
 import type { ModelDescription, NormLayer, TensorInfo } from '../formats/model';

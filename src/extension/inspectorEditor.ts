@@ -95,7 +95,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
     if (!panelOf()) await vscode.commands.executeCommand('vscode.openWith', uri, InspectorEditorProvider.viewType);
     const panel = panelOf();
     if (!panel) throw new Error(`BN Lens could not open an inspector for ${displayName(uri)}`);
-    await this.jobs.run(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(withOneBuffer(message)));
+    await this.jobs.probe(uri, { batchSize: 8, seed: 0, withFile: false }, (message) => panel.webview.postMessage(withOneBuffer(message)));
   }
 
   private async exportTable(uri: vscode.Uri, what: 'layers' | 'channels'): Promise<void> {
@@ -163,7 +163,7 @@ export class InspectorEditorProvider implements vscode.CustomReadonlyEditorProvi
       case 'reopenWithDefault':
         return vscode.commands.executeCommand('vscode.openWith', uri, 'default');
       case 'runProbe':
-        return this.jobs.run(uri, message, post);
+        return this.jobs.probe(uri, message, post);
       case 'cancelProbe':
         return this.jobs.cancel(uri);
       case 'recalibrate':

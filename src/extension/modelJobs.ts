@@ -6,7 +6,7 @@ import { trustedToWrite } from './trust';
 import * as vscode from 'vscode';
 import type { ProbeResult } from '../analysis/probe';
 import type { RecalibrationResult } from '../analysis/recalibrate';
-import { ProbeCancelled, startProbe, startRecalibration, type WorkerRun } from '../analysis/worker/probeClient';
+import { ProbeCancelled, startProbe, startRecalibration, type WorkerJob } from '../analysis/worker/probeClient';
 import { replaceInitializers } from '../formats/onnx/writer';
 import { saveNextTo } from './saveFile';
 import type { HostToWebview, ProbeDataSettings, ProbeRequest } from '../protocol';
@@ -32,7 +32,7 @@ export interface RecalibrationOutcome {
 type Post = (message: HostToWebview) => Thenable<boolean>;
 
 export class ModelJobs {
-  private readonly running = new Map<string, WorkerRun<unknown>>();
+  private readonly running = new Map<string, WorkerJob<unknown>>();
   private readonly results = new Map<string, ProbeOutcome>();
   private readonly recalibrations = new Map<string, RecalibrationOutcome>();
 
@@ -50,7 +50,8 @@ export class ModelJobs {
     this.running.get(uri.toString())?.cancel();
   }
 
-  async run(uri: vscode.Uri, request: ProbeRequest, post: Post): Promise<void> {
+  /** Probes with a random batch, or with data the user picks. */
+  async probe(uri: vscode.Uri, request: ProbeRequest, post: Post): Promise<void> {
     const key = uri.toString();
     if (this.running.has(key)) return;
     const file = displayName(uri);
@@ -147,7 +148,7 @@ export class ModelJobs {
   }
 
   /** One worker job behind a cancellable progress notification; failures are logged and handed to onFailure. */
-  private async inWorker<T>(key: string, title: string, start: () => WorkerRun<T>, onResult: (result: T) => Promise<void>, onFailure: (message: string, cancelled: boolean) => Promise<void>): Promise<void> {
+  private async inWorker<T>(key: string, title: string, start: () => WorkerJob<T>, onResult: (result: T) => Promise<void>, onFailure: (message: string, cancelled: boolean) => Promise<void>): Promise<void> {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BN Lens: ${title}`, cancellable: true }, async (_progress, token) => {
       const run = start();
       this.running.set(key, run);

@@ -1,4 +1,4 @@
-// NumPy .npy arrays and .npz archives (a zip of .npy files): the input format of `bnlens run` and the
+// NumPy .npy arrays and .npz archives (a zip of .npy files): the input format of `bnlens forward` and the
 // probe. Only numeric little-endian (or byte-sized) C-order arrays; a Fortran-order or object array is
 // refused with a message, since a pickle inside an .npy would mean running code from the file.
 
@@ -106,7 +106,7 @@ export function readNpz(file: string, bytes: Uint8Array): Map<string, NpyArray> 
   return arrays;
 }
 
-/** Writes a float32 or float64 array as a version 1.0 .npy file (what `bnlens run --out` produces). */
+/** Writes a float32 or float64 array as a version 1.0 .npy file (what `bnlens forward --out` produces). */
 export function writeNpy(data: FloatValues, shape: readonly number[]): Uint8Array {
   const descr = data instanceof Float64Array ? '<f8' : '<f4';
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;

@@ -351,7 +351,7 @@ export const CRAFTED = [
     build(dir) {
       const header = npyHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (${2 ** 28 - 16},), }`);
       writeFileSync(join(dir, 'bomb.npz'), zip([['x.npy', null, { deflated: deflatedZeros(1024, header), size: 1024 * 2 ** 20 }]]));
-      return { args: ['run', ONNX_MODEL, '--input', join(dir, 'bomb.npz')], main: join(dir, 'bomb.npz') };
+      return { args: ['forward', ONNX_MODEL, '--input', join(dir, 'bomb.npz')], main: join(dir, 'bomb.npz') };
     },
     expect: { code: 2, message: /entry 'x\.npy' would inflate to 1073741824 bytes, .* refused as a possible decompression bomb/ },
   },
@@ -433,7 +433,7 @@ export const CRAFTED = [
     name: `npy-header-${label}`, format: 'npy', finding: 7,
     build(dir) {
       writeFileSync(join(dir, 'x.npy'), Buffer.concat([npyHeader(header), Buffer.alloc(12)]));
-      return { args: ['run', ONNX_MODEL, '--input', join(dir, 'x.npy')], main: join(dir, 'x.npy') };
+      return { args: ['forward', ONNX_MODEL, '--input', join(dir, 'x.npy')], main: join(dir, 'x.npy') };
     },
     expect: { code: 2, message },
   })),

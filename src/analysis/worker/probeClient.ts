@@ -15,24 +15,23 @@ export class ProbeCancelled extends Error {
   }
 }
 
-export interface WorkerRun<T> {
+export interface WorkerJob<T> {
   readonly result: Promise<T>;
   cancel(): void;
 }
-export type ProbeRun = WorkerRun<ProbeResult>;
 
 type ReadSibling = (path: string) => Promise<Uint8Array | null>;
 
-export function startProbe(workerPath: string, job: ProbeJob, readSibling: ReadSibling): WorkerRun<ProbeResult> {
+export function startProbe(workerPath: string, job: ProbeJob, readSibling: ReadSibling): WorkerJob<ProbeResult> {
   return start<ProbeResult>(workerPath, { type: 'probe', job }, readSibling);
 }
 
-export function startRecalibration(workerPath: string, job: RecalibrationJob, readSibling: ReadSibling): WorkerRun<RecalibrationResult> {
+export function startRecalibration(workerPath: string, job: RecalibrationJob, readSibling: ReadSibling): WorkerJob<RecalibrationResult> {
   return start<RecalibrationResult>(workerPath, { type: 'recalibrate', job }, readSibling);
 }
 
 /** Runs one job in a fresh worker; the worker's single result message carries the job's result type. */
-function start<T>(workerPath: string, message: HostToProbeWorker, readSibling: ReadSibling): WorkerRun<T> {
+function start<T>(workerPath: string, message: HostToProbeWorker, readSibling: ReadSibling): WorkerJob<T> {
   let worker: Worker | undefined;
   let cancel: () => void = () => undefined;
   const result = new Promise<T>((resolve, reject) => {

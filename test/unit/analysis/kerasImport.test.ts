@@ -9,7 +9,7 @@ import type { AttributeValue, GraphNode, ModelDescription, TensorInfo } from '..
 import type { ModelSource } from '../../../src/formats/source';
 import { importModel, importProblem } from '../../../src/analysis/import';
 import { ImportError } from '../../../src/analysis/import/common';
-import { runModel } from '../../../src/analysis/runModel';
+import { forwardPass } from '../../../src/analysis/forward';
 import type { BatchNorm } from '../../../src/engine/norm';
 import { Tensor } from '../../../src/engine/tensor';
 import { SamePool2d } from '../../../src/analysis/import/samePool';
@@ -56,7 +56,7 @@ describe('the Keras fixtures run in the engine as Keras ran them', () => {
   it.each(cases)('%s: the output and every BN output within 1e-4, NHWC in and out', async (_name, source) => {
     const description = await readModel(source());
     expect(importProblem(description)).toBeNull();
-    const result = runModel(description, new Map([['image', Tensor.fromArray(x.data, x.shape)]]), 'eval');
+    const result = forwardPass(description, new Map([['image', Tensor.fromArray(x.data, x.shape)]]), 'eval');
     expect(result.outputName).toBe('logits');
     expect(result.output.shape).toEqual([5, 4]);
     expect(maxAbsDifference(result.output.data, io.get('output')!.data)).toBeLessThan(1e-4);
@@ -103,7 +103,7 @@ describe('the TF.js fixture runs in the engine as TF.js ran it', () => {
   it('reproduces the output and both BN outputs within 1e-4', async () => {
     const description = await readModel(fileSource(path.join(TFJS, 'model.json')));
     expect(importProblem(description)).toBeNull();
-    const result = runModel(description, new Map([['x', Tensor.fromArray(flat(io.input.data), io.input.shape)]]), 'eval');
+    const result = forwardPass(description, new Map([['x', Tensor.fromArray(flat(io.input.data), io.input.shape)]]), 'eval');
     expect(result.output.shape).toEqual([4, 3]);
     expect(maxAbsDifference(result.output.data, flat(io.output.data))).toBeLessThan(1e-4);
     expect(result.layers.map((l) => [l.name, l.output.shape])).toEqual([['bn1', [4, 10, 10, 6]], ['bn2', [4, 12]]]);
@@ -154,7 +154,7 @@ describe('a TF.js model with every supported layer class', () => {
     const reference = await tfjsModel(x);
     const description = await readModel(reference.source);
     expect(importProblem(description)).toBeNull();
-    const result = runModel(description, new Map([['img', x]]), 'eval');
+    const result = forwardPass(description, new Map([['img', x]]), 'eval');
     expect(result.output.shape).toEqual([2, 2, 5]);
     expect(maxAbsDifference(result.output.data, reference.output)).toBeLessThan(1e-5);
     expect(result.layers.map((l) => l.name)).toEqual(['bn', 'ln']);

@@ -1,12 +1,12 @@
 // Every model of the real-export corpus (test/fixtures/onnx-real: torchvision architectures exported by
-// torch.onnx at opsets 9/11/13/14/17 and by the default dynamo exporter with external data) runs through the
-// engine as `bnlens run` runs it, and matches ONNX Runtime's output and every normalization node's
-// input and output within 1e-4 of each tensor's scale (its largest magnitude).
+// torch.onnx at opsets 9/11/13/14/17 and by the default dynamo exporter with external data) goes through
+// the engine's forward pass as in `bnlens forward`, and matches ONNX Runtime's output and every
+// normalization node's input and output within 1e-4 of each tensor's scale (its largest magnitude).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runModel } from '../../../src/analysis/runModel';
+import { forwardPass } from '../../../src/analysis/forward';
 import { fileSource } from '../../../src/cli/nodeSource';
 import { Tensor } from '../../../src/engine/tensor';
 import { readNpz, type NpyArray } from '../../../src/formats/npy';
@@ -38,7 +38,7 @@ function expectMatch(what: string, actual: Tensor, expected: NpyArray): number {
 
 const cases = manifest.models.flatMap((m) => m.exports.map((e) => ({ name: e.file, entry: m, exp: e })));
 
-describe('real torchvision exports run in the engine as in ONNX Runtime', () => {
+describe('the forward pass of real torchvision exports matches ONNX Runtime', () => {
   it('the corpus has every family and export kind', () => {
     expect(manifest.models.map((m) => m.model)).toEqual([
       'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'densenet121', 'shufflenet_v2', 'squeezenet1_1', 'googlenet',
@@ -51,7 +51,7 @@ describe('real torchvision exports run in the engine as in ONNX Runtime', () => 
     const reference = readNpz(entry.reference, new Uint8Array(readFileSync(path.join(DIR, entry.reference))));
     const description = await readModel(await fileSource(path.join(DIR, exp.file)));
     const input = reference.get('input') as NpyArray;
-    const result = runModel(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'eval');
+    const result = forwardPass(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'eval');
     expectMatch(`${exp.file} output`, result.output, reference.get(exp.output) as NpyArray);
     const ran = new Map(result.layers.map((l) => [l.name, l]));
     // A LayerNorm decomposed below opset 17 runs as one LayerNorm named after its scope; ONNX Runtime's
@@ -78,7 +78,7 @@ describe('real torchvision exports run in the engine as in ONNX Runtime', () => 
     const reference = readNpz(entry.reference, new Uint8Array(readFileSync(path.join(DIR, entry.reference))));
     const description = await readModel(await fileSource(path.join(DIR, exp.file)));
     const input = reference.get('input') as NpyArray;
-    const result = runModel(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'train');
+    const result = forwardPass(description, new Map([['input', Tensor.fromArray(input.data, input.shape)]]), 'train');
     const bns = description.normLayers.filter((l) => l.kind === 'BatchNorm');
     expect(bns.length).toBeGreaterThan(0);
     for (const bn of bns) {

@@ -1,4 +1,4 @@
-// `bnlens run` and `bnlens recalibrate` on real data: a folder of PNG/JPEG images, an ONNX test data set, a
+// `bnlens forward` and `bnlens recalibrate` on real data: a folder of PNG/JPEG images, an ONNX test data set, a
 // CSV — against ONNX Runtime and torch.optim.swa_utils.update_bn (test/fixtures/probe-data, made by
 // make_probe_data_fixtures.py).
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { DATA, GOLDEN, IMAGES, golden, goldenJson, maxAbsDiff } from '../analysi
 const MOBILENET = join(DATA, 'mobilenet_v2_w025.onnx');
 const TABULAR = join(DATA, 'tabular_mlp.onnx');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function bnlens(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await runCli(args, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
@@ -26,9 +26,9 @@ let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'bnlens-data-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('bnlens run with images, ONNX test data and a CSV', () => {
+describe('bnlens forward with images, ONNX test data and a CSV', () => {
   it('MobileNetV2 on its ONNX test data set gives ONNX Runtime\'s output_0.pb', async () => {
-    const { code, out, err } = await run('run', MOBILENET, '--input', join(DATA, 'test_data_set_0'), '--out', join(dir, 'tds'));
+    const { code, out, err } = await bnlens('forward', MOBILENET, '--input', join(DATA, 'test_data_set_0'), '--out', join(dir, 'tds'));
     expect([code, err]).toEqual([0, '']);
     expect(out).toContain(`data: ${join(DATA, 'test_data_set_0', 'input_0.pb')}`);
     const want = readTensorProto('output_0.pb', new Uint8Array(readFileSync(join(DATA, 'test_data_set_0/output_0.pb'))));
@@ -36,8 +36,8 @@ describe('bnlens run with images, ONNX test data and a CSV', () => {
     expect(got.shape).toEqual(want.shape);
     expect(maxAbsDiff(got.data, want.values())).toBeLessThan(1e-4 * scaleOf(want.values()));
   });
-  it('MobileNetV2 on the image folder: every BatchNorm layer runs, and the PNG rows match ONNX Runtime on torchvision\'s preprocessing', async () => {
-    const { code, out, err } = await run('run', MOBILENET, '--input', IMAGES, '--preset', 'imagenet', '--resize', '72', '--out', join(dir, 'img'), '--json');
+  it('MobileNetV2 on the image folder: a forward pass through every BatchNorm layer, and the PNG rows match ONNX Runtime on torchvision\'s preprocessing', async () => {
+    const { code, out, err } = await bnlens('forward', MOBILENET, '--input', IMAGES, '--preset', 'imagenet', '--resize', '72', '--out', join(dir, 'img'), '--json');
     expect([code, err]).toEqual([0, '']);
     const doc = JSON.parse(out) as { inputs: { shape: number[] }[]; layers: { kind: string; post: { std: number } }[] };
     expect(doc.inputs[0].shape).toEqual([7, 3, 64, 64]);
@@ -49,7 +49,7 @@ describe('bnlens run with images, ONNX test data and a CSV', () => {
     expect(maxAbsDiff(got.data.subarray(0, png), want.data.subarray(0, png))).toBeLessThan(1e-4 * scaleOf(want.data));
   });
   it('a tabular MLP on a CSV gives ONNX Runtime\'s scores', async () => {
-    const { code, out } = await run('run', TABULAR, '--input', join(DATA, 'tabular.csv'), '--out', join(dir, 'tab'));
+    const { code, out } = await bnlens('forward', TABULAR, '--input', join(DATA, 'tabular.csv'), '--out', join(dir, 'tab'));
     expect(code).toBe(0);
     expect(out.split('\n')[1]).toBe("input 'features' [10,5]; output 'scores' [10,3]");
     const want = readNpy('scores', new Uint8Array(readFileSync(join(GOLDEN, 'tabular_scores.npy'))));
@@ -68,7 +68,7 @@ describe('bnlens run with images, ONNX test data and a CSV', () => {
       [[MOBILENET, '--input', DATA], `bnlens: ${DATA}: the folder holds ONNX test data sets (test_data_set_0); choose one of them\n`],
       [[MOBILENET, '--input', GOLDEN], `bnlens: ${GOLDEN}: the folder has no PNG or JPEG images and no ONNX test data (input_0.pb)\n`],
     ];
-    for (const [args, message] of cases) expect(await run('run', ...args), args.join(' ')).toMatchObject({ code: 2, err: message });
+    for (const [args, message] of cases) expect(await bnlens('forward', ...args), args.join(' ')).toMatchObject({ code: 2, err: message });
   });
 });
 
@@ -77,7 +77,7 @@ describe('bnlens recalibrate', () => {
     const model = join(dir, 'tabular_mlp.onnx');
     copyFileSync(TABULAR, model);
     const before = readFileSync(model);
-    const { code, out, err } = await run('recalibrate', model, '--input', join(DATA, 'tabular.csv'), '--batch-size', '4');
+    const { code, out, err } = await bnlens('recalibrate', model, '--input', join(DATA, 'tabular.csv'), '--batch-size', '4');
     expect([code, err]).toEqual([0, '']);
     expect(out).toContain('recalibrated 1 BatchNorm layer(s) from 10 samples in 3 batches of');
     expect(out).toContain(`Wrote ${join(dir, 'tabular_mlp.recalibrated.onnx')} (the model itself is unchanged).`);
@@ -90,7 +90,7 @@ describe('bnlens recalibrate', () => {
   });
   it('--json and --out: before and after per layer, written where asked', async () => {
     const target = join(dir, 'mnv2-new.onnx');
-    const { code, out } = await run('recalibrate', MOBILENET, '--input', IMAGES, '--preset', 'imagenet', '--resize', '72', '--batch-size', '4', '--out', target, '--json');
+    const { code, out } = await bnlens('recalibrate', MOBILENET, '--input', IMAGES, '--preset', 'imagenet', '--resize', '72', '--batch-size', '4', '--out', target, '--json');
     expect(code).toBe(0);
     const doc = JSON.parse(out) as { batches: number; samples: number; variance: string; written: string; layers: { before: { mean: number[] }; after: { mean: number[] } }[] };
     // 7 images in batches of 4: 4 + 3.
@@ -102,9 +102,9 @@ describe('bnlens recalibrate', () => {
   it('never writes over the model, and writes only ONNX', async () => {
     const model = join(dir, 'self.onnx');
     copyFileSync(TABULAR, model);
-    expect(await run('recalibrate', model, '--input', join(DATA, 'tabular.csv'), '--out', model)).toMatchObject({
+    expect(await bnlens('recalibrate', model, '--input', join(DATA, 'tabular.csv'), '--out', model)).toMatchObject({
       code: 2, err: `bnlens: ${model}: --out ${model} is the model itself; BN Lens writes the recalibrated copy to a new file and never changes the model\n`,
     });
-    expect(await run('recalibrate', TABULAR, '--input', join(DATA, 'tabular.csv'), '--batch-size', '1')).toMatchObject({ code: 2, err: "bnlens: --batch-size is a whole number of at least 2, not '1' (try bnlens --help)\n" });
+    expect(await bnlens('recalibrate', TABULAR, '--input', join(DATA, 'tabular.csv'), '--batch-size', '1')).toMatchObject({ code: 2, err: "bnlens: --batch-size is a whole number of at least 2, not '1' (try bnlens --help)\n" });
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../../../src/analysis/import';
-import { runModel } from '../../../../src/analysis/runModel';
+import { forwardPass } from '../../../../src/analysis/forward';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz } from '../../../../src/formats/npy';
 import { readModel } from '../../../../src/formats/read';
@@ -43,7 +43,7 @@ describe('LayerNormalization on non-trailing axes is recorded in Keras\'s layout
   it('the run keeps each LayerNormalization\'s input and output as Keras has them', async () => {
     const io = readNpz('zoo_io.npz', new Uint8Array(readFileSync(path.join(DIR, 'zoo_io.npz'))));
     const x = io.get('input')!;
-    const result = runModel(await readModel(fileSource(path.join(DIR, 'zoo.keras'))), new Map([['x', Tensor.fromArray(x.data, x.shape)]]), 'eval');
+    const result = forwardPass(await readModel(fileSource(path.join(DIR, 'zoo.keras'))), new Map([['x', Tensor.fromArray(x.data, x.shape)]]), 'eval');
     const ln = result.layers.filter((l) => l.name.startsWith('ln_'));
     expect(ln.map((l) => [l.name, l.input.shape, l.output.shape])).toEqual(['ln_axis1', 'ln_axes12', 'ln_noscale'].map((n) => [n, [2, 8, 8, 4], [2, 8, 8, 4]]));
     for (const l of ln) {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importModel, importProblem } from '../../../../src/analysis/import';
-import { runModel } from '../../../../src/analysis/runModel';
+import { forwardPass } from '../../../../src/analysis/forward';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz } from '../../../../src/formats/npy';
 import { readModel } from '../../../../src/formats/read';
@@ -22,7 +22,7 @@ async function runAndCompare(file: string, io: ReturnType<typeof readNpz>, layer
   const description = await readModel(fileSource(path.join(DIR, file)));
   expect(importProblem(description)).toBeNull();
   const x = io.get('input')!;
-  const result = runModel(description, new Map([['x', Tensor.fromArray(x.data, x.shape)]]), 'eval');
+  const result = forwardPass(description, new Map([['x', Tensor.fromArray(x.data, x.shape)]]), 'eval');
   expect(relativeError(result.output.data, io.get('out')!.data)).toBeLessThan(1e-4);
   expect(result.layers).toHaveLength(layerCount);
   for (const layer of result.layers) {

@@ -1,13 +1,13 @@
-// The keras.applications corpus (test/fixtures/keras-real, made by make_keras_real.py) runs through
-// the engine as `bnlens run --out` runs it: the model output and every normalization layer's input
-// and output match what Keras computed, within 1e-4 of each tensor's scale, from the .keras file,
-// the legacy .h5, and the TF.js layers model in float32 and uint8 (against Keras on the dequantized
-// weights, which is what TF.js computes with).
+// The keras.applications corpus (test/fixtures/keras-real, made by make_keras_real.py) goes through
+// the engine's forward pass as in `bnlens forward --out`: the model output and every normalization
+// layer's input and output match what Keras computed, within 1e-4 of each tensor's scale, from the
+// .keras file, the legacy .h5, and the TF.js layers model in float32 and uint8 (against Keras on the
+// dequantized weights, which is what TF.js computes with).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runModel } from '../../../../src/analysis/runModel';
+import { forwardPass } from '../../../../src/analysis/forward';
 import { Tensor } from '../../../../src/engine/tensor';
 import { readNpz, type NpyArray } from '../../../../src/formats/npy';
 import { readModel } from '../../../../src/formats/read';
@@ -26,7 +26,7 @@ const FORMATS = [
 
 const cases = Object.keys(corpus.models).flatMap((model) => FORMATS.map(([format, file, prefix]) => [model, format, file(model), prefix] as const));
 
-describe('keras.applications models run as Keras runs them', () => {
+describe('the forward pass of keras.applications models matches Keras', () => {
   const io = new Map<string, Map<string, NpyArray>>();
   const reference = (model: string): Map<string, NpyArray> => {
     if (!io.has(model)) io.set(model, readNpz(`${model}_io.npz`, new Uint8Array(readFileSync(path.join(DIR, `${model}_io.npz`)))));
@@ -37,7 +37,7 @@ describe('keras.applications models run as Keras runs them', () => {
     const ref = reference(model);
     const x = ref.get('input')!;
     const description = await readModel(fileSource(path.join(DIR, file)));
-    const result = runModel(description, new Map([['input', Tensor.fromArray(x.data, x.shape)]]), 'eval');
+    const result = forwardPass(description, new Map([['input', Tensor.fromArray(x.data, x.shape)]]), 'eval');
     expect(relativeError(result.output.data, ref.get(`${prefix}out`)!.data)).toBeLessThan(1e-4);
     expect(result.layers).toHaveLength(corpus.models[model].norm_layers);
     for (const layer of result.layers) {

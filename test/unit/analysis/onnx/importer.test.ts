@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { importOnnx, SUPPORTED_ONNX_OPS } from '../../../../src/analysis/import/onnx';
 import { ImportError } from '../../../../src/analysis/import/common';
-import { runModel } from '../../../../src/analysis/runModel';
+import { forwardPass } from '../../../../src/analysis/forward';
 import { fileSource } from '../../../../src/cli/nodeSource';
 import { FunctionLayer } from '../../../../src/engine/ops/functionLayer';
 import { Tensor } from '../../../../src/engine/tensor';
@@ -110,7 +110,7 @@ describe('the ONNX importer', () => {
     const three = new Float32Array(input.data.length * 1.5);
     three.set(input.data);
     three.set(input.data.subarray(0, input.data.length / 2), input.data.length);
-    const result = runModel(description, new Map([['input', Tensor.fromArray(three, [3, 3, 32, 32])]]), 'eval');
+    const result = forwardPass(description, new Map([['input', Tensor.fromArray(three, [3, 3, 32, 32])]]), 'eval');
     const expected = reference.get('output.ts13') as NpyArray;
     expect(result.output.shape).toEqual([3, 10]);
     for (let i = 0; i < 20; i++) expect(result.output.data[i]).toBeCloseTo(expected.data[i], 4);

@@ -1,12 +1,12 @@
-// `bnlens run FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]`: runs the model
-// in the engine on the user's data (arrays, images, an ONNX TensorProto, a CSV) and reports every
-// normalization layer's input (pre) and output (post) statistics; with --out, writes the model output and
-// each normalization layer's input and output as .npy files.
+// `bnlens forward FILE --input DATA [preprocessing] [--mode eval|train] [--out DIR] [--json]`: passes the
+// user's data (arrays, images, an ONNX TensorProto, a CSV) forward through the model in the engine and
+// reports every normalization layer's input (pre) and output (post) statistics; with --out, writes the
+// model output and each normalization layer's input and output as .npy files.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { checkWriteInside, LocalFileError } from '../analysis/localFiles';
 import { basename, join } from 'node:path';
-import { runModel, type RunMode, type RunResult } from '../analysis/runModel';
+import { forwardPass, type ForwardResult, type NormMode } from '../analysis/forward';
 import { importModel, importProblem } from '../analysis/import';
 import { ImportError } from '../analysis/import/common';
 import type { TensorStatistics } from '../analysis/tensorStatistics';
@@ -20,10 +20,10 @@ import { MAX_PROBE_IMAGES, type InputData } from '../analysis/inputs/gather';
 import type { Preprocessing } from '../analysis/inputs/preprocess';
 import { readDataInput } from './dataInput';
 
-export interface RunOptions {
+export interface ForwardOptions {
   readonly input: string;
   readonly preprocessing: Preprocessing;
-  readonly mode: RunMode;
+  readonly mode: NormMode;
   readonly out: string | null;
   readonly json: boolean;
 }
@@ -57,7 +57,7 @@ export function dataInputs(data: InputData, model: ModelDescription, preprocessi
 const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 /**
- * The declared input shapes, checked before running so a wrong layout is named as such (e.g. NCHW
+ * The declared input shapes, checked before the forward pass so a wrong layout is named as such (e.g. NCHW
  * given to a channels-last Keras model). The batch size and sizes the file leaves open are free.
  */
 function checkShapes(model: ModelDescription, inputs: ReadonlyMap<string, Tensor>, inputFile: string): void {
@@ -87,7 +87,7 @@ export function fileNames(names: readonly string[]): string[] {
 }
 
 /** Writes under DIR only: names are made safe (fileNames) and every target is checked by real path, so a symbolic link inside DIR cannot lead a write elsewhere. */
-async function writeArrays(dir: string, result: RunResult): Promise<void> {
+async function writeArrays(dir: string, result: ForwardResult): Promise<void> {
   await mkdir(dir, { recursive: true });
   const write = async (folder: string, file: string, t: Tensor): Promise<void> => {
     const target = join(folder, file);
@@ -111,7 +111,7 @@ function stats(s: TensorStatistics): { mean: number; std: number; min: number; m
   return { mean: s.mean, std: s.std, min: s.min, max: s.max };
 }
 
-function runJson(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult): string {
+function forwardJson(model: ModelDescription, options: ForwardOptions, inputs: ReadonlyMap<string, Tensor>, result: ForwardResult): string {
   const kindOf = new Map(model.normLayers.map((l) => [l.name, l.kind]));
   return JSON.stringify({
     file: model.file,
@@ -129,7 +129,7 @@ function runJson(model: ModelDescription, options: RunOptions, inputs: ReadonlyM
   });
 }
 
-function runTable(model: ModelDescription, options: RunOptions, inputs: ReadonlyMap<string, Tensor>, result: RunResult, data: InputData): string {
+function forwardTable(model: ModelDescription, options: ForwardOptions, inputs: ReadonlyMap<string, Tensor>, result: ForwardResult, data: InputData): string {
   const kindOf = new Map(model.normLayers.map((l) => [l.name, l.kind]));
   const given = [...inputs].map(([name, t]) => `'${name}' ${shapeText(t.shape)}`).join(', ');
   const out = [
@@ -150,22 +150,22 @@ function runTable(model: ModelDescription, options: RunOptions, inputs: Readonly
   return out.join('\n');
 }
 
-/** Runs the model; what is wrong with the model or the input is thrown as a FormatError or ImportError. */
-export async function runCommand(model: ModelDescription, options: RunOptions): Promise<string> {
+/** The forward pass and its report; what is wrong with the model or the input is thrown as a FormatError or ImportError. */
+export async function forwardCommand(model: ModelDescription, options: ForwardOptions): Promise<string> {
   // A model the engine cannot run is the file's problem whatever the input, so it is reported first,
   // with the importer's message (importModel throws it, naming the layer).
   if (importProblem(model) !== null) importModel(model);
   const data = await readDataInput(options.input, MAX_PROBE_IMAGES);
   const inputs = dataInputs(data, model, options.preprocessing);
   checkShapes(model, inputs, options.input);
-  let result: RunResult;
+  let result: ForwardResult;
   try {
-    result = runModel(model, inputs, options.mode);
+    result = forwardPass(model, inputs, options.mode);
   } catch (e) {
     // The engine's layers check shapes as they run; a mismatch is this input's problem, not a crash.
-    if (e instanceof RangeError) throw new ImportError(model.file, `it does not run on ${options.input}: ${e.message}`);
+    if (e instanceof RangeError) throw new ImportError(model.file, `the forward pass fails on ${options.input}: ${e.message}`);
     throw e;
   }
   if (options.out) await writeArrays(options.out, result);
-  return options.json ? runJson(model, options, inputs, result) : runTable(model, options, inputs, result, data);
+  return options.json ? forwardJson(model, options, inputs, result) : forwardTable(model, options, inputs, result, data);
 }

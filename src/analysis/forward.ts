@@ -1,5 +1,5 @@
-// Runs a model read from a file through the engine on given inputs, keeping every normalization
-// layer's input and output: what `bnlens run` prints and writes, and what the probe shows.
+// The forward pass: a model read from a file, through the engine, on given inputs, keeping every
+// normalization layer's input and output: what `bnlens forward` prints and writes.
 
 import type { Tensor } from '../engine/tensor';
 import { isNormalizationLayer } from '../engine/norm/normalization';
@@ -16,15 +16,16 @@ export interface LayerActivations {
   readonly outputStats: TensorStatistics;
 }
 
-export interface RunResult {
+export interface ForwardResult {
   readonly outputName: string;
   readonly output: Tensor;
   readonly layers: readonly LayerActivations[];
 }
 
-export type RunMode = 'eval' | 'train';
+/** Which statistics normalization uses: the stored running statistics ('eval') or the batch's ('train'). */
+export type NormMode = 'eval' | 'train';
 
-export function runModel(description: ModelDescription, inputs: ReadonlyMap<string, Tensor>, mode: RunMode): RunResult {
+export function forwardPass(description: ModelDescription, inputs: ReadonlyMap<string, Tensor>, mode: NormMode): ForwardResult {
   const imported = importModel(description);
   const { model } = imported;
   const given: Record<string, Tensor> = {};

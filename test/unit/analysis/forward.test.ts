@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModel } from '../../../src/formats/read';
-import { runModel } from '../../../src/analysis/runModel';
+import { forwardPass } from '../../../src/analysis/forward';
 import { Tensor } from '../../../src/engine/tensor';
 import { REPO_ROOT } from '../fixtures';
 
@@ -17,9 +17,9 @@ function batch(): Tensor {
   return x;
 }
 
-describe('runModel', () => {
+describe('forwardPass', () => {
   it('keeps every normalization layer\'s input and output', async () => {
-    const result = runModel(await sample(), new Map([['whatever', batch()]]), 'eval');
+    const result = forwardPass(await sample(), new Map([['whatever', batch()]]), 'eval');
     expect(result.outputName).toBe('logits');
     expect(result.output.shape).toEqual([4, 10]);
     expect(result.layers.map((l) => l.name)).toEqual(['block1.bn', 'block2.bn', 'block3.bn']);
@@ -29,7 +29,7 @@ describe('runModel', () => {
 
   it('normalizes each channel to mean β and std |γ| in train mode', async () => {
     const description = await sample();
-    const result = runModel(description, new Map([['image', batch()]]), 'train');
+    const result = forwardPass(description, new Map([['image', batch()]]), 'train');
     const bn = description.normLayers[0];
     const gamma = bn.gamma!.values();
     const beta = bn.beta!.values();
@@ -44,6 +44,6 @@ describe('runModel', () => {
 
   it('names the inputs a model needs when they are not given', async () => {
     const description = await sample();
-    expect(() => runModel(description, new Map([['a', batch()], ['b', batch()]]), 'eval')).toThrow(/samples\/cnn-bn\.onnx: the model needs input\(s\) 'image'; given 'a', 'b'/);
+    expect(() => forwardPass(description, new Map([['a', batch()], ['b', batch()]]), 'eval')).toThrow(/samples\/cnn-bn\.onnx: the model needs input\(s\) 'image'; given 'a', 'b'/);
   });
 });

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { runCli } from '../../../src/cli/cli';
-import { fileNames } from '../../../src/cli/run';
+import { fileNames } from '../../../src/cli/forward';
 import { readNpy, readNpz, writeNpy, type NpyArray } from '../../../src/formats/npy';
 import { readModel } from '../../../src/formats/read';
 
@@ -13,7 +13,7 @@ const KERAS = resolve(REPO, 'test/fixtures/frameworks/models/keras-convbn');
 const TFJS = resolve(REPO, 'test/fixtures/frameworks/models/tfjs-convbn');
 const MODEL = join(KERAS, 'keras_convbn.keras');
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function bnlens(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await runCli(args, { out: (t) => { out += `${t}\n`; }, err: (t) => { err += `${t}\n`; } });
@@ -29,7 +29,7 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const io = readNpz('io', new Uint8Array(readFileSync(join(KERAS, 'keras_convbn_io.npz'))));
 const x = io.get('input')!;
-const dir = mkdtempSync(join(tmpdir(), 'bnlens-run-'));
+const dir = mkdtempSync(join(tmpdir(), 'bnlens-forward-'));
 const at = (name: string): string => join(dir, name);
 
 const npy = (a: NpyArray): Uint8Array => writeNpy(a.data, a.shape);
@@ -44,10 +44,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('bnlens run', () => {
-  it('runs a Keras model on an NHWC .npy and writes the output and every BN layer\'s input and output', async () => {
+describe('bnlens forward', () => {
+  it('passes an NHWC .npy forward through a Keras model and writes the output and every BN layer\'s input and output', async () => {
     const out = join(dir, 'out');
-    const { code, out: text, err } = await run('run', MODEL, '--input', at('x.npy'), '--out', out);
+    const { code, out: text, err } = await bnlens('forward', MODEL, '--input', at('x.npy'), '--out', out);
     expect([code, err]).toEqual([0, '']);
     const lines = text.split('\n');
     expect(lines.slice(0, 2)).toEqual([`${MODEL}: keras (keras-v3), eval mode`, "input 'image' [5,12,12,3]; output 'logits' [5,4]"]);
@@ -65,7 +65,7 @@ describe('bnlens run', () => {
   });
 
   it('--json: an .npz by input name, train mode normalizes with the batch\'s statistics', async () => {
-    const { code, out } = await run('run', MODEL, '--input', at('x.npz'), '--json', '--mode=train');
+    const { code, out } = await bnlens('forward', MODEL, '--input', at('x.npz'), '--json', '--mode=train');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
     expect(Object.keys(doc)).toEqual(['file', 'format', 'mode', 'inputs', 'output', 'layers']);
@@ -76,18 +76,18 @@ describe('bnlens run', () => {
     // Each channel's output mean is its β exactly, and every channel has as many values.
     const beta = [...(await readModel({ name: MODEL, bytes: readFileSync(MODEL), readSibling: async () => null })).normLayers[0].beta!.values()];
     expect(doc.layers[0].post.mean).toBeCloseTo(beta.reduce((a, b) => a + b, 0) / beta.length, 5);
-    const evaluated = JSON.parse((await run('run', MODEL, '--input', at('x.npz'), '--json')).out);
+    const evaluated = JSON.parse((await bnlens('forward', MODEL, '--input', at('x.npz'), '--json')).out);
     expect(evaluated.mode).toBe('eval');
     expect(evaluated.layers[0].post.mean).not.toBeCloseTo(doc.layers[0].post.mean, 3);
   });
 
-  it('runs a TF.js layers model and an ONNX graph too', async () => {
+  it('takes a TF.js layers model and an ONNX graph too', async () => {
     const ref = JSON.parse(readFileSync(join(TFJS, 'reference_io.json'), 'utf8')).model_io;
     writeFileSync(join(dir, 'tfjs.npy'), writeNpy(Float32Array.from(ref.input.data.flat(8) as number[]), ref.input.shape));
-    const tfjs = JSON.parse((await run('run', join(TFJS, 'model.json'), '--input', join(dir, 'tfjs.npy'), '--json')).out);
+    const tfjs = JSON.parse((await bnlens('forward', join(TFJS, 'model.json'), '--input', join(dir, 'tfjs.npy'), '--json')).out);
     expect(tfjs).toMatchObject({ inputs: [{ name: 'conv1_input', shape: [4, 10, 10, 3] }], output: { name: 'logits', shape: [4, 3] } });
     writeFileSync(join(dir, 'image.npy'), writeNpy(new Float32Array(2 * 3 * 32 * 32).map((_, i) => Math.sin(i)), [2, 3, 32, 32]));
-    const onnx = await run('run', join(REPO, 'samples/cnn-bn.onnx'), '--input', join(dir, 'image.npy'), '--out', join(dir, 'onnx'));
+    const onnx = await bnlens('forward', join(REPO, 'samples/cnn-bn.onnx'), '--input', join(dir, 'image.npy'), '--out', join(dir, 'onnx'));
     expect(onnx.code).toBe(0);
     expect(readdirSync(join(dir, 'onnx', 'layers')).sort()).toEqual(['block1.bn', 'block2.bn', 'block3.bn']);
     expect(readArray('onnx', 'outputs', 'logits.npy').shape).toEqual([2, 10]);
@@ -98,14 +98,14 @@ describe('bnlens run', () => {
   });
 });
 
-describe('bnlens run: what is wrong, in one line with exit status 2', () => {
+describe('bnlens forward: what is wrong, in one line with exit status 2', () => {
   it('an unsupported layer, named with its class', async () => {
     const json = JSON.parse(readFileSync(join(TFJS, 'model.json'), 'utf8'));
     json.modelTopology.config.layers[2].class_name = 'ThresholdedReLU';
     const folder = mkdtempSync(join(dir, 'thresholded-'));
     writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
     copyFileSync(join(TFJS, 'tfjs_convbn.weights.bin'), join(folder, 'tfjs_convbn.weights.bin'));
-    const { code, out, err } = await run('run', join(folder, 'model.json'), '--input', at('x.npy'));
+    const { code, out, err } = await bnlens('forward', join(folder, 'model.json'), '--input', at('x.npy'));
     expect([code, out]).toEqual([2, '']);
     expect(err).toMatch(new RegExp(`^bnlens: ${folder}/model\\.json: the engine has no 'ThresholdedReLU' layer \\(it runs .*\\); the normalization layers are still listed \\(layer 'relu1' \\(ThresholdedReLU\\)\\)\\n$`));
   });
@@ -118,9 +118,18 @@ describe('bnlens run: what is wrong, in one line with exit status 2', () => {
       `${MODEL}: the model needs input(s) 'image'; given 'input', 'output', 'bn_out/bn1', 'bn_out/bn2', 'bn_out/bn3_nocenter', 'bn_in/bn1', 'bn_in/bn2', 'bn_in/bn3_nocenter'`],
     ['an input that is not an array', [MODEL, '--input', at('text.npy')], `${at('text.npy')}: not a NumPy .npy array or .npz archive`],
     ['a missing input', [MODEL, '--input', at('missing.npy')], `${at('missing.npy')}: no such file or folder`],
-    ['a missing --input', [MODEL], 'run needs --input DATA (a folder of images, an image, X.npy/X.npz, input_0.pb or X.csv) (try bnlens --help)'],
+    ['a missing --input', [MODEL], 'forward needs --input DATA (a folder of images, an image, X.npy/X.npz, input_0.pb or X.csv) (try bnlens --help)'],
     ['an unknown mode', [MODEL, '--input', at('x.npy'), '--mode', 'test'], "--mode is eval or train, not 'test' (try bnlens --help)"],
   ])('%s', async (_what, args, message) => {
-    expect(await run('run', ...args)).toEqual({ code: 2, out: '', err: `bnlens: ${message}\n` });
+    expect(await bnlens('forward', ...args)).toEqual({ code: 2, out: '', err: `bnlens: ${message}\n` });
+  });
+});
+
+describe('bnlens run', () => {
+  it('is not an alias: a usage error that names bnlens forward', async () => {
+    const { code, out, err } = await bnlens('run', MODEL, '--input', at('x.npy'));
+    expect([code, out]).toEqual([2, '']);
+    expect(err).toBe("bnlens: 'bnlens run' is now 'bnlens forward FILE --input DATA …' (try bnlens --help)\n");
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 });
