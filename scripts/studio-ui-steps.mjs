@@ -37,11 +37,26 @@ export function studioSteps(ctx) {
     await pickRow(title);
   }
 
-  /** Clicks the quick-pick row whose label is exactly `label` (a substring would pick the wrong row). */
+  /**
+   * Clicks the quick-pick row whose label is exactly `label` (a substring would pick the wrong row). On a
+   * loaded machine a click can land while the list re-sorts and be lost: the row is clicked again until
+   * the pick is gone (the widget hides, or shows the next pick without this row).
+   */
   async function pickRow(label) {
     const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    const widget = page.locator('.quick-input-widget');
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    let clicked = false;
+    await until(async () => {
+      const there = await row.isVisible().catch(() => false);
+      if (!(await widget.isVisible()) || (clicked && !there)) return true;
+      if (!there) return `no quick-pick row "${label}"`;
+      await row.click({ timeout: 10_000 }).catch(() => {});
+      clicked = true;
+      // Given time to take effect before the row is looked at again (not a failure when it runs out).
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+      return `the quick pick still shows "${label}" after a click`;
+    });
     await page.mouse.move(200, 10);
   }
 
