@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ForwardContext } from '../../../../src/engine/layer';
 import {
   Add, AvgPool2d, Concat, Conv1d, Conv2d, Dense, Dropout, Flatten, GELU, GlobalAvgPool, LeakyReLU, MaxPool2d,
-  ReLU6, Reshape, Sigmoid, SiLU, Softmax, Transpose,
+  ReLU, ReLU6, Reshape, Sigmoid, SiLU, Softmax, Transpose,
 } from '../../../../src/engine/layers';
 import { erf } from '../../../../src/engine/layers/erf';
 import { createRng } from '../../../../src/engine/rng';
@@ -162,6 +162,21 @@ describe('activation values', () => {
     const x = Tensor.fromArray([-2, 3, 8], [3], 'float64');
     expect(Array.from(new LeakyReLU().forward([x], evalCtx).data)).toEqual([-0.02, 3, 8]);
     expect(Array.from(new ReLU6().forward([x], evalCtx).data)).toEqual([0, 3, 6]);
+  });
+  it('ReLU on float32 (bitwise, branch-free) gives the float64 loop\'s values and gradient, special values too', () => {
+    const special = [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 1.5, -1.5];
+    const values = [...special, ...Array.from(randomTensor([257], createRng(4)).data)];
+    const f32 = Tensor.fromArray(values, [values.length], 'float32');
+    const f64 = Tensor.fromArray(f32.data, [values.length], 'float64');
+    const dy = Tensor.fromArray(values.map((_, i) => i + 1), [values.length], 'float32');
+    const r32 = new ReLU(), r64 = new ReLU();
+    const y32 = Array.from(r32.forward([f32], evalCtx).data), y64 = Array.from(r64.forward([f64], evalCtx).data);
+    // +0 for every non-positive value and NaN (no −0), x itself otherwise.
+    expect(y32).toEqual(y64.map((v) => (v === 0 ? 0 : v)));
+    expect(y32.every((v) => !Object.is(v, -0) && !Number.isNaN(v))).toBe(true);
+    const dx32 = Array.from(r32.backward(dy)[0].data);
+    const dx64 = Array.from(r64.backward(Tensor.fromArray(dy.data, dy.shape, 'float64'))[0].data);
+    expect(dx32).toEqual(dx64);
   });
   it('Softmax is stable for large logits and sums to one along its axis', () => {
     const x = Tensor.fromArray([1000, 1001, 1002, -5, 0, 5], [2, 3], 'float64');
