@@ -119,12 +119,32 @@ export class Clip extends ElementwiseActivation {
     this.min = options.min;
     this.max = options.max;
   }
+  // float32 without a branch, as ReLU: the comparisons become 0/1 numbers (V8 emits no jump for
+  // them) and masks pick x's, min's or max's bits. The same values as the float64 loop (NaN passes).
   protected apply(x: FloatArray, y: FloatArray): void {
     const { min, max } = this;
+    if (x instanceof Float32Array && y instanceof Float32Array) {
+      const xi = bits(x), yi = bits(y);
+      const minBits = bits(Float32Array.of(min))[0], maxBits = bits(Float32Array.of(max))[0];
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const below = -+(v < min), above = -+(v > max);
+        yi[i] = (xi[i] & ~(below | above)) | (minBits & below) | (maxBits & above);
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) y[i] = x[i] < min ? min : x[i] > max ? max : x[i];
   }
   protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
     const { min, max } = this;
+    if (x instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array) {
+      const dyi = bits(dy), dxi = bits(dx);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        dxi[i] = dyi[i] & -(+(v > min) & +(v < max));
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) dx[i] = x[i] > min && x[i] < max ? dy[i] : 0;
   }
 }
