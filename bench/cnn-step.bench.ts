@@ -7,7 +7,8 @@
 // as "before". The forward pass alone is inference on both sides (BatchNorm on running statistics).
 // Recording: the same training step with the ActivationRecorder at its defaults (every step, the BN
 // layers' inputs and outputs, 1024 sampled positions per channel, 64 bins, γ/β gradient norms)
-// against the step without it, alternated step by step (ours = with, peer = without).
+// against the step without it, alternated step by step (ours = with, peer = without); sharePct is the
+// difference's share of the recorded step, recordingSharePct the recorder's own timed work's share.
 
 import { medianMs, report } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
@@ -46,15 +47,25 @@ async function recordingOverhead(model: Model, optimizer: SGD, batch: { x: Tenso
   const label = kernelLabel(await useOurKernels('wasm', 1));
   const recorder = new ActivationRecorder();
   let step = 0;
+  // The recorder's own time inside each recorded step (its hooks timed): steadier than the difference
+  // of two step times on a loaded machine.
+  let hookMs = 0;
+  const hooked = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+    const t0 = performance.now();
+    fn(...args);
+    hookMs += performance.now() - t0;
+  };
+  const observer = hooked(recorder.observer);
+  const gradients = hooked(() => recorder.recordGradients(model.nodes));
   const plain = (): void => {
     model.observer = undefined;
     trainStep(model, optimizer, batch, 'cross-entropy');
   };
   const recorded = (): void => {
-    model.observer = recorder.observer;
-    recorder.beginStep(++step);
-    trainStep(model, optimizer, batch, 'cross-entropy', () => recorder.recordGradients(model.nodes));
-    recorder.endStep();
+    model.observer = observer;
+    hooked(() => recorder.beginStep(++step))();
+    trainStep(model, optimizer, batch, 'cross-entropy', gradients);
+    hooked(() => recorder.endStep())();
   };
   const timed = (fn: () => void): number => {
     const t0 = performance.now();
@@ -67,9 +78,12 @@ async function recordingOverhead(model: Model, optimizer: SGD, batch: { x: Tenso
   }
   const withMs: number[] = [];
   const withoutMs: number[] = [];
-  for (let i = 0; i < 15; i++) {
+  const hookPerStep: number[] = [];
+  for (let i = 0; i < 25; i++) {
     withoutMs.push(timed(plain));
+    hookMs = 0;
     withMs.push(timed(recorded));
+    hookPerStep.push(hookMs);
   }
   model.observer = undefined;
   const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -78,7 +92,11 @@ async function recordingOverhead(model: Model, optimizer: SGD, batch: { x: Tenso
   report({
     name: 'recorder-overhead-cnn-train-step',
     oursMs, peer: 'same step without recording', peerMs,
-    extra: { kernels: label, recorder: 'defaults (every step, BN layers, 1024 samples/channel, 64 bins)', sharePct: (((oursMs - peerMs) / oursMs) * 100).toFixed(1), overheadPct: (((oursMs - peerMs) / peerMs) * 100).toFixed(1) },
+    extra: {
+      kernels: label, recorder: 'defaults (every step, BN layers, 1024 samples/channel, 64 bins)',
+      sharePct: (((oursMs - peerMs) / oursMs) * 100).toFixed(1), overheadPct: (((oursMs - peerMs) / peerMs) * 100).toFixed(1),
+      recordingMs: median(hookPerStep).toFixed(2), recordingSharePct: ((median(hookPerStep) / oursMs) * 100).toFixed(1),
+    },
   });
 }
 
