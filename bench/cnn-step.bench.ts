@@ -4,7 +4,11 @@
 // TF.js (bench/tfjs-cnn.ts; on the wasm backend its convolution needs a custom filter gradient, see
 // there), on the wasm backend and, for reference, the cpu backend. Ours runs on the WebAssembly SIMD
 // kernels on 1 and 2 threads (TF.js wasm runs one thread in Node); the JavaScript kernels' time is kept
-// as "before".
+// as "before". The forward pass alone is inference on both sides (BatchNorm on running statistics).
+// Recording: the same training step with the ActivationRecorder at its defaults (every step, the BN
+// layers' inputs and outputs, 1024 sampled positions per channel, 64 bins, γ/β gradient norms)
+// against the step without it, alternated step by step (ours = with, peer = without); sharePct is the
+// difference's share of the recorded step, recordingSharePct the recorder's own timed work's share.
 
 import { medianMs, report } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
@@ -13,6 +17,7 @@ import { filterGradientError, tfjsCnn } from './tfjs-cnn';
 import { Conv2d, Dense, Flatten, ReLU } from '../src/engine/layers';
 import type { Layer } from '../src/engine/layer';
 import { Model } from '../src/engine/model';
+import { ActivationRecorder } from '../src/engine/recorder';
 import { pytorchBatchNorm2d } from '../src/engine/norm';
 import { createRng } from '../src/engine/rng';
 import { Tensor } from '../src/engine/tensor';
@@ -37,6 +42,64 @@ function ourModel(): Model {
   return Model.sequential(layers);
 }
 
+/** The training step with and without the recorder at its default settings, on the wasm kernels (1 thread). */
+async function recordingOverhead(model: Model, optimizer: SGD, batch: { x: Tensor; y: Int32Array; numClasses: number }): Promise<void> {
+  const label = kernelLabel(await useOurKernels('wasm', 1));
+  const recorder = new ActivationRecorder();
+  let step = 0;
+  // The recorder's own time inside each recorded step (its hooks timed): steadier than the difference
+  // of two step times on a loaded machine.
+  let hookMs = 0;
+  const hooked = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+    const t0 = performance.now();
+    fn(...args);
+    hookMs += performance.now() - t0;
+  };
+  const observer = hooked(recorder.observer);
+  const gradients = hooked(() => recorder.recordGradients(model.nodes));
+  const plain = (): void => {
+    model.observer = undefined;
+    trainStep(model, optimizer, batch, 'cross-entropy');
+  };
+  const recorded = (): void => {
+    model.observer = observer;
+    hooked(() => recorder.beginStep(++step))();
+    trainStep(model, optimizer, batch, 'cross-entropy', gradients);
+    hooked(() => recorder.endStep())();
+  };
+  const timed = (fn: () => void): number => {
+    const t0 = performance.now();
+    fn();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 3; i++) {
+    plain();
+    recorded();
+  }
+  const withMs: number[] = [];
+  const withoutMs: number[] = [];
+  const hookPerStep: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    withoutMs.push(timed(plain));
+    hookMs = 0;
+    withMs.push(timed(recorded));
+    hookPerStep.push(hookMs);
+  }
+  model.observer = undefined;
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const oursMs = median(withMs);
+  const peerMs = median(withoutMs);
+  report({
+    name: 'recorder-overhead-cnn-train-step',
+    oursMs, peer: 'same step without recording', peerMs,
+    extra: {
+      kernels: label, recorder: 'defaults (every step, BN layers, 1024 samples/channel, 64 bins)',
+      sharePct: (((oursMs - peerMs) / oursMs) * 100).toFixed(1), overheadPct: (((oursMs - peerMs) / peerMs) * 100).toFixed(1),
+      recordingMs: median(hookPerStep).toFixed(2), recordingSharePct: ((median(hookPerStep) / oursMs) * 100).toFixed(1),
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const images = randomFloats(BATCH * 3 * SIZE * SIZE, 7);
   const labels = Int32Array.from({ length: BATCH }, (_, i) => i % CLASSES);
@@ -53,6 +116,7 @@ async function main(): Promise<void> {
     const forwardMs = await medianMs(() => model.forward(batch.x), { warmup: 3, repeats: 9 });
     ours.push({ label, threads, stepMs, forwardMs });
   }
+  await recordingOverhead(model, optimizer, batch);
   await useOurKernels('js');
   const js = ours[0];
 

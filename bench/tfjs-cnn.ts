@@ -1,5 +1,6 @@
-// The benchmark CNN written with TF.js ops, channels-last: (conv 3×3 'same' → batch norm with batch
-// statistics → ReLU) × 3 → dense, trained with momentum SGD on softmax cross-entropy.
+// The benchmark CNN written with TF.js ops, channels-last: (conv 3×3 'same' → batch norm → ReLU) × 3 →
+// dense, trained with momentum SGD on softmax cross-entropy (batch statistics); its forward pass alone
+// is inference (running statistics), as ours runs in eval mode.
 //
 // TF.js 4.22's wasm backend registers no Conv2DBackpropFilter kernel, so tf.conv2d cannot be
 // differentiated with respect to its filter there. The convolution below therefore has a custom
@@ -79,12 +80,15 @@ export function tfjsCnn(tf: Tf, images: Float32Array, labels: Int32Array, shape:
   const bias = tf.variable(tf.zeros([classes]));
   const optimizer = tf.train.momentum(0.01, 0.9);
 
-  // Batch statistics in every pass: this network is a timing peer, not a model to evaluate.
-  const logits = (): tfNamespace.Tensor2D => {
+  // The running statistics of inference (PyTorch's eval mode); the training step normalizes with batch
+  // statistics (train mode), as ours does. Their values do not matter for timing.
+  const runningMeans = strides.map((_, i) => tf.zeros([channels[i + 1]]));
+  const runningVars = strides.map((_, i) => tf.ones([channels[i + 1]]));
+  const logits = (training: boolean): tfNamespace.Tensor2D => {
     let h: T4 = x;
     strides.forEach((_, i) => {
       h = convs[i](h, filters[i] as unknown as T4);
-      const { mean, variance } = tf.moments(h, [0, 1, 2]);
+      const { mean, variance } = training ? tf.moments(h, [0, 1, 2]) : { mean: runningMeans[i], variance: runningVars[i] };
       h = tf.relu(tf.batchNorm(h, mean, variance, betas[i], gammas[i], 1e-5)) as T4;
     });
     return tf.add(tf.matMul(tf.reshape(h, [batch, features]), dense), bias);
@@ -92,14 +96,14 @@ export function tfjsCnn(tf: Tf, images: Float32Array, labels: Int32Array, shape:
 
   return {
     step: () => {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits()) as tfNamespace.Scalar, true);
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(true)) as tfNamespace.Scalar, true);
       loss?.dataSync();
       loss?.dispose();
     },
     forward: () => {
       // Nothing is returned from tidy(): it would walk a returned array looking for tensors.
       tf.tidy(() => {
-        logits().dataSync();
+        logits(false).dataSync();
       });
     },
   };

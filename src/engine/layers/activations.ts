@@ -52,12 +52,42 @@ export class ReLU extends ElementwiseActivation {
   constructor(options: { name?: string } = {}) {
     super(options.name ?? 'relu');
   }
+  // float32 goes through the bits, without a branch: on real activations (about half negative, in
+  // no pattern) `x > 0 ? x : 0` mispredicts so often that it costs ~4× a convolution's output copy.
+  // Same results as the float64 loop: a negative number (−0 and −∞ included) and NaN become +0.
   protected apply(x: FloatArray, y: FloatArray): void {
+    if (x instanceof Float32Array && y instanceof Float32Array) {
+      const xi = bits(x), yi = bits(y);
+      for (let i = 0; i < xi.length; i++) {
+        const v = xi[i];
+        yi[i] = v & ~(v >> 31) & ~nanMask(v);
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
   }
   protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
+    if (x instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array) {
+      const xi = bits(x), dyi = bits(dy), dxi = bits(dx);
+      for (let i = 0; i < xi.length; i++) {
+        const v = xi[i];
+        // All ones when x > 0 (a positive, non-zero, non-NaN float is a positive int32 below 0x7f800001).
+        dxi[i] = dyi[i] & ((-v >> 31) & ~(v >> 31) & ~nanMask(v));
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
   }
+}
+
+/** The float32 array's bits, as int32 (same memory). */
+function bits(a: Float32Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/** All ones when the float32 with bits v is NaN, else 0. */
+function nanMask(v: number): number {
+  return (0x7f800000 - (v & 0x7fffffff)) >> 31;
 }
 
 export class LeakyReLU extends ElementwiseActivation {
@@ -89,12 +119,32 @@ export class Clip extends ElementwiseActivation {
     this.min = options.min;
     this.max = options.max;
   }
+  // float32 without a branch, as ReLU: the comparisons become 0/1 numbers (V8 emits no jump for
+  // them) and masks pick x's, min's or max's bits. The same values as the float64 loop (NaN passes).
   protected apply(x: FloatArray, y: FloatArray): void {
     const { min, max } = this;
+    if (x instanceof Float32Array && y instanceof Float32Array) {
+      const xi = bits(x), yi = bits(y);
+      const minBits = bits(Float32Array.of(min))[0], maxBits = bits(Float32Array.of(max))[0];
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const below = -+(v < min), above = -+(v > max);
+        yi[i] = (xi[i] & ~(below | above)) | (minBits & below) | (maxBits & above);
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) y[i] = x[i] < min ? min : x[i] > max ? max : x[i];
   }
   protected derive(x: FloatArray, _y: FloatArray, dy: FloatArray, dx: FloatArray): void {
     const { min, max } = this;
+    if (x instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array) {
+      const dyi = bits(dy), dxi = bits(dx);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        dxi[i] = dyi[i] & -(+(v > min) & +(v < max));
+      }
+      return;
+    }
     for (let i = 0; i < x.length; i++) dx[i] = x[i] > min && x[i] < max ? dy[i] : 0;
   }
 }

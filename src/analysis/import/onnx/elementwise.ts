@@ -4,7 +4,7 @@
 
 import { GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../../engine/layers';
 import {
-  applyBinary, BINARY, celu, clip, elu, hardSigmoid, map, prelu, selu, thresholdedRelu, UNARY, variadic, where, type Unary,
+  applyBinary, BINARY, celu, clipTensor, elu, hardSigmoid, map, prelu, selu, thresholdedRelu, UNARY, variadic, where, type Unary,
 } from '../../../engine/ops/elementwise';
 import type { Tensor } from '../../../engine/tensor';
 import { floatAttr, intAttr, scalar, single, stringAttr, type Converter, type ConverterTable, type OnnxContext } from './context';
@@ -40,10 +40,10 @@ const withAttributes = (f: (ctx: OnnxContext) => Unary): Converter => (ctx) => {
 /** Clip-6 has min/max attributes; Clip-11 and later take them as optional inputs (maybe computed). */
 const clipOp: Converter = ({ node, opset }) => {
   if (opset < 11) {
-    const f = clip(floatAttr(node, 'min', -Infinity), floatAttr(node, 'max', Infinity));
-    return { compute: ([x]) => map(x as Tensor, f) };
+    const min = floatAttr(node, 'min', -Infinity), max = floatAttr(node, 'max', Infinity);
+    return { compute: ([x]) => clipTensor(x as Tensor, min, max) };
   }
-  return { compute: ([x, min, max]) => map(x as Tensor, clip(scalar(min, -Infinity), scalar(max, Infinity))) };
+  return { compute: ([x, min, max]) => clipTensor(x as Tensor, scalar(min, -Infinity), scalar(max, Infinity)) };
 };
 
 const binaries: Record<string, Converter> = Object.fromEntries(

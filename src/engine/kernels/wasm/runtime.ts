@@ -20,11 +20,13 @@ export interface KernelExports {
   convForward(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, w: number, bias: number, y: number, col: number, scratch: number, chunk: number): void;
   convBackwardData(g: number, n0: number, n1: number, groups: number, coutG: number, dy: number, w: number, dx: number, col: number, scratch: number): void;
   convBackwardFilter(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, dy: number, dw: number, col: number, scratch: number): void;
+  winogradBufferBytes(cin: number, coutG: number): number;
+  winogradForward(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, w: number, bias: number, y: number, buffer: number, scratch: number): void;
   depthwiseForward(g: number, n0: number, n1: number, channels: number, x: number, w: number, bias: number, y: number): void;
   depthwiseBackward(g: number, n0: number, n1: number, channels: number, x: number, w: number, dy: number, dx: number, dw: number): void;
 }
 
-export type KernelFunction = Exclude<keyof KernelExports, 'heapBase' | 'gemmScratchBytes'>;
+export type KernelFunction = Exclude<keyof KernelExports, 'heapBase' | 'gemmScratchBytes' | 'winogradBufferBytes'>;
 
 export interface CompiledKernels {
   readonly module: WebAssembly.Module;

@@ -150,7 +150,12 @@ const convCases: ConvCase[] = [
   { label: '1×1 stride 2', batch: 2, inC: 8, outC: 12, groups: 1, inH: 9, inW: 9, k: [1, 1], stride: [2, 2], dilation: [1, 1], pads: [0, 0, 0, 0], bias: false },
   { label: '7×7 stride 2 pad 3 (a ResNet stem)', batch: 2, inC: 3, outC: 16, groups: 1, inH: 30, inW: 30, k: [7, 7], stride: [2, 2], dilation: [1, 1], pads: [3, 3, 3, 3], bias: false },
   { label: 'kernel wider than the input with padding', batch: 2, inC: 2, outC: 3, groups: 1, inH: 3, inW: 2, k: [3, 5], stride: [1, 1], dilation: [1, 1], pads: [1, 2, 1, 2], bias: true },
-  { label: 'large images, one at a time (columns over 4 MB)', batch: 2, inC: 16, outC: 8, groups: 1, inH: 97, inW: 95, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'large images, one at a time in bands of output rows (97 = 24 bands of 4 + 1)', batch: 2, inC: 16, outC: 8, groups: 1, inH: 97, inW: 95, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'bands of a strided, dilated, asymmetrically padded large image (23 + 23 + 14 rows)', batch: 1, inC: 9, outC: 5, groups: 1, inH: 121, inW: 67, k: [3, 3], stride: [2, 2], dilation: [2, 1], pads: [2, 1, 0, 2], bias: true },
+  { label: 'small images in chunks of 2, 2 and 1 unfolded side by side', batch: 5, inC: 8, outC: 6, groups: 1, inH: 20, inW: 20, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'Winograd F(2×2, 3×3): odd output sizes, bias', batch: 2, inC: 16, outC: 17, groups: 1, inH: 13, inW: 11, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
+  { label: 'Winograd: asymmetric padding, 225 tiles (blocks of 96 and a remainder)', batch: 1, inC: 18, outC: 16, groups: 1, inH: 31, inW: 28, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [0, 2, 1, 0], bias: false },
+  { label: 'Winograd: groups 2 of 16, no padding, batch 3', batch: 3, inC: 32, outC: 34, groups: 2, inH: 9, inW: 10, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [0, 0, 0, 0], bias: true },
   { label: '1-D (height 1)', batch: 4, inC: 3, outC: 5, groups: 1, inH: 1, inW: 33, k: [1, 4], stride: [1, 3], dilation: [1, 2], pads: [0, 2, 0, 1], bias: true },
 ];
 

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ForwardContext } from '../../../../src/engine/layer';
 import {
-  Add, AvgPool2d, Concat, Conv1d, Conv2d, Dense, Dropout, Flatten, GELU, GlobalAvgPool, LeakyReLU, MaxPool2d,
-  ReLU6, Reshape, Sigmoid, SiLU, Softmax, Transpose,
+  Add, AvgPool2d, Clip, Concat, Conv1d, Conv2d, Dense, Dropout, Flatten, GELU, GlobalAvgPool, LeakyReLU, MaxPool2d,
+  ReLU, ReLU6, Reshape, Sigmoid, SiLU, Softmax, Transpose,
 } from '../../../../src/engine/layers';
 import { erf } from '../../../../src/engine/layers/erf';
+import { applyBinary, clip, clipTensor, map } from '../../../../src/engine/ops/elementwise';
 import { createRng } from '../../../../src/engine/rng';
 import { Tensor } from '../../../../src/engine/tensor';
 import { randomTensor } from '../gradcheck';
@@ -162,6 +163,53 @@ describe('activation values', () => {
     const x = Tensor.fromArray([-2, 3, 8], [3], 'float64');
     expect(Array.from(new LeakyReLU().forward([x], evalCtx).data)).toEqual([-0.02, 3, 8]);
     expect(Array.from(new ReLU6().forward([x], evalCtx).data)).toEqual([0, 3, 6]);
+  });
+  it('ReLU on float32 (bitwise, branch-free) gives the float64 loop\'s values and gradient, special values too', () => {
+    const special = [0, -0, NaN, -NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 1.5, -1.5];
+    const values = [...special, ...Array.from(randomTensor([257], 4).data)];
+    const f32 = Tensor.fromArray(values, [values.length], 'float32');
+    const f64 = Tensor.fromArray(f32.data, [values.length], 'float64');
+    const dy = Tensor.fromArray(values.map((_, i) => i + 1), [values.length], 'float32');
+    const r32 = new ReLU(), r64 = new ReLU();
+    const y32 = Array.from(r32.forward([f32], evalCtx).data), y64 = Array.from(r64.forward([f64], evalCtx).data);
+    // +0 for every non-positive value and NaN (no −0), x itself otherwise.
+    expect(y32).toEqual(y64.map((v) => (v === 0 ? 0 : v)));
+    expect(y32.every((v) => !Object.is(v, -0) && !Number.isNaN(v))).toBe(true);
+    const dx32 = Array.from(r32.backward(dy)[0].data);
+    const dx64 = Array.from(r64.backward(Tensor.fromArray(dy.data, dy.shape, 'float64'))[0].data);
+    expect(dx32).toEqual(dx64);
+  });
+  it('Clip and ReLU6 on float32 (branch-free) give the float64 loop\'s values and gradient, special values too', () => {
+    const special = [0, -0, NaN, Infinity, -Infinity, 6, 6.000001, -1.1, -1.2, 2.3, 2.31, 1e-45];
+    const values = [...special, ...Array.from(randomTensor([257], 5, 4).data)];
+    for (const make of [() => new ReLU6(), () => new Clip({ min: -1.1, max: 2.3 }), () => new Clip({ min: -Infinity, max: 0.5 })]) {
+      const f32 = Tensor.fromArray(values, [values.length], 'float32');
+      const f64 = Tensor.fromArray(f32.data, [values.length], 'float64');
+      const a = make(), b = make();
+      const y32 = Array.from(a.forward([f32], evalCtx).data);
+      const y64 = Array.from(b.forward([f64], evalCtx).data).map((v) => Math.fround(v));
+      expect(y32).toEqual(y64);
+      const dy = values.map((_, i) => i + 1);
+      expect(Array.from(a.backward(Tensor.fromArray(dy, [values.length], 'float32'))[0].data))
+        .toEqual(Array.from(b.backward(Tensor.fromArray(dy, [values.length], 'float64'))[0].data));
+    }
+  });
+  it('ONNX Clip (clipTensor) and same-shape float32 Add/Sub/Mul/Div agree with the per-element functions', () => {
+    const values = [0, -0, NaN, Infinity, -Infinity, 0.5, -0.5, 7, ...Array.from(randomTensor([100], 6, 3).data)];
+    const x = Tensor.fromArray(values, [4, values.length / 4], 'float32');
+    for (const [min, max] of [[0, 6], [-1, 1], [-Infinity, 0.25], [2, 1]]) {
+      const got = clipTensor(x, min, max);
+      expect(got.shape).toEqual(x.shape);
+      expect(Array.from(got.data)).toEqual(Array.from(map(x, clip(min, max)).data));
+    }
+    const y = Tensor.fromArray(values.map((v, i) => (i % 3) - v), x.shape, 'float32');
+    for (const op of ['Add', 'Sub', 'Mul', 'Div']) {
+      const got = applyBinary(op, x, y);
+      const expected = Array.from(x.data, (v, i) => Math.fround(op === 'Add' ? v + y.data[i] : op === 'Sub' ? v - y.data[i] : op === 'Mul' ? v * y.data[i] : v / y.data[i]));
+      expect(got.dtype).toBe('float32');
+      expect(Array.from(got.data)).toEqual(expected.map((v, i) => (Number.isNaN(v) ? got.data[i] : v)));
+      expect(Array.from(got.data).map(Number.isNaN)).toEqual(expected.map(Number.isNaN));
+    }
   });
   it('Softmax is stable for large logits and sums to one along its axis', () => {
     const x = Tensor.fromArray([1000, 1001, 1002, -5, 0, 5], [2, 3], 'float64');

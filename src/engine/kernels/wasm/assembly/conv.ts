@@ -34,11 +34,14 @@ function isPointwise(g: usize): bool {
 
 /** col[(c·kH + i)·kW + j][oh·outW + ow] = x[c][oh·sH − padTop + i·dH][ow·sW − padLeft + j·dW] (0 in padding). */
 export function im2col(g: usize, x: usize, col: usize): void {
-  im2colStrided(g, x, col, geo(g, 11) * geo(g, 12));
+  im2colStrided(g, x, col, geo(g, 11) * geo(g, 12), 0, geo(g, 11));
 }
 
-/** im2col with rows `ld` floats apart (several images side by side in one column matrix). */
-function im2colStrided(g: usize, x: usize, col: usize, ld: i32): void {
+/**
+ * im2col of output rows [oh0, oh1) with rows `ld` floats apart (several images side by side in one
+ * column matrix, or one band of a large image's columns).
+ */
+function im2colStrided(g: usize, x: usize, col: usize, ld: i32, oh0: i32, oh1: i32): void {
   const channels = geo(g, 0), inH = geo(g, 1), inW = geo(g, 2), kH = geo(g, 3), kW = geo(g, 4);
   const sH = geo(g, 5), sW = geo(g, 6), padTop = geo(g, 7), padLeft = geo(g, 8), dH = geo(g, 9), dW = geo(g, 10);
   const outH = geo(g, 11), outW = geo(g, 12);
@@ -49,7 +52,7 @@ function im2colStrided(g: usize, x: usize, col: usize, ld: i32): void {
       for (let kj = 0; kj < kW; kj++) {
         const offset = kj * dW - padLeft;
         const lo = min(validLo(offset, sW), outW), hi = max(lo, validHi(offset, sW, inW, outW));
-        for (let oh = 0; oh < outH; oh++) {
+        for (let oh = oh0; oh < oh1; oh++) {
           const ih = oh * sH - padTop + ki * dH;
           if (ih < 0 || ih >= inH) {
             memory.fill(o, 0, <usize>(outW * 4));
@@ -65,7 +68,7 @@ function im2colStrided(g: usize, x: usize, col: usize, ld: i32): void {
           }
           o += <usize>(outW * 4);
         }
-        o += <usize>((ld - outH * outW) * 4);
+        o += <usize>((ld - (oh1 - oh0) * outW) * 4);
       }
     }
   }
@@ -126,7 +129,7 @@ export function convForward(
       const ld = images * outSize;
       for (let grp = 0; grp < groups; grp++) {
         for (let i = 0; i < images; i++) {
-          im2colStrided(g, x4(x, ((c0 + i) * groups + grp) * cinG * inSize), x4(col, i * outSize), ld);
+          im2colStrided(g, x4(x, ((c0 + i) * groups + grp) * cinG * inSize), x4(col, i * outSize), ld, 0, geo(g, 11));
         }
         const bg = bias ? bias + <usize>(grp * coutG * 4) : 0;
         gemm(coutG, ld, kDim, x4(w, grp * coutG * kDim), kDim, false, col, ld, false, wide, ld, false, bg, bias ? BIAS_ROW : BIAS_NONE, scratch);
@@ -139,21 +142,32 @@ export function convForward(
     }
     return;
   }
+  const outH = geo(g, 11), outW = geo(g, 12);
+  // A large image is unfolded a band of output rows at a time, each band's columns sized for L2, and
+  // multiplied straight into its rows of y (ldc = the whole plane).
+  const band = max(1, min(outH, BAND_FLOATS / max(1, kDim * outW)));
   for (let n = n0; n < n1; n++) {
     for (let grp = 0; grp < groups; grp++) {
       const xg = x + <usize>(((n * groups + grp) * cinG * inSize) * 4);
-      let b = xg;
-      if (!pointwise) {
-        im2col(g, xg, col);
-        b = col;
-      }
       const yg = y + <usize>(((n * groups + grp) * coutG * outSize) * 4);
       const wg = w + <usize>(grp * coutG * kDim * 4);
       const bg = bias ? bias + <usize>(grp * coutG * 4) : 0;
-      gemm(coutG, outSize, kDim, wg, kDim, false, b, outSize, false, yg, outSize, false, bg, bias ? BIAS_ROW : BIAS_NONE, scratch);
+      if (pointwise) {
+        gemm(coutG, outSize, kDim, wg, kDim, false, xg, outSize, false, yg, outSize, false, bg, bias ? BIAS_ROW : BIAS_NONE, scratch);
+        continue;
+      }
+      for (let oh0 = 0; oh0 < outH; oh0 += band) {
+        const oh1 = min(outH, oh0 + band);
+        const cols = (oh1 - oh0) * outW;
+        im2colStrided(g, xg, col, cols, oh0, oh1);
+        gemm(coutG, cols, kDim, wg, kDim, false, col, cols, false, x4(yg, oh0 * outW), outSize, false, bg, bias ? BIAS_ROW : BIAS_NONE, scratch);
+      }
     }
   }
 }
+
+/** Floats of column matrix per band of a large image's forward convolution (256 KiB: half an L2). */
+const BAND_FLOATS: i32 = 1 << 16;
 
 /** dx[n] = col2im(Wᵀ·dy[n]) for images n0..n1 (dx is overwritten). */
 export function convBackwardData(
