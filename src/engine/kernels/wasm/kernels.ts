@@ -156,11 +156,7 @@ class Backend implements WasmKernels {
       return;
     }
     const { geometry: g, batch, groups, outChannels } = p;
-    const coutG = outChannels / groups;
-    const outSize = g.outH * g.outW;
-    const kDim = g.channels * g.kH * g.kW;
-    const depthwise = g.channels === 1 && coutG === 1;
-    const parts = this.partsFor(batch * outChannels * outSize * kDim, batch);
+    const { coutG, outSize, kDim, depthwise, parts } = this.convShape(p);
     if (!depthwise && isWinograd(g, coutG)) {
       this.winogradForward(p, x, w, bias, y, parts);
       return;
@@ -171,14 +167,7 @@ class Backend implements WasmKernels {
     const most = Math.max(1, Math.min(perThread, Math.floor(CHUNK_FLOATS / (kDim * outSize))));
     const chunk = depthwise ? 1 : Math.ceil(perThread / Math.ceil(perThread / most));
     const colBytes = depthwise ? 0 : chunk > 1 ? chunk * (kDim + coutG) * outSize * 4 : kDim * outSize * 4;
-    const [gOff, xOff, wOff, biasOff, yOff, ...buffers] = this.heap.layout([
-      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bias ? bias.length * 4 : 0, y.length * 4,
-      ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? (depthwise ? 0 : this.scratchBytes) : colBytes)),
-    ]);
-    this.putGeometry(gOff, g);
-    this.heap.put(xOff, x);
-    this.heap.put(wOff, w);
-    if (bias) this.heap.put(biasOff, bias);
+    const { gOff, xOff, wOff, biasOff, yOff, buffers } = this.placeForward(g, x, w, bias, y, parts, depthwise ? 0 : this.scratchBytes, colBytes);
     const jobs: KernelJob[] = [];
     for (let t = 0; t < parts; t++) {
       const [n0, n1] = range(batch, parts, t);
@@ -190,18 +179,35 @@ class Backend implements WasmKernels {
     y.set(this.heap.view(yOff, y.length));
   };
 
-  private winogradForward(p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, parts: number): void {
+  /** The sizes a convolution is split by, and over how many threads. */
+  private convShape(p: ConvProblem): { coutG: number; outSize: number; kDim: number; depthwise: boolean; parts: number } {
     const { geometry: g, batch, groups, outChannels } = p;
     const coutG = outChannels / groups;
-    const bufferBytes = this.wasm.winogradBufferBytes(g.channels, coutG);
+    const outSize = g.outH * g.outW;
+    const kDim = g.channels * g.kH * g.kW;
+    return { coutG, outSize, kDim, depthwise: g.channels === 1 && coutG === 1, parts: this.partsFor(batch * outChannels * outSize * kDim, batch) };
+  }
+
+  /**
+   * Lays out a forward convolution in the heap (geometry, x, w, bias, y, then per thread a scratch area
+   * and a buffer) and copies its inputs in. buffers[2t] is thread t's scratch, buffers[2t + 1] its buffer.
+   */
+  private placeForward(g: ConvProblem['geometry'], x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, parts: number, scratchBytes: number, bufferBytes: number) {
     const [gOff, xOff, wOff, biasOff, yOff, ...buffers] = this.heap.layout([
       GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bias ? bias.length * 4 : 0, y.length * 4,
-      ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? this.scratchBytes : bufferBytes)),
+      ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? scratchBytes : bufferBytes)),
     ]);
     this.putGeometry(gOff, g);
     this.heap.put(xOff, x);
     this.heap.put(wOff, w);
     if (bias) this.heap.put(biasOff, bias);
+    return { gOff, xOff, wOff, biasOff, yOff, buffers };
+  }
+
+  private winogradForward(p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, parts: number): void {
+    const { geometry: g, batch, groups, outChannels } = p;
+    const coutG = outChannels / groups;
+    const { gOff, xOff, wOff, biasOff, yOff, buffers } = this.placeForward(g, x, w, bias, y, parts, this.scratchBytes, this.wasm.winogradBufferBytes(g.channels, coutG));
     const jobs: KernelJob[] = [];
     for (let t = 0; t < parts; t++) {
       const [n0, n1] = range(batch, parts, t);
@@ -217,11 +223,7 @@ class Backend implements WasmKernels {
       return;
     }
     const { geometry: g, batch, groups, outChannels } = p;
-    const coutG = outChannels / groups;
-    const outSize = g.outH * g.outW;
-    const kDim = g.channels * g.kH * g.kW;
-    const depthwise = g.channels === 1 && coutG === 1;
-    const parts = this.partsFor(batch * outChannels * outSize * kDim, batch);
+    const { coutG, outSize, kDim, depthwise, parts } = this.convShape(p);
     const colBytes = depthwise ? 0 : kDim * outSize * 4;
     const [gOff, xOff, wOff, dyOff, dxOff, ...perThread] = this.heap.layout([
       GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, dy.length * 4, dx.length * 4,
