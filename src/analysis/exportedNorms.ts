@@ -97,22 +97,17 @@ const NO_STATISTICS = {
 function affineAfter(g: GraphIndex, node: GraphNode): { gamma: TensorInfo | null; beta: TensorInfo | null; last: GraphNode; used: GraphNode[] } {
   let last = node;
   const used: GraphNode[] = [];
-  let gamma: TensorInfo | null = null;
-  let beta: TensorInfo | null = null;
-  const mul = onlyConsumer(g, last, 'Mul');
-  const mulConst = mul && constantOperand(g, mul);
-  if (mul && mulConst && mulConst.other === last.outputs[0]) {
-    gamma = mulConst.value;
-    last = mul;
-    used.push(mul);
-  }
-  const add = onlyConsumer(g, last, 'Add');
-  const addConst = add && constantOperand(g, add);
-  if (add && addConst && addConst.other === last.outputs[0]) {
-    beta = addConst.value;
-    last = add;
-    used.push(add);
-  }
+  /** The constant of the `op` node that alone consumes `last`, taking that node into the pattern; else null. */
+  const absorb = (op: 'Mul' | 'Add'): TensorInfo | null => {
+    const next = onlyConsumer(g, last, op);
+    const constant = next && constantOperand(g, next);
+    if (!next || !constant || constant.other !== last.outputs[0]) return null;
+    last = next;
+    used.push(next);
+    return constant.value;
+  };
+  const gamma = absorb('Mul');
+  const beta = absorb('Add');
   return { gamma, beta, last, used };
 }
 
