@@ -43,7 +43,7 @@ function rooms() {
   // The engine's worker-thread modules: everything else in the engine loads without Node.
   // Keep in step with ENGINE_THREADS in test/unit/rooms.test.ts.
   const engineThreads = [
-    'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts',
+    'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/helperThreads.ts', 'src/engine/norm/parallel.ts',
     'src/engine/kernels/select.ts', 'src/engine/kernels/wasm/kernels.ts', 'src/engine/kernels/wasm/pool.ts',
   ];
   return [

@@ -142,12 +142,12 @@ function violations(graph: ReadonlyMap<string, readonly Edge[]> = GRAPH): string
 }
 
 /**
- * The engine's modules that use worker threads (the training worker, parallel normalization kernels, the
+ * The engine's modules that use worker threads (the training worker, the helper threads and their users: parallel normalization kernels, the
  * WebAssembly kernels' thread pool and the module that installs those kernels); everything else in the
  * engine loads without Node.
  */
 const ENGINE_THREADS = new Set([
-  'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/norm/parallel.ts',
+  'src/engine/worker/client.ts', 'src/engine/worker/trainingWorker.ts', 'src/engine/helperThreads.ts', 'src/engine/norm/parallel.ts',
   'src/engine/kernels/select.ts', 'src/engine/kernels/wasm/kernels.ts', 'src/engine/kernels/wasm/pool.ts',
 ]);
 

@@ -1,9 +1,7 @@
-// The normalization kernels split across the calling thread and helper worker threads, for arrays in
-// SharedArrayBuffers. Layer calls stay synchronous: the caller hands each helper its part (a
-// MessagePort message, read with receiveMessageOnPort), wakes it through Atomics, computes its own
-// part, then blocks in Atomics.wait until the helpers are done (allowed on Node's main thread and in
-// workers, which is where the engine runs). Arrays not backed by a SharedArrayBuffer, and small ones,
-// take the single-thread path; results agree up to the rounding of merging parts.
+// The normalization kernels split across the calling thread and helper worker threads
+// (src/engine/helperThreads.ts), for arrays in SharedArrayBuffers. Layer calls stay synchronous. Arrays
+// not backed by a SharedArrayBuffer, and small ones, take the single-thread path; results agree up to
+// the rounding of merging parts.
 //
 // A part is a contiguous range of memory: the input's [outer, channels, inner] view is cut along outer
 // (whole rows of channels), or along channels when outer is 1. Moments of row parts are merged with
@@ -12,7 +10,7 @@
 // Helpers run the very same kernel functions: their source text is sent to the worker (they are
 // self-contained loops over their arguments), so there is no separate worker file to bundle.
 
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { HelperThreads, type HelperProgram } from '../helperThreads';
 import type { FloatArray } from '../tensor';
 import { float32Kernels, float64Kernels, type ChannelLayout, type NormKernels, type NormKernelSet } from './kernels';
 
@@ -31,47 +29,22 @@ interface Job {
   args: unknown[];
 }
 
-/** Per-channel results computed by a helper into its own copies, posted back. */
+/** Per-channel results computed by a helper into its own copies, posted back (none when it failed). */
 interface Reply {
-  results: Float64Array[];
-  error?: string;
+  readonly results: Float64Array[];
+  readonly error?: string;
 }
 
 const KERNEL_NAMES: readonly KernelName[] = ['channelMoments', 'channelAffine', 'channelGradientSums', 'channelLinear'];
 
-function workerSource(): string {
+function program(): HelperProgram {
   const table = (kernels: NormKernels<FloatArray>): string => `{ ${KERNEL_NAMES.map((name) => `${name}: (${String(kernels[name])})`).join(',\n')} }`;
-  return `
-const { workerData, receiveMessageOnPort, parentPort } = require('node:worker_threads');
-const { control, port } = workerData;
-const kernels = { float32: ${table(float32Kernels as NormKernels<FloatArray>)}, float64: ${table(float64Kernels as NormKernels<FloatArray>)} };
+  return {
+    setup: `const kernels = { float32: ${table(float32Kernels as NormKernels<FloatArray>)}, float64: ${table(float64Kernels as NormKernels<FloatArray>)} };
 // Which of a kernel's arguments are per-channel results (written by the kernel, posted back).
-const RESULTS = { channelMoments: [2, 3], channelAffine: [], channelGradientSums: [4, 5], channelLinear: [] };
-parentPort.postMessage('ready');
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, 0, seen);
-  seen = Atomics.load(control, 0);
-  const job = receiveMessageOnPort(port).message;
-  if (job === null) break;
-  let reply;
-  try {
-    kernels[job.dtype][job.kernel](...job.args);
-    reply = { results: RESULTS[job.kernel].map((i) => job.args[i]) };
-  } catch (error) {
-    reply = { results: [], error: String(error && error.stack || error) };
-  }
-  port.postMessage(reply);
-  Atomics.store(control, 1, seen);
-  Atomics.notify(control, 1);
-}`;
-}
-
-interface Helper {
-  worker: Worker;
-  port: MessagePort;
-  /** [0]: jobs posted, [1]: jobs finished. */
-  control: Int32Array;
+const RESULTS = { channelMoments: [2, 3], channelAffine: [], channelGradientSums: [4, 5], channelLinear: [] };`,
+    handle: '(job) => { kernels[job.dtype][job.kernel](...job.args); return { results: RESULTS[job.kernel].map((i) => job.args[i]) }; }',
+  };
 }
 
 function isShared(a: FloatArray): boolean {
@@ -111,28 +84,14 @@ function split(layout: ChannelLayout, parts: number): Part[] {
  */
 export class NormThreadPool {
   readonly threads: number;
-  private closed = false;
 
-  private constructor(private readonly helpers: Helper[]) {
-    this.threads = helpers.length + 1;
+  private constructor(private readonly helpers: HelperThreads<Job, Reply>) {
+    this.threads = helpers.count + 1;
   }
 
   /** Starts the helpers and waits until each one runs (so a broken worker fails here, not in a layer call). */
   static async create(helpers = 1): Promise<NormThreadPool> {
-    if (!(Number.isInteger(helpers) && helpers >= 1)) throw new RangeError(`helpers must be a positive integer, got ${helpers}`);
-    const source = workerSource();
-    const started = await Promise.all(Array.from({ length: helpers }, async (): Promise<Helper> => {
-      const control = new Int32Array(new SharedArrayBuffer(8));
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(source, { eval: true, workerData: { control, port: port2 }, transferList: [port2] });
-      await new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-      });
-      worker.unref();
-      return { worker, port: port1, control };
-    }));
-    return new NormThreadPool(started);
+    return new NormThreadPool(await HelperThreads.start(helpers, program(), { name: 'normalization', timeoutMs: HELPER_TIMEOUT_MS }));
   }
 
   /** Kernels that use this pool for large arrays in SharedArrayBuffers, and allocate their results there. */
@@ -140,20 +99,13 @@ export class NormThreadPool {
     return { float32: this.kernelsFor('float32', float32Kernels), float64: this.kernelsFor('float64', float64Kernels) };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const h of this.helpers) {
-      h.port.postMessage(null);
-      Atomics.add(h.control, 0, 1);
-      Atomics.notify(h.control, 0);
-    }
-    await Promise.all(this.helpers.map((h) => new Promise((resolve) => h.worker.once('exit', resolve))));
+  close(): Promise<void> {
+    return this.helpers.close();
   }
 
   private kernelsFor<A extends Float32Array | Float64Array>(dtype: DTypeName, local: NormKernels<A>): NormKernels<A> {
     const parallel = (layout: ChannelLayout, arrays: FloatArray[]): Part[] | undefined => {
-      if (this.closed || layout.outer * layout.channels * layout.inner < MIN_PARALLEL_ELEMENTS || !arrays.every(isShared)) return undefined;
+      if (this.helpers.isClosed || layout.outer * layout.channels * layout.inner < MIN_PARALLEL_ELEMENTS || !arrays.every(isShared)) return undefined;
       const parts = split(layout, this.threads);
       return parts.some((p) => p.layout.outer * p.layout.channels === 0) ? undefined : parts;
     };
@@ -228,23 +180,12 @@ export class NormThreadPool {
     argsOf: (part: Part, k: number) => unknown[], runLocally: (part: Part, k: number) => void,
     collect?: (k: number, results: Float64Array[]) => void,
   ): void {
-    const posted: number[] = [];
-    this.helpers.forEach((h, i) => {
-      const job: Job = { kernel, dtype, args: argsOf(parts[i + 1], i + 1) };
-      h.port.postMessage(job);
-      posted.push(Atomics.add(h.control, 0, 1) + 1);
-      Atomics.notify(h.control, 0);
-    });
+    for (let i = 0; i < this.helpers.count; i++) this.helpers.post(i, { kernel, dtype, args: argsOf(parts[i + 1], i + 1) });
     runLocally(parts[0], 0);
-    this.helpers.forEach((h, i) => {
-      const deadline = Date.now() + HELPER_TIMEOUT_MS;
-      for (let done = Atomics.load(h.control, 1); done !== posted[i]; done = Atomics.load(h.control, 1)) {
-        if (Date.now() > deadline) throw new Error(`normalization helper thread did not finish ${kernel} within ${HELPER_TIMEOUT_MS} ms`);
-        Atomics.wait(h.control, 1, done, 1000);
-      }
-      const reply = receiveMessageOnPort(h.port)?.message as Reply | undefined;
-      if (!reply || reply.error) throw new Error(`normalization helper thread failed: ${reply?.error ?? 'no reply'}`);
+    for (let i = 0; i < this.helpers.count; i++) {
+      const reply = this.helpers.wait(i, kernel);
+      if (reply.error) throw new Error(`normalization helper thread failed: ${reply.error}`);
       collect?.(i + 1, reply.results);
-    });
+    }
   }
 }
