@@ -8,7 +8,7 @@ import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { medianMs, report, type TimeOptions } from './harness';
+import { medianMs, report, type TimeOptions, median } from './harness';
 import type { ForwardContext, Rng } from '../src/engine/layer';
 import { pytorchBatchNorm2d, type BatchNorm, type NormKernelSet } from '../src/engine/norm';
 import { NormThreadPool } from '../src/engine/norm/parallel';
@@ -105,7 +105,6 @@ async function interleaved<K extends string>(fns: Record<K, () => unknown>, roun
   for (let r = 0; r < rounds; r++) {
     for (const k of names) samples.get(k)?.push(await medianMs(fns[k], perRound));
   }
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   return Object.fromEntries(names.map((k) => [k, median(samples.get(k) ?? [])])) as Record<K, number>;
 }
 

@@ -10,7 +10,7 @@
 // against the step without it, alternated step by step (ours = with, peer = without); sharePct is the
 // difference's share of the recorded step, recordingSharePct the recorder's own timed work's share.
 
-import { medianMs, report } from './harness';
+import { medianMs, report, median } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
 import { randomFloats, useTfBackend } from './peers';
 import { filterGradientError, tfjsCnn } from './tfjs-cnn';
@@ -86,7 +86,6 @@ async function recordingOverhead(model: Model, optimizer: SGD, batch: { x: Tenso
     hookPerStep.push(hookMs);
   }
   model.observer = undefined;
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const oursMs = median(withMs);
   const peerMs = median(withoutMs);
   report({

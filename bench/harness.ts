@@ -18,6 +18,11 @@ export interface TimeOptions {
   repeats?: number;
 }
 
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** Median wall time of fn in milliseconds, after warm-up runs (V8 must see the real shapes first). */
 export async function medianMs(fn: () => unknown | Promise<unknown>, { warmup = 3, repeats = 7 }: TimeOptions = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
@@ -27,8 +32,7 @@ export async function medianMs(fn: () => unknown | Promise<unknown>, { warmup = 
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 const RESULT_PREFIX = 'BENCH_RESULT ';

@@ -3,7 +3,7 @@
 // positions per channel, 64 bins) summarizing the BN's input and output and the γ/β gradient norms,
 // against the same step without it. ours = with recording, peer = without, so the ratio is below 1;
 // overheadPct is the relative extra time.
-import { medianMs, report } from './harness';
+import { medianMs, report, median } from './harness';
 import type { ForwardContext } from '../src/engine/layer';
 import { pytorchBatchNorm2d } from '../src/engine/norm';
 import { ActivationRecorder } from '../src/engine/recorder';
@@ -61,7 +61,6 @@ async function main(): Promise<void> {
     withoutMs.push(timed(plain));
     withMs.push(timed(recorded));
   }
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const oursMs = median(withMs);
   const peerMs = median(withoutMs);
 

@@ -7,7 +7,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { report } from './harness';
+import { report, median } from './harness';
 import { nodeRunFs } from '../src/analysis/runs/nodeFs';
 import { specFromForm } from '../src/analysis/runs/presets';
 import { DEFAULT_FORM } from '../src/shared/runs/studioForm';
@@ -59,7 +59,6 @@ async function main(): Promise<void> {
       (k === js ? jsMs : wasmMs).push(r.ms);
     }
   }
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const oursMs = median(wasmMs);
   const peerMs = median(jsMs);
   report({

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { report } from './harness';
+import { report, median } from './harness';
 import { nodeRunFs } from '../src/analysis/runs/nodeFs';
 import { specFromForm } from '../src/analysis/runs/presets';
 import { DEFAULT_FORM } from '../src/shared/runs/studioForm';
@@ -88,7 +88,6 @@ async function main(): Promise<void> {
     }
     inProcessMs.push(await inProcess());
   }
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   const oursMs = median(studioMs);
   const peerMs = median(headlessMs);
   const saved = join(dir, readdirSync(dir).find((d) => d.startsWith('studio-')) as string);
