@@ -129,8 +129,13 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
       await until(async () => ((await doc.locator('.compare-view .x-name', { hasText: 'samples seen' }).count()) > 0 ? true : 'the x axis did not switch to samples seen'));
       await outer.screenshot({ path: join(resultsDir, `experiment-${id}-samples.png`) });
       await doc.locator('#axis-epochs').check();
+      await until(async () => ((await doc.locator('.compare-view .x-name', { hasText: 'samples seen' }).count()) === 0 ? true : 'the x axis did not switch back to epochs'));
     }
-    await doc.locator('.compare-columns').scrollIntoViewIfNeeded();
+    // The view redraws on every saved-runs refresh: a scroll whose element was replaced meanwhile is tried again.
+    await until(async () => {
+      await doc.locator('.compare-columns').scrollIntoViewIfNeeded({ timeout: 10_000 });
+      return true;
+    });
     await outer.screenshot({ path: join(resultsDir, `experiment-${id}-columns.png`) });
     say(`  ${id}: ${result.columns.length} columns (${result.columns.map((c) => c.variant).join(' | ')}) within ${result.width}px; ${result.headline}`);
   }
