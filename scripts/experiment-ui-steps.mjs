@@ -131,7 +131,7 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
       await doc.locator('#axis-epochs').check();
       await until(async () => ((await doc.locator('.compare-view .x-name', { hasText: 'samples seen' }).count()) === 0 ? true : 'the x axis did not switch back to epochs'));
     }
-    // The view redraws on every saved-runs refresh: a scroll whose element was replaced meanwhile is tried again.
+    // The comparison can be redrawn while it is scrolled to (the axis change above, a runs refresh): a scroll whose element was replaced meanwhile is tried again.
     await until(async () => {
       await doc.locator('.compare-columns').scrollIntoViewIfNeeded({ timeout: 10_000 });
       return true;
