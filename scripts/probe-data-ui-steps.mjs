@@ -55,17 +55,26 @@ export function probeDataSteps(ctx) {
     }), undefined, { timeout: 60_000 });
   }
 
-  /** VS Code's simple file dialog: type the folder's path, then accept with its OK button (or Enter). */
+  /**
+   * VS Code's simple file dialog: type the folder's path, give it a moment to list that folder, then
+   * accept with its OK button (or Enter). An accept the dialog did not take (it was still updating its
+   * list, which a loaded machine makes slow) is tried again from typing the path.
+   */
   async function pickFolderInDialog(folder) {
     const box = page.locator('.quick-input-widget');
     await box.waitFor({ state: 'visible', timeout: 60_000 });
     const input = box.locator('input').first();
-    await input.fill(`${folder}/`);
-    await sleep(800); // the dialog lists the folder it was typed into
-    const ok = box.locator('.quick-input-action a, .monaco-button').filter({ hasText: /^(OK|Probe with this data)$/ }).first();
-    if (await ok.isVisible().catch(() => false)) await ok.click();
-    else await input.press('Enter');
-    await box.waitFor({ state: 'hidden', timeout: 60_000 });
+    await until(async () => {
+      if (!(await box.isVisible())) return true;
+      await input.fill(`${folder}/`);
+      await sleep(800);
+      const ok = box.locator('.quick-input-action a, .monaco-button').filter({ hasText: /^(OK|Probe with this data)$/ }).first();
+      if (await ok.isVisible().catch(() => false)) await ok.click();
+      else await input.press('Enter');
+      // Given time to close before the path is typed again (not a failure when it runs out).
+      await box.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+      return (await box.isVisible()) ? `the file dialog is still open after accepting ${folder}` : true;
+    });
   }
 
   async function probeStep() {
