@@ -2,9 +2,10 @@
 //   - a full-width ResNet-50 (random weights, bench/resnet50-onnx.ts), 224×224, batch 8;
 //   - MobileNetV2 (torchvision's at ¼ width, test/fixtures/onnx-real/mobilenet_v2.ts13.onnx, its input
 //     declared 224×224 here), 224×224, batch 8.
-// Inference: our Model in eval mode (importOnnx, as `bnlens run` and the probe import it), ONNX Runtime
-// with every graph optimization (it folds BN into the convolutions; we keep BN as its own layer, which
-// is what BN Lens shows). Ours on the WebAssembly kernels at 1 and 2 threads against ONNX Runtime at
+// Inference: our Model in eval mode (importOnnx, as `bnlens forward` and the probe import it) through
+// Model.infer (no-grad: each Conv → BatchNorm → Add → ReLU chain is one kernel call with an epilogue,
+// the BatchNorm applied as its own per-channel map, not folded into the weights), ONNX Runtime with
+// every graph optimization (it folds BN into the convolutions and fuses the same chains). Ours on the WebAssembly kernels at 1 and 2 threads against ONNX Runtime at
 // the same thread count; the outputs are compared once (relative to the logits' largest magnitude).
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ async function benchModel(name: string, bytes: Uint8Array, repeats: number, extr
     const label = kernelLabel(await useOurKernels('wasm', threads));
     let ours: Tensor | undefined;
     const oursMs = await medianMs(() => {
-      ours = model.forward(x);
+      ours = model.infer(x);
     }, timing);
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     let peer: ort.Tensor | undefined;

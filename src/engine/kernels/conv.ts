@@ -3,7 +3,7 @@
 // keeping them from the forward pass, trading a cheap unfold for much less memory.
 
 import { allocate, type FloatArray } from '../tensor';
-import type { ConvProblem, Kernels } from './types';
+import type { ConvEpilogue, ConvProblem, Kernels } from './types';
 
 type ConvParts = Pick<Kernels, 'gemm' | 'im2col' | 'col2im'>;
 
@@ -38,6 +38,28 @@ export function convForwardWith(k: ConvParts, p: ConvProblem, x: FloatArray, w: 
         b: col, transB: false, c: y.subarray(yOff, yOff + coutG * outSize), accumulate: false,
         bias: bias?.subarray(grp * coutG, (grp + 1) * coutG), biasAxis: 'row',
       });
+    }
+  }
+}
+
+/**
+ * The reference epilogue: y = relu?(y·scale[c] + shift[c] + residual) over `batch` images of
+ * `channels` planes of `plane` values, each step rounded to the array's precision like the separate
+ * layers it stands for (BatchNorm, Add, ReLU; ReLU turns NaN and −0 into +0 as the ReLU layer does).
+ */
+export function applyEpilogue(y: FloatArray, batch: number, channels: number, plane: number, e: ConvEpilogue): void {
+  const round = y instanceof Float32Array ? Math.fround : (v: number) => v;
+  const { scale, shift, residual, relu } = e;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const a = scale ? round(scale[c]) : 1;
+      const b = shift ? round(shift[c]) : 0;
+      const base = (n * channels + c) * plane;
+      for (let i = base; i < base + plane; i++) {
+        let v = scale || shift ? round(round(y[i] * a) + b) : y[i];
+        if (residual) v = round(v + residual[i]);
+        y[i] = relu ? (v > 0 ? v : 0) : v;
+      }
     }
   }
 }

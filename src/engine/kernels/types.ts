@@ -41,6 +41,20 @@ export interface ConvGeometry {
   readonly outW: number;
 }
 
+/**
+ * What a forward convolution's output gets before it is returned, per output channel c:
+ * y = relu?(y·scale[c] + shift[c] + residual), each part optional, in that order. An inference pass
+ * folds an eval-mode BatchNorm (scale, shift), a residual Add and a ReLU after a convolution into it,
+ * so their passes over the activations happen while the output is still in the kernel's memory.
+ */
+export interface ConvEpilogue {
+  readonly scale?: FloatArray;
+  readonly shift?: FloatArray;
+  /** Same shape as y. */
+  readonly residual?: FloatArray;
+  readonly relu: boolean;
+}
+
 /** A whole 2-D convolution (NCHW): `geometry` is one group's, weights are [outChannels, channels, kH, kW]. */
 export interface ConvProblem {
   readonly geometry: ConvGeometry;
@@ -60,8 +74,13 @@ export interface Kernels {
   im2col(geometry: ConvGeometry, input: FloatArray, inputOffset: number, col: FloatArray): void;
   /** The adjoint of im2col: adds every column entry back into gradInput (starting at gradInputOffset). */
   col2im(geometry: ConvGeometry, col: FloatArray, gradInput: FloatArray, gradInputOffset: number): void;
-  /** y = conv(x, w) (+ bias per output channel); y is overwritten. */
-  conv2dForward(problem: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray): void;
+  /** y = conv(x, w) (+ bias per output channel), then the epilogue if given; y is overwritten. */
+  conv2dForward(problem: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, epilogue?: ConvEpilogue): void;
+  /**
+   * Max pooling of `planes` NCHW planes (batch × channels), each alone with `geometry` (its channels
+   * field is 1); y is overwritten. NaN wins; a window wholly in padding gives −∞.
+   */
+  maxPool2d(geometry: ConvGeometry, planes: number, x: FloatArray, y: FloatArray): void;
   /** dx = the input gradient (overwritten); dw += the weight gradient. */
   conv2dBackward(problem: ConvProblem, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray, dw: FloatArray): void;
 }

@@ -5,7 +5,7 @@
 // GEMM per image and group; the WebAssembly backend adds direct depthwise and pointwise paths).
 
 import type { ForwardContext, Layer, Parameter, Rng } from '../layer';
-import { kernels, type ConvGeometry, type ConvProblem } from '../kernels';
+import { kernels, type ConvEpilogue, type ConvGeometry, type ConvProblem } from '../kernels';
 import { allocate, Tensor, type DType, type FloatArray } from '../tensor';
 import { initBias, initWeight, type InitializerName } from '../train/initializers';
 import { createParameter, expectDType, expectInputs, expectRank, expectShape, pair, saved, type Pair } from './common';
@@ -120,13 +120,13 @@ class ConvCore {
     this.bias = bias ? createParameter('bias', initBias(init, weightShape, rng, dtype)) : undefined;
   }
 
-  forward(data: FloatArray, batch: number, inH: number, inW: number): { data: FloatArray; outH: number; outW: number } {
+  forward(data: FloatArray, batch: number, inH: number, inW: number, epilogue?: ConvEpilogue): { data: FloatArray; outH: number; outW: number } {
     const { spec } = this;
     const g = geometryFor(spec, inH, inW);
     const problem: ConvProblem = { geometry: g, batch, groups: spec.groups, outChannels: spec.outChannels };
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
     const y = allocate(dtype, batch * spec.outChannels * g.outH * g.outW);
-    kernels().conv2dForward(problem, data, this.weight.value.data, this.bias?.value.data, y);
+    kernels().conv2dForward(problem, data, this.weight.value.data, this.bias?.value.data, y, epilogue);
     this.input = { data, batch, inH, inW };
     this.problem = problem;
     return { data: y, outH: g.outH, outW: g.outW };
@@ -197,18 +197,31 @@ export class Conv2d implements Layer {
     return this.core.weight;
   }
 
+  /** The shape forward() gives a [N, C, H, W] input of this shape. */
+  outputShape(input: readonly number[]): number[] {
+    const g = geometryFor(this.core.spec, input[2], input[3]);
+    return [input[0], this.core.spec.outChannels, g.outH, g.outW];
+  }
+
   get bias(): Parameter | undefined {
     return this.core.bias;
   }
 
   forward(inputs: readonly Tensor[], _ctx: ForwardContext): Tensor {
     expectInputs(this.kind, inputs, 1);
-    const x = inputs[0];
+    return this.forwardWith(inputs[0]);
+  }
+
+  /**
+   * forward() whose output also gets `epilogue` (the kernels apply it while the output is in their
+   * memory): what an inference pass runs for this convolution and the BatchNorm, Add and ReLU after it.
+   */
+  forwardWith(x: Tensor, epilogue?: ConvEpilogue): Tensor {
     expectRank(this.kind, x, 4, '[N, C, H, W]');
     expectDType(this.kind, x, this.core.weight.value.dtype);
     const [batch, channels, inH, inW] = x.shape;
     if (channels !== this.core.spec.inChannels) throw new RangeError(`Conv2d expects ${this.core.spec.inChannels} channels, got ${channels}`);
-    const { data, outH, outW } = this.core.forward(x.data, batch, inH, inW);
+    const { data, outH, outW } = this.core.forward(x.data, batch, inH, inW, epilogue);
     this.shapes = { input: x.shape, output: [batch, this.core.spec.outChannels, outH, outW] };
     return new Tensor(data, this.shapes.output);
   }

@@ -4,9 +4,10 @@
 // path of a residual block). train()/eval() follow PyTorch's nn.Module: the mode is handed to every
 // layer through the forward context (batch statistics and dropout in train mode only).
 
-import type { Layer, Parameter, Rng } from '../layer';
+import type { ForwardContext, Layer, Parameter, Rng } from '../layer';
 import { createRng } from '../rng';
 import { Tensor } from '../tensor';
+import { inferencePlan, runChain, type InferenceStep } from './inference';
 
 export interface ModelNode {
   readonly name: string;
@@ -49,6 +50,7 @@ export class Model {
   observer: LayerObserver | undefined;
   rng: Rng;
   private inputShapes: Map<string, readonly number[]> | undefined;
+  private plan: InferenceStep[] | undefined;
 
   constructor(spec: ModelSpec, options: ModelOptions = {}) {
     this.inputNames = [...(spec.inputs ?? ['input'])];
@@ -92,6 +94,36 @@ export class Model {
 
   /** Runs the graph; a single tensor feeds the only input. */
   forward(inputs: Tensor | Readonly<Record<string, Tensor>>): Tensor {
+    const values = this.givenValues(inputs);
+    const ctx = { training: this.training, rng: this.rng };
+    for (const node of this.nodes) this.runNode(node, values, ctx);
+    this.inputShapes = new Map(this.inputNames.map((n) => [n, (values.get(n) as Tensor).shape]));
+    return values.get(this.outputName) as Tensor;
+  }
+
+  /**
+   * forward() for inference only, like PyTorch's torch.no_grad(): the same output (up to float32
+   * rounding) sooner, and nothing for backward(). Without an observer, a Conv2d and the eval-mode
+   * BatchNorm, residual Add and ReLU that only it feeds run as one kernel call (./inference.ts); with
+   * one, every node runs and is observed as in forward().
+   */
+  infer(inputs: Tensor | Readonly<Record<string, Tensor>>): Tensor {
+    const values = this.givenValues(inputs);
+    const ctx = { training: this.training, rng: this.rng };
+    this.inputShapes = undefined;
+    if (this.observer) {
+      for (const node of this.nodes) this.runNode(node, values, ctx);
+    } else {
+      this.plan ??= inferencePlan(this.nodes, this.outputName);
+      for (const step of this.plan) {
+        if ('node' in step) this.runNode(step.node, values, ctx);
+        else for (const [name, value] of runChain(step.chain, values, ctx)) values.set(name, value);
+      }
+    }
+    return values.get(this.outputName) as Tensor;
+  }
+
+  private givenValues(inputs: Tensor | Readonly<Record<string, Tensor>>): Map<string, Tensor> {
     const given: Readonly<Record<string, Tensor>> = inputs instanceof Tensor ? this.singleInput(inputs) : inputs;
     const values = new Map<string, Tensor>();
     for (const name of this.inputNames) {
@@ -99,15 +131,14 @@ export class Model {
       if (!t) throw new Error(`Model input "${name}" is missing`);
       values.set(name, t);
     }
-    const ctx = { training: this.training, rng: this.rng };
-    for (const node of this.nodes) {
-      const ins = node.inputs.map((i) => values.get(i) as Tensor);
-      const out = node.layer.forward(ins, ctx);
-      this.observer?.(node.name, node.layer, ins, out);
-      values.set(node.name, out);
-    }
-    this.inputShapes = new Map(this.inputNames.map((n) => [n, given[n].shape]));
-    return values.get(this.outputName) as Tensor;
+    return values;
+  }
+
+  private runNode(node: ModelNode, values: Map<string, Tensor>, ctx: ForwardContext): void {
+    const ins = node.inputs.map((i) => values.get(i) as Tensor);
+    const out = node.layer.forward(ins, ctx);
+    this.observer?.(node.name, node.layer, ins, out);
+    values.set(node.name, out);
   }
 
   /**
@@ -116,7 +147,7 @@ export class Model {
    */
   backward(gradOutput: Tensor): Record<string, Tensor> {
     const inputShapes = this.inputShapes;
-    if (!inputShapes) throw new Error('Model.backward() called before forward()');
+    if (!inputShapes) throw new Error('Model.backward() needs a forward() first (infer() keeps nothing for it)');
     const grads = new Map<string, Tensor>([[this.outputName, gradOutput]]);
     for (let k = this.nodes.length - 1; k >= 0; k--) {
       const node = this.nodes[k];

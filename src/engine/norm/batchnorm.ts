@@ -10,7 +10,7 @@
 //   running statistics: dx = γ·s·dy   (μ and σ² are constants)
 
 import type { ForwardContext, Parameter } from '../layer';
-import { sizeOf, Tensor, type DType, type FloatArray } from '../tensor';
+import { allocate, sizeOf, Tensor, type DType, type FloatArray } from '../tensor';
 import { updateRunningStatistics, type RunningStatsConvention } from './conventions';
 import { kernelsFor, type ChannelLayout, type NormKernels, type NormKernelSet } from './kernels';
 import { formatShape, layoutAroundAxis, resolveAxis } from './layout';
@@ -207,6 +207,29 @@ export class BatchNorm implements NormalizationLayer {
 
   channelAxis(rank: number): number {
     return resolveAxis(this.axis, rank);
+  }
+
+  /**
+   * forward()'s eval-mode map y = x·scale + shift per channel, in the layer's dtype, for an inference pass that
+   * applies it inside the convolution before this layer (whose output has `shape` and `dtype`);
+   * undefined when forward() would not be such a map (train mode, no running statistics) or would
+   * refuse that input, or the channels are not on axis 1 where a convolution puts them.
+   */
+  inferenceAffine(shape: readonly number[], dtype: DType, ctx: ForwardContext): { scale: FloatArray; shift: FloatArray } | undefined {
+    if (ctx.training || !this.runningMean || !this.runningVariance || dtype !== this.dtype || shape.length < 2) return undefined;
+    if ((this.inputRanks && !this.inputRanks.ranks.includes(shape.length)) || resolveAxis(this.axis, shape.length) !== 1 || shape[1] !== this.numFeatures) return undefined;
+    const gamma = this.gamma?.value.data;
+    const beta = this.beta?.value.data;
+    const mean = this.runningMean.data;
+    const variance = this.runningVariance.data;
+    const scale = allocate(this.dtype, this.numFeatures);
+    const shift = allocate(this.dtype, this.numFeatures);
+    for (let c = 0; c < this.numFeatures; c++) {
+      const a = (gamma ? gamma[c] : 1) * (1 / Math.sqrt(variance[c] + this.eps));
+      scale[c] = a;
+      shift[c] = (beta ? beta[c] : 0) - mean[c] * a;
+    }
+    return { scale, shift };
   }
 
   batchStatistics(): ChannelStatistics | undefined {

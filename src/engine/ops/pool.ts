@@ -1,7 +1,9 @@
 // 2-D max and average pooling as ONNX defines them (1-D runs with height 1): asymmetric pads,
 // dilations, ceil_mode (a last window may hang over the end, but must start inside the input or its
-// left padding, PyTorch's rule that ONNX Runtime follows), and count_include_pad for the average.
+// left padding, PyTorch's rule that ONNX Runtime follows), and count_include_pad for the average. The
+// max runs on the kernel backend (kernels().maxPool2d); the average here.
 
+import { kernels } from '../kernels';
 import { allocate, Tensor } from '../tensor';
 
 export interface PoolSpec {
@@ -41,6 +43,11 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', spec: PoolSpec): Tensor {
   const outH = outSize(inH, kH, sH, dH, pT, pB, spec.ceilMode);
   const outW = outSize(inW, kW, sW, dW, pL, pR, spec.ceilMode);
   const out = allocate(x.dtype, n * c * outH * outW);
+  if (kind === 'max') {
+    const geometry = { channels: 1, inH, inW, kH, kW, strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, outH, outW };
+    kernels().maxPool2d(geometry, n * c, x.data, out);
+    return new Tensor(out, [n, c, outH, outW]);
+  }
   const d = x.data;
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
@@ -49,7 +56,7 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', spec: PoolSpec): Tensor {
       const h0 = oh * sH - pT;
       for (let ow = 0; ow < outW; ow++, o++) {
         const w0 = ow * sW - pL;
-        let acc = kind === 'max' ? -Infinity : 0;
+        let acc = 0;
         let valid = 0;
         for (let i = 0; i < kH; i++) {
           const h = h0 + i * dH;
@@ -58,21 +65,18 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', spec: PoolSpec): Tensor {
             const w = w0 + j * dW;
             if (w < 0 || w >= inW) continue;
             const v = d[base + h * inW + w];
-            if (kind === 'max') { if (v > acc || Number.isNaN(v)) acc = v; } else acc += v;
+            acc += v;
             valid++;
           }
         }
-        if (kind === 'avg') {
-          let divisor = valid;
-          if (spec.countIncludePad) {
-            // The window counted within the padded input (not the ceil_mode overhang beyond it).
-            const hEnd = Math.min(h0 + (kH - 1) * dH + 1, inH + pB);
-            const wEnd = Math.min(w0 + (kW - 1) * dW + 1, inW + pR);
-            divisor = Math.ceil((hEnd - h0) / dH) * Math.ceil((wEnd - w0) / dW);
-          }
-          acc /= divisor;
+        let divisor = valid;
+        if (spec.countIncludePad) {
+          // The window counted within the padded input (not the ceil_mode overhang beyond it).
+          const hEnd = Math.min(h0 + (kH - 1) * dH + 1, inH + pB);
+          const wEnd = Math.min(w0 + (kW - 1) * dW + 1, inW + pR);
+          divisor = Math.ceil((hEnd - h0) / dH) * Math.ceil((wEnd - w0) / dW);
         }
-        out[o] = acc;
+        out[o] = acc / divisor;
       }
     }
   }

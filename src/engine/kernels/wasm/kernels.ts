@@ -9,7 +9,7 @@
 
 import type { FloatArray } from '../../tensor';
 import { jsKernels } from '../index';
-import type { ConvGeometry, ConvProblem, GemmArgs, Kernels } from '../types';
+import type { ConvEpilogue, ConvGeometry, ConvProblem, GemmArgs, Kernels } from '../types';
 import { WasmThreadPool, type KernelJob } from './pool';
 import { createMemory, instantiate, WasmHeap, type CompiledKernels, type KernelExports } from './runtime';
 
@@ -40,6 +40,19 @@ export interface WasmKernels extends Kernels {
 
 function isF32(...arrays: (FloatArray | undefined)[]): boolean {
   return arrays.every((a) => a === undefined || a instanceof Float32Array);
+}
+
+/** Where placeForward put a forward convolution's operands (byte offsets in the heap). */
+interface PlacedForward {
+  readonly gOff: number;
+  readonly xOff: number;
+  readonly wOff: number;
+  readonly biasOff: number;
+  readonly yOff: number;
+  readonly scaleOff: number;
+  readonly shiftOff: number;
+  readonly residualOff: number;
+  readonly buffers: readonly number[];
 }
 
 /** [begin, end) of part p when `total` is cut into `parts` near-equal pieces. */
@@ -150,15 +163,20 @@ class Backend implements WasmKernels {
     GEOMETRY_FIELDS.forEach((f, i) => (ints[(offset >> 2) + i] = g[f]));
   }
 
-  conv2dForward = (p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray): void => {
-    if (!isF32(x, w, bias, y)) {
-      jsKernels.conv2dForward(p, x, w, bias, y);
+  conv2dForward = (p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, epilogue?: ConvEpilogue): void => {
+    if (!isF32(x, w, bias, y, epilogue?.scale, epilogue?.shift, epilogue?.residual)) {
+      jsKernels.conv2dForward(p, x, w, bias, y, epilogue);
       return;
     }
     const { geometry: g, batch, groups, outChannels } = p;
     const { coutG, outSize, kDim, depthwise, parts } = this.convShape(p);
     if (!depthwise && isWinograd(g, coutG)) {
-      this.winogradForward(p, x, w, bias, y, parts);
+      const placed = this.placeForward(g, x, w, bias, y, epilogue, parts, this.scratchBytes, this.wasm.winogradBufferBytes(g.channels, coutG));
+      this.run(Array.from({ length: parts }, (_, t): KernelJob => {
+        const [n0, n1] = range(batch, parts, t);
+        return { fn: 'winogradForward', args: [placed.gOff, n0, n1, groups, coutG, placed.xOff, placed.wOff, bias ? placed.biasOff : 0, placed.yOff, placed.buffers[2 * t + 1], placed.buffers[2 * t]] };
+      }));
+      this.finishForward(p, y, epilogue, placed, parts);
       return;
     }
     // Small images are multiplied several at a time, their columns side by side (see CHUNK_FLOATS).
@@ -167,7 +185,8 @@ class Backend implements WasmKernels {
     const most = Math.max(1, Math.min(perThread, Math.floor(CHUNK_FLOATS / (kDim * outSize))));
     const chunk = depthwise ? 1 : Math.ceil(perThread / Math.ceil(perThread / most));
     const colBytes = depthwise ? 0 : chunk > 1 ? chunk * (kDim + coutG) * outSize * 4 : kDim * outSize * 4;
-    const { gOff, xOff, wOff, biasOff, yOff, buffers } = this.placeForward(g, x, w, bias, y, parts, depthwise ? 0 : this.scratchBytes, colBytes);
+    const placed = this.placeForward(g, x, w, bias, y, epilogue, parts, depthwise ? 0 : this.scratchBytes, colBytes);
+    const { gOff, xOff, wOff, biasOff, yOff, buffers } = placed;
     const jobs: KernelJob[] = [];
     for (let t = 0; t < parts; t++) {
       const [n0, n1] = range(batch, parts, t);
@@ -176,8 +195,21 @@ class Backend implements WasmKernels {
         : { fn: 'convForward', args: [gOff, n0, n1, groups, coutG, xOff, wOff, bias ? biasOff : 0, yOff, buffers[2 * t + 1], buffers[2 * t], chunk] });
     }
     this.run(jobs);
-    y.set(this.heap.view(yOff, y.length));
+    this.finishForward(p, y, epilogue, placed, parts);
   };
+
+  /** Runs the epilogue where the output lies (split by images like the convolution), then copies y out. */
+  private finishForward(p: ConvProblem, y: FloatArray, epilogue: ConvEpilogue | undefined, placed: PlacedForward, parts: number): void {
+    if (epilogue) {
+      const plane = p.geometry.outH * p.geometry.outW;
+      const { yOff, scaleOff, shiftOff, residualOff } = placed;
+      this.run(Array.from({ length: parts }, (_, t): KernelJob => {
+        const [n0, n1] = range(p.batch, parts, t);
+        return { fn: 'convEpilogue', args: [yOff, n0, n1, p.outChannels, plane, scaleOff, shiftOff, residualOff, +epilogue.relu] };
+      }));
+    }
+    y.set(this.heap.view(placed.yOff, y.length));
+  }
 
   /** The sizes a convolution is split by, and over how many threads. */
   private convShape(p: ConvProblem): { coutG: number; outSize: number; kDim: number; depthwise: boolean; parts: number } {
@@ -189,33 +221,48 @@ class Backend implements WasmKernels {
   }
 
   /**
-   * Lays out a forward convolution in the heap (geometry, x, w, bias, y, then per thread a scratch area
-   * and a buffer) and copies its inputs in. buffers[2t] is thread t's scratch, buffers[2t + 1] its buffer.
+   * Lays out a forward convolution in the heap (geometry, x, w, bias, y, the epilogue's operands, then
+   * per thread a scratch area and a buffer) and copies its inputs in. buffers[2t] is thread t's
+   * scratch, buffers[2t + 1] its buffer; an absent epilogue operand's offset is 0.
    */
-  private placeForward(g: ConvProblem['geometry'], x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, parts: number, scratchBytes: number, bufferBytes: number) {
-    const [gOff, xOff, wOff, biasOff, yOff, ...buffers] = this.heap.layout([
-      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bias ? bias.length * 4 : 0, y.length * 4,
+  private placeForward(g: ConvGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray,
+    epilogue: ConvEpilogue | undefined, parts: number, scratchBytes: number, bufferBytes: number): PlacedForward {
+    const bytes = (a: FloatArray | undefined): number => (a ? a.length * 4 : 0);
+    const [gOff, xOff, wOff, biasOff, yOff, scaleOff, shiftOff, residualOff, ...buffers] = this.heap.layout([
+      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bytes(bias), y.length * 4,
+      bytes(epilogue?.scale), bytes(epilogue?.shift), bytes(epilogue?.residual),
       ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? scratchBytes : bufferBytes)),
     ]);
     this.putGeometry(gOff, g);
     this.heap.put(xOff, x);
     this.heap.put(wOff, w);
     if (bias) this.heap.put(biasOff, bias);
-    return { gOff, xOff, wOff, biasOff, yOff, buffers };
+    const operand = (a: FloatArray | undefined, offset: number): number => {
+      if (!a) return 0;
+      this.heap.put(offset, a);
+      return offset;
+    };
+    return {
+      gOff, xOff, wOff, biasOff, yOff, buffers,
+      scaleOff: operand(epilogue?.scale, scaleOff), shiftOff: operand(epilogue?.shift, shiftOff), residualOff: operand(epilogue?.residual, residualOff),
+    };
   }
 
-  private winogradForward(p: ConvProblem, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, parts: number): void {
-    const { geometry: g, batch, groups, outChannels } = p;
-    const coutG = outChannels / groups;
-    const { gOff, xOff, wOff, biasOff, yOff, buffers } = this.placeForward(g, x, w, bias, y, parts, this.scratchBytes, this.wasm.winogradBufferBytes(g.channels, coutG));
-    const jobs: KernelJob[] = [];
-    for (let t = 0; t < parts; t++) {
-      const [n0, n1] = range(batch, parts, t);
-      jobs.push({ fn: 'winogradForward', args: [gOff, n0, n1, groups, coutG, xOff, wOff, bias ? biasOff : 0, yOff, buffers[2 * t + 1], buffers[2 * t]] });
+  maxPool2d = (g: ConvGeometry, planes: number, x: FloatArray, y: FloatArray): void => {
+    if (!isF32(x, y)) {
+      jsKernels.maxPool2d(g, planes, x, y);
+      return;
     }
-    this.run(jobs);
+    const parts = this.partsFor(planes * g.outH * g.outW * g.kH * g.kW, planes);
+    const [gOff, xOff, yOff] = this.heap.layout([GEOMETRY_FIELDS.length * 4, x.length * 4, y.length * 4]);
+    this.putGeometry(gOff, g);
+    this.heap.put(xOff, x);
+    this.run(Array.from({ length: parts }, (_, t): KernelJob => {
+      const [p0, p1] = range(planes, parts, t);
+      return { fn: 'maxPool2d', args: [gOff, p0, p1, xOff, yOff] };
+    }));
     y.set(this.heap.view(yOff, y.length));
-  }
+  };
 
   conv2dBackward = (p: ConvProblem, x: FloatArray, w: FloatArray, dy: FloatArray, dx: FloatArray, dw: FloatArray): void => {
     if (!isF32(x, w, dy, dx, dw)) {

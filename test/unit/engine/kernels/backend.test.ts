@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsKernels, kernels, setKernels, type Kernels } from '../../../../src/engine/kernels';
 import { Conv2d, Dense } from '../../../../src/engine/layers';
+import { pool2d } from '../../../../src/engine/ops/pool';
 import { createRng } from '../../../../src/engine/rng';
 import { Tensor } from '../../../../src/engine/tensor';
 
@@ -33,6 +34,10 @@ describe('kernel backend', () => {
         calls.push(`conv2dBackward ${p.batch}x${p.outChannels}/${p.groups}`);
         jsKernels.conv2dBackward(p, x, w, dy, dx, dw);
       },
+      maxPool2d: (g, planes, x, y) => {
+        calls.push(`maxPool2d ${planes}x${g.outH}x${g.outW}`);
+        jsKernels.maxPool2d(g, planes, x, y);
+      },
     };
     expect(setKernels(counting)).toBe(jsKernels);
     expect(kernels().name).toBe('counting');
@@ -46,5 +51,9 @@ describe('kernel backend', () => {
     conv.forward([Tensor.zeros([1, 2, 4, 4])], ctx);
     conv.backward(Tensor.zeros([1, 4, 2, 2]));
     expect(calls).toEqual(['conv2dForward 1x4/2 2x2 bias 4', 'conv2dBackward 1x4/2']);
+    calls.length = 0;
+    pool2d(Tensor.zeros([2, 3, 5, 5]), 'max', { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], ceilMode: false, countIncludePad: false });
+    pool2d(Tensor.zeros([2, 3, 5, 5]), 'avg', { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], ceilMode: false, countIncludePad: false });
+    expect(calls).toEqual(['maxPool2d 6x3x3']);
   });
 });
