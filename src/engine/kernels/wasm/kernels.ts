@@ -23,11 +23,23 @@ const MIN_PARALLEL_WORK = 1 << 20;
  */
 const CHUNK_FLOATS = 1 << 16;
 /**
+ * Output columns a chunk reaches even past CHUNK_FLOATS: an image of a few dozen outputs (ResNet's
+ * 7×7 stage) multiplied alone makes a narrow product whose weights are packed again for every image
+ * (a 512→2048 1×1 convolution packs 4 MiB of weights per 49 columns); 4 such images side by side ran
+ * the late-stage convolutions 1.5× faster.
+ */
+const MIN_CHUNK_COLUMNS = 192;
+/**
  * Input and output channels (per group) from which a 3×3, stride 1, undilated forward convolution runs
  * as Winograd F(2×2, 3×3) (16 multiplies per 2×2 outputs and channel instead of 36): below, its
  * transforms cost more than the multiplies they save.
  */
 const MIN_WINOGRAD_CHANNELS = 16;
+/**
+ * Outputs per plane from which Winograd runs: F(2×2, 3×3) on a 7×7 output computes 8×8 (30 % waste)
+ * and its transforms outweigh the saving there (20 GFLOP/s-equivalent against 30 for im2col + GEMM).
+ */
+const MIN_WINOGRAD_OUTPUTS = 100;
 const BIAS_NONE = 0;
 const BIAS_ROW = 1;
 const BIAS_COL = 2;
@@ -60,10 +72,10 @@ function range(total: number, parts: number, p: number): [number, number] {
   return [Math.floor((p * total) / parts), Math.floor(((p + 1) * total) / parts)];
 }
 
-/** A forward convolution Winograd F(2×2, 3×3) serves: 3×3, stride 1, no dilation, channels enough. */
+/** A forward convolution Winograd F(2×2, 3×3) serves: 3×3, stride 1, no dilation, channels and outputs enough. */
 function isWinograd(g: ConvGeometry, coutG: number): boolean {
   return g.kH === 3 && g.kW === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1
-    && g.channels >= MIN_WINOGRAD_CHANNELS && coutG >= MIN_WINOGRAD_CHANNELS;
+    && g.channels >= MIN_WINOGRAD_CHANNELS && coutG >= MIN_WINOGRAD_CHANNELS && g.outH * g.outW >= MIN_WINOGRAD_OUTPUTS;
 }
 
 const GEOMETRY_FIELDS: readonly (keyof ConvGeometry)[] = [
@@ -182,7 +194,7 @@ class Backend implements WasmKernels {
     // Small images are multiplied several at a time, their columns side by side (see CHUNK_FLOATS).
     // Equal chunks (e.g. 32 images at most 28 a chunk: 16 + 16, not 28 + 4, whose narrow product runs slower).
     const perThread = Math.ceil(batch / parts);
-    const most = Math.max(1, Math.min(perThread, Math.floor(CHUNK_FLOATS / (kDim * outSize))));
+    const most = Math.max(1, Math.min(perThread, Math.max(Math.floor(CHUNK_FLOATS / (kDim * outSize)), Math.ceil(MIN_CHUNK_COLUMNS / outSize))));
     const chunk = depthwise ? 1 : Math.ceil(perThread / Math.ceil(perThread / most));
     const colBytes = depthwise ? 0 : chunk > 1 ? chunk * (kDim + coutG) * outSize * 4 : kDim * outSize * 4;
     const placed = this.placeForward(g, x, w, bias, y, epilogue, parts, depthwise ? 0 : this.scratchBytes, colBytes);

@@ -9,6 +9,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsKernels, kernels, setKernels, type ConvGeometry, type ConvProblem, type GemmArgs } from '../../../../src/engine/kernels';
+import { applyEpilogue } from '../../../../src/engine/kernels/conv';
 import { installKernels } from '../../../../src/engine/kernels/select';
 import { createWasmKernels, type WasmKernels } from '../../../../src/engine/kernels/wasm/kernels';
 import { compileKernels, type CompiledKernels } from '../../../../src/engine/kernels/wasm/runtime';
@@ -232,4 +233,74 @@ describe('choosing the kernels', () => {
     const plain = compileKernels({ simd: binaries.simd });
     expect('flavor' in plain && plain.flavor).toBe('wasm-simd');
   });
+});
+
+describe('WebAssembly convolution epilogue (the BatchNorm, residual Add and ReLU of an inference pass)', () => {
+  // Each path of the forward convolution, with every combination of epilogue parts: the wasm epilogue is
+  // the JavaScript reference's (applyEpilogue) to the bit, applied to the wasm convolution's own output.
+  const paths = convCases.filter((c) => /3×3 pad 1|depthwise 3×3|1×1 \(pointwise\)|chunks|Winograd F|bands of output rows \(97/.test(c.label));
+  const parts: { label: string; scale: boolean; shift: boolean; residual: boolean; relu: boolean }[] = [
+    { label: 'BatchNorm + Add + ReLU', scale: true, shift: true, residual: true, relu: true },
+    { label: 'BatchNorm + ReLU', scale: true, shift: true, residual: false, relu: true },
+    { label: 'BatchNorm', scale: true, shift: true, residual: false, relu: false },
+    { label: 'Add + ReLU', scale: false, shift: false, residual: true, relu: true },
+    { label: 'ReLU', scale: false, shift: false, residual: false, relu: true },
+  ];
+  for (const c of paths) {
+    it(`${c.label}: every combination, one and two threads`, () => {
+      const p = problemOf(c);
+      const g = p.geometry;
+      const x = random(c.batch * c.inC * c.inH * c.inW, 21);
+      const w = random(c.outC * g.channels * g.kH * g.kW, 22);
+      const bias = c.bias ? random(c.outC, 23) : undefined;
+      const outLength = c.batch * c.outC * g.outH * g.outW;
+      const residual = random(outLength, 24);
+      // NaN and −0 in the residual: ReLU must turn both into +0, as the ReLU layer does.
+      residual[0] = Number.NaN;
+      residual[1] = -0;
+      for (const backend of [one, two]) {
+        const plain = new Float32Array(outLength);
+        backend.conv2dForward(p, x, w, bias, plain);
+        for (const part of parts) {
+          const epilogue = {
+            scale: part.scale ? random(c.outC, 25) : undefined,
+            shift: part.shift ? random(c.outC, 26) : undefined,
+            residual: part.residual ? residual : undefined,
+            relu: part.relu,
+          };
+          const expected = plain.slice();
+          applyEpilogue(expected, c.batch, c.outC, g.outH * g.outW, epilogue);
+          const y = new Float32Array(outLength).fill(Number.NaN);
+          backend.conv2dForward(p, x, w, bias, y, epilogue);
+          const label = `${backend.name}×${backend.threads} ${part.label}`;
+          expect(Array.from(y), label).toEqual(Array.from(expected));
+          if (part.relu) expect(Object.is(y[1], -0) || Number.isNaN(y[0]), `${label}: NaN/−0 through ReLU`).toBe(false);
+        }
+      }
+    });
+  }
+});
+
+describe('WebAssembly max pooling', () => {
+  const poolCases: { label: string; planes: number; g: ConvGeometry }[] = [
+    { label: '3×3 stride 2 pad 1 (ResNet\'s)', planes: 6, g: { channels: 1, inH: 17, inW: 16, kH: 3, kW: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, outH: 9, outW: 8 } },
+    { label: 'dilation 2, asymmetric pads, a ceil-mode window hanging over the end', planes: 5, g: { channels: 1, inH: 11, inW: 9, kH: 2, kW: 3, strideH: 3, strideW: 2, padTop: 0, padLeft: 2, dilationH: 2, dilationW: 2, outH: 4, outW: 6 } },
+    { label: 'window larger than the input', planes: 3, g: { channels: 1, inH: 2, inW: 3, kH: 4, kW: 5, strideH: 1, strideW: 1, padTop: 1, padLeft: 2, dilationH: 1, dilationW: 1, outH: 1, outW: 1 } },
+    { label: 'large enough to split across threads', planes: 64, g: { channels: 1, inH: 129, inW: 131, kH: 3, kW: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, outH: 65, outW: 66 } },
+  ];
+  for (const c of poolCases) {
+    it(`matches the JavaScript kernels to the bit, NaN winning: ${c.label}`, () => {
+      const x = random(c.planes * c.g.inH * c.g.inW, 31);
+      x[0] = Number.NaN; // read by every case's first window
+      x[x.length - 3] = Number.NaN;
+      const expected = new Float32Array(c.planes * c.g.outH * c.g.outW);
+      jsKernels.maxPool2d(c.g, c.planes, x, expected);
+      expect(expected.some(Number.isNaN)).toBe(true);
+      for (const backend of [one, two]) {
+        const y = new Float32Array(expected.length).fill(7);
+        backend.maxPool2d(c.g, c.planes, x, y);
+        expect(Array.from(y), `${backend.name}×${backend.threads}`).toEqual(Array.from(expected));
+      }
+    });
+  }
 });

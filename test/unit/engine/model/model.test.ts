@@ -125,6 +125,6 @@ describe('Model (DAG)', () => {
     expect(() => new Model({ nodes: [{ name: 'a', layer: relu(), inputs: ['input'] }, { name: 'a', layer: relu(), inputs: ['input'] }] })).toThrow(/Duplicate/);
     const shared = relu();
     expect(() => new Model({ nodes: [{ name: 'a', layer: shared, inputs: ['input'] }, { name: 'b', layer: shared, inputs: ['a'] }] })).toThrow(/another node/);
-    expect(() => Model.sequential([relu()]).backward(Tensor.zeros([1]))).toThrow(/before forward/);
+    expect(() => Model.sequential([relu()]).backward(Tensor.zeros([1]))).toThrow(/needs a forward\(\) first/);
   });
 });
