@@ -148,7 +148,7 @@ function checkFold(description: ModelDescription, feed: Record<string, Tensor>, 
   if (description.format !== 'onnx') return null;
   const { description: folded, folded: layers, skipped } = foldBatchNorm(description);
   if (layers.length === 0) return { folded: layers, skipped, maxAbsDifference: 0 };
-  const out = importModel(folded).model.eval().forward(feed);
+  const out = importModel(folded).model.eval().infer(feed);
   let max = 0;
   for (let i = 0; i < out.size; i++) max = Math.max(max, Math.abs(out.data[i] - evalOut.data[i]));
   return { folded: layers, skipped, maxAbsDifference: max };

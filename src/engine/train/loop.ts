@@ -112,7 +112,7 @@ export function evaluate(model: Model, data: Dataset, loss: LossName, batchSize 
     for (let start = 0; start < n; start += batchSize) {
       const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
       const batch = takeRows(data, indices);
-      const out = model.forward(batch.x);
+      const out = model.infer(batch.x);
       lossSum += computeLoss(out, batch.y, data.numClasses, loss).value * indices.length;
       accuracySum += accuracyOf(out, batch.y, loss) * indices.length;
     }

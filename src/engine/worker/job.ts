@@ -48,7 +48,7 @@ export function evaluateTrainMode(model: Model, data: Dataset, loss: LossName, b
       if (n - end === 1) end = n;
       const indices = Array.from({ length: end - start }, (_, i) => start + i);
       const batch = takeRows(data, indices);
-      const out = model.forward(batch.x);
+      const out = model.infer(batch.x);
       lossSum += computeLoss(out, batch.y, data.numClasses, loss).value * indices.length;
       accuracySum += accuracyOf(out, batch.y, loss) * indices.length;
       start = end;
