@@ -8,7 +8,7 @@ import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { medianMs, report, type TimeOptions, median } from './harness';
+import { interleaved, medianMs, report } from './harness';
 import type { ForwardContext, Rng } from '../src/engine/layer';
 import { pytorchBatchNorm2d, type BatchNorm, type NormKernelSet } from '../src/engine/norm';
 import { NormThreadPool } from '../src/engine/norm/parallel';
@@ -92,20 +92,6 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
-}
-
-/**
- * Medians of several functions timed in alternating rounds, so that load from other processes, which
- * drifts over seconds on a shared machine, weighs on all of them alike: per function, the median of
- * its per-round medians.
- */
-async function interleaved<K extends string>(fns: Record<K, () => unknown>, rounds: number, perRound: TimeOptions): Promise<Record<K, number>> {
-  const names = Object.keys(fns) as K[];
-  const samples = new Map<K, number[]>(names.map((k) => [k, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (const k of names) samples.get(k)?.push(await medianMs(fns[k], perRound));
-  }
-  return Object.fromEntries(names.map((k) => [k, median(samples.get(k) ?? [])])) as Record<K, number>;
 }
 
 /** The same values in a SharedArrayBuffer, as the pool's kernels allocate them. */

@@ -35,6 +35,20 @@ export async function medianMs(fn: () => unknown | Promise<unknown>, { warmup = 
   return median(times);
 }
 
+/**
+ * Medians of several functions timed in alternating rounds, so that load from other processes, which
+ * drifts over seconds on a shared machine, weighs on all of them alike: per function, the median of
+ * its per-round medians.
+ */
+export async function interleaved<K extends string>(fns: Record<K, () => unknown>, rounds: number, perRound: TimeOptions): Promise<Record<K, number>> {
+  const names = Object.keys(fns) as K[];
+  const samples = new Map<K, number[]>(names.map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const k of names) samples.get(k)?.push(await medianMs(fns[k], perRound));
+  }
+  return Object.fromEntries(names.map((k) => [k, median(samples.get(k) ?? [])])) as Record<K, number>;
+}
+
 const RESULT_PREFIX = 'BENCH_RESULT ';
 
 /** Prints the human line and a machine line that scripts/bench.mjs collects into bench-results.json. */

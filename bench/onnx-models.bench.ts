@@ -10,7 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { medianMs, report } from './harness';
+import { interleaved, report } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
 import { randomFloats } from './peers';
 import { buildResNet50, withInputSize } from './resnet50-onnx';
@@ -21,26 +21,33 @@ import { Tensor } from '../src/engine/tensor';
 const BATCH = 8;
 const SIZE = 224;
 
-async function benchModel(name: string, bytes: Uint8Array, repeats: number, extra: Record<string, string | number>): Promise<void> {
+async function benchModel(name: string, bytes: Uint8Array, rounds: number, extra: Record<string, string | number>): Promise<void> {
   const description = await readModel({ name: `${name}.onnx`, bytes, readSibling: async () => null });
   const { model } = importOnnx(description);
   model.eval();
   const dims = [BATCH, 3, SIZE, SIZE];
   const data = randomFloats(BATCH * 3 * SIZE * SIZE, 11);
   const x = new Tensor(data, dims);
-  const timing = { warmup: 1, repeats };
   for (const threads of [1, 2]) {
     const label = kernelLabel(await useOurKernels('wasm', threads));
-    let ours: Tensor | undefined;
-    const oursMs = await medianMs(() => {
-      ours = model.infer(x);
-    }, timing);
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    let ours: Tensor | undefined;
     let peer: ort.Tensor | undefined;
-    const peerMs = await medianMs(async () => {
-      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims) });
-      peer = out[session.outputNames[0]];
-    }, timing);
+    const contenders = {
+      ours: () => {
+        ours = model.infer(x);
+      },
+      peer: async () => {
+        const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims) });
+        peer = out[session.outputNames[0]];
+      },
+    };
+    // One warm-up call each, then alternating rounds of one call: load that drifts during the run
+    // weighs on both alike.
+    await contenders.ours();
+    await contenders.peer();
+    const times = await interleaved(contenders, rounds, { warmup: 0, repeats: 1 });
+    const [oursMs, peerMs] = [times.ours, times.peer];
     await session.release();
     const expected = (peer as ort.Tensor).data as Float32Array;
     const actual = (ours as Tensor).data;
@@ -62,9 +69,9 @@ async function benchModel(name: string, bytes: Uint8Array, repeats: number, extr
 
 async function main(): Promise<void> {
   const resnet = buildResNet50(SIZE);
-  await benchModel('resnet50', resnet.bytes, 3, { params: `${(resnet.parameters / 1e6).toFixed(1)}M`, gflopPerImage: 4.1 });
+  await benchModel('resnet50', resnet.bytes, 5, { params: `${(resnet.parameters / 1e6).toFixed(1)}M`, gflopPerImage: 4.1 });
   const mobilenet = withInputSize(new Uint8Array(readFileSync(join('test', 'fixtures', 'onnx-real', 'mobilenet_v2.ts13.onnx'))), SIZE);
-  await benchModel('mobilenetv2-w0.25', mobilenet, 7, { model: 'torchvision mobilenet_v2(width_mult=0.25) export' });
+  await benchModel('mobilenetv2-w0.25', mobilenet, 9, { model: 'torchvision mobilenet_v2(width_mult=0.25) export' });
   await useOurKernels('js');
 }
 
