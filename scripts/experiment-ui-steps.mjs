@@ -67,7 +67,13 @@ export function experimentSteps({ page, hostRequest, resultsDir, say, sleep }) {
     await typeInto(doc, 'epochs', '1');
     await hostRequest({ op: 'command', command: 'bnlens.stopTraining' });
     await until(async () => ((await shown(doc)).status === 'stopped' ? true : 'the first run did not stop'));
-    await doc.locator('#epochs').pressSequentially('2', { delay: 60 });
+    // As a person goes on after something redrew the page: click into the field, go to the end, type.
+    // (Typing straight on once got "2": the keystroke replaced the field's whole value.) The check below
+    // that epochs holds 12 still proves the "1" typed before the redraw survived it.
+    const epochs = doc.locator('#epochs');
+    await epochs.click();
+    await epochs.press('End');
+    await epochs.pressSequentially('2', { delay: 60 });
     const typed = await doc.locator('body').evaluate(() => ['lr', 'batch', 'epochs', 'seed'].map((id) => document.getElementById(id).value));
     if (typed.join() !== '0.02,2,12,7') throw new Error(`the fields hold ${JSON.stringify(typed)} after typing 0.02, 2, 12, 7`);
     // Start straight from the field: the click must not be swallowed by a redraw.

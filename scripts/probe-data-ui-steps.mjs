@@ -44,6 +44,7 @@ export function probeDataSteps(ctx) {
       resize: document.querySelector('.probe-preprocessing input[type="number"]')?.value ?? null,
       batch: document.querySelector('.probe-summary p')?.textContent ?? null,
       randomWarning: !!document.querySelector('.probe-summary .note.warning'),
+      kernels: document.querySelector('.probe-summary p[data-kernels]')?.textContent ?? null,
       layers: [...document.querySelectorAll('.probe-histograms .layer-histograms')].map((d) => ({
         name: d.getAttribute('data-layer'),
         // The plots, not the grid-line layers the axes draw over them (svg.grid).
@@ -101,7 +102,9 @@ export function probeDataSteps(ctx) {
     if (empty.length) throw new Error(`layers without two drawn histograms: ${JSON.stringify(empty.slice(0, 3))}`);
     if (!/7 images from probe-data\/images \(resize 72, centre crop, \[0, 1\], ImageNet mean\/std/.test(done.batch ?? '')) throw new Error(`the batch line says: ${done.batch}`);
     if (done.randomWarning) throw new Error('the random-data warning shows for a probe with images');
-    say(`  probe: ${done.layers.length} layers, each with input and output histograms; ${done.batch}`);
+    // Which kernels computed it (any backend: the development build may run either).
+    if (!done.kernels) throw new Error('the probe summary does not say which kernels computed it (no p[data-kernels])');
+    say(`  probe: ${done.layers.length} layers, each with input and output histograms; ${done.batch} ${done.kernels}`);
     await doc.locator('.probe-histograms').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await sleep(300);
     await outer.screenshot({ path: join(resultsDir, 'probe-images-histograms.png') });
@@ -126,7 +129,7 @@ export function probeDataSteps(ctx) {
   }
 
   return [
-    [`ui: probe data: ${MODEL} (torchvision MobileNetV2) probed with a folder of PNG/JPEG images through VS Code's file dialog shows all ${BN_LAYERS} BatchNorm layers' input and output histograms`, probeStep],
+    [`ui: probe data: ${MODEL} (torchvision MobileNetV2) probed with a folder of PNG/JPEG images through VS Code's file dialog shows all ${BN_LAYERS} BatchNorm layers' input and output histograms and names the kernels that computed them`, probeStep],
     [`ui: probe data: ${MODEL} reopened keeps the data settings (folder of images, resize 72); a random batch says its scores mean nothing`, rememberedStep],
   ];
 }

@@ -11,7 +11,8 @@
 //   node scripts/run-vscode-tests.mjs               (after npm run build; then also packages the extension
 //                                                    with scripts/package.mjs and runs the --vsix checks on it)
 //   node scripts/run-vscode-tests.mjs --vsix FILE   (installs FILE into a fresh extensions folder instead
-//                                                    of loading the repo, then checks the inspector renders)
+//                                                    of loading the repo, then checks the inspector renders
+//                                                    and a probe runs on the WebAssembly kernels)
 //   node scripts/run-vscode-tests.mjs --no-vsix     (the development checks only)
 //   node scripts/run-vscode-tests.mjs --update-screenshot   (also copies the dark-theme inspector picture
 //                                                             to media/screenshot.png, the README's)
@@ -34,6 +35,7 @@ import { experimentSteps } from './experiment-ui-steps.mjs';
 import { watchSteps } from './watch-ui-steps.mjs';
 import { notAModelSteps } from './not-a-model-steps.mjs';
 import { probeDataSteps } from './probe-data-ui-steps.mjs';
+import { uiWaits } from './ui-waits.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(repoRoot, 'test-results');
@@ -56,7 +58,7 @@ const outcomesFile = outcomesArg > 0 ? resolve(process.argv[outcomesArg + 1] ?? 
 
 // What a run writes to test-results/ (and removes first, so nothing stale passes for this run's output).
 const OUTPUTS = vsix
-  ? ['vsix-inspector-onnx.png']
+  ? ['vsix-inspector-onnx.png', 'vsix-probe.png']
   : ['inspector-onnx.png', 'inspector-error.png', 'inspector-error-truncated.png', 'inspector-dark.png', 'inspector-light.png',
     'inspector-hc.png', 'sidepanel.png', 'host-results.json'];
 // Also removed first; one per model format (inspector-format-<file>.png).
@@ -259,6 +261,7 @@ function devSteps() {
 function vsixSteps() {
   return [
     [`vsix: ${WORKSPACE_FILES.model} shows the BatchNormalization row (3 channels, ε 1e-5)`, () => modelStep('vsix-inspector-onnx.png')],
+    [`vsix: a probe of ${SAMPLE} runs on the WebAssembly SIMD kernels (the summary says which; vsix-probe.png)`, () => probeKernelsStep('vsix-probe.png')],
     [`vsix: the command palette lists "${PALETTE_TITLE}"`, paletteStep],
     ['vsix: the browser console has no BN Lens errors', consoleStep],
   ];
@@ -430,6 +433,45 @@ async function modelStep(shotFile) {
   });
   say(`  row: ${found.join(' | ')}`);
   await screenshot((await webview()).outer, shotFile);
+}
+
+/**
+ * The packaged extension's probe computes on the WebAssembly kernels: dist/kernels-*.wasm went into the
+ * .vsix and its worker loads them. The sample, not model.onnx, since its Conv and Gemm layers are what the
+ * kernels compute (a lone BatchNormalization node passes through none of them).
+ */
+async function probeKernelsStep(shotFile) {
+  const { until, webviewWith } = uiWaits(page, sleep);
+  await quickOpen(SAMPLE);
+  await untilInspector(SAMPLE, (s) => s.rows.length === 3 || `rows: ${JSON.stringify(s.rows)}`);
+  const { outer, doc } = await webviewWith(`table#layers tr[data-layer="${SAMPLE_LAYERS[0]}"]`);
+  const probeState = () => doc.locator('body').evaluate(() => {
+    const line = document.querySelector('.probe-summary p[data-kernels]');
+    const button = [...document.querySelectorAll('.probe-controls button')].find((b) => b.textContent === 'Probe with a random batch');
+    return {
+      summary: !!document.querySelector('.probe-summary'),
+      kernels: line?.getAttribute('data-kernels') ?? null,
+      threads: line?.getAttribute('data-threads') ?? null,
+      text: line?.textContent ?? null,
+      running: !!button?.disabled,
+      status: document.querySelector('.probe-controls [role="status"]')?.textContent ?? '',
+    };
+  }, undefined, { timeout: 10_000 });
+  if ((await probeState()).summary) throw new Error(`${SAMPLE}'s inspector shows probe results before the probe was started`);
+  await doc.getByRole('button', { name: 'Probe with a random batch' }).click();
+  await restPointer();
+  // A failed probe leaves the button enabled with its message beside it: that ends the wait too.
+  const s = await until(async () => {
+    const st = await probeState();
+    if (st.summary || (!st.running && st.status)) return st;
+    return `no probe results yet (${st.running ? 'running' : 'not running'}; status: ${st.status || 'none'})`;
+  });
+  if (!s.summary) throw new Error(`the probe of ${SAMPLE} failed: ${s.status}`);
+  if (!s.kernels) throw new Error('the probe summary does not say which kernels computed it (no p[data-kernels])');
+  if (!/^wasm-(relaxed-)?simd$/.test(s.kernels)) throw new Error(`the probe ran on the ${s.kernels} kernels, not WebAssembly SIMD: "${s.text}"`);
+  say(`  probe of ${SAMPLE}: kernels ${s.kernels}, ${s.threads} thread(s): "${s.text}"`);
+  await doc.locator('.probe-summary').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshot(outer, shotFile);
 }
 
 /** "1e-5", "0.00001", "1.000e-5", "1e−5" (Unicode minus) all count as 1e-5. */

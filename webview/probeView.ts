@@ -71,6 +71,20 @@ function topShifts(result: ProbeResult, n: number): RankedChannel[] {
   return all.filter((r) => Number.isFinite(r.score)).sort((a, b) => b.score - a.score).slice(0, n);
 }
 
+const KERNEL_LABELS: Record<string, string> = {
+  js: 'JavaScript reference kernels',
+  'wasm-simd': 'WebAssembly SIMD kernels',
+  'wasm-relaxed-simd': 'WebAssembly relaxed-SIMD kernels',
+};
+
+/** Which kernels computed the probe's forward passes, on how many threads, and why not the ones asked for (if so). */
+function kernelsLine(k: NonNullable<ProbeResult['kernels']>): HTMLElement {
+  const label = KERNEL_LABELS[k.name] ?? `${k.name} kernels`;
+  const setting = k.name === 'js' && !k.note ? ' (bnlens.engine.kernels: js)' : '';
+  return h('p', { 'data-kernels': k.name, 'data-threads': String(k.threads) },
+    `Computed on the ${label}, ${k.threads} thread${k.threads === 1 ? '' : 's'}${setting}${k.note ? `; ${k.note.replace(/\.$/, '')}` : ''}.`);
+}
+
 export function probeSummary(result: ProbeResult, source: string, digits: number, onSelect: (layer: string) => void): HTMLElement {
   const f = (x: number): string => formatNumber(x, digits);
   const out = result.output;
@@ -89,6 +103,7 @@ export function probeSummary(result: ProbeResult, source: string, digits: number
     result.fold ? h('p', {}, result.fold.folded.length
       ? `Folding ${result.fold.folded.length} BatchNorm layer${result.fold.folded.length === 1 ? '' : 's'} into the convolution or Gemm before ${result.fold.folded.length === 1 ? 'it' : 'them'} changes the output by at most ${f(result.fold.maxAbsDifference)} on this batch${result.fold.skipped.length ? `; not folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ')}` : ''}.`
       : `No BatchNorm layer can be folded: ${result.fold.skipped.map((s) => `${s.bn} (${s.reason})`).join(', ') || 'there are none'}.`) : null,
+    result.kernels ? kernelsLine(result.kernels) : null,
     rows.length ? h('table', { class: 'shift-table', 'aria-label': 'Channels whose running statistics disagree most with this batch' },
       h('caption', {}, 'Channels whose inference statistics disagree most with this batch: shift = |batch mean − running mean| / √(running var + ε)'),
       h('thead', {}, h('tr', {}, ...['Layer', 'Channel', 'Shift', 'Batch mean', 'Running mean'].map((t) => h('th', { scope: 'col' }, t)))),

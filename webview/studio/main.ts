@@ -95,10 +95,7 @@ function runOf(name: string | null): RunData | null {
 let lastSideRender = 0;
 function renderSide(): void {
   lastSideRender = performance.now();
-  // The field being typed in survives the redraw as the very same element (value, caret, selection and
-  // any half-typed entry intact): a live update must never take keystrokes away.
   const active = document.activeElement;
-  const typing = active instanceof HTMLInputElement && side.contains(active) && active.id ? active : null;
   const focused = active?.id;
   const form = formSection({
     form: state.form, options, liveStatus: liveStatus(), experimentRunning: !!experiment && !experiment.cancelled && experiment.current < experiment.runs.length,
@@ -115,10 +112,15 @@ function renderSide(): void {
     onExperiment: (id) => { problem = null; vscode.postMessage({ type: 'runExperiment', id, form: state.form }); },
     onRefresh: () => vscode.postMessage({ type: 'refresh' }),
   });
-  if (typing) form.querySelector(`#${CSS.escape(typing.id)}`)?.replaceWith(typing);
+  // The form field being typed in survives the redraw as the very same element (value, caret, selection
+  // and any half-typed entry intact): a live update must never take keystrokes away. Only a field of the
+  // form: anything else focused in the side bar (a run's Compare checkbox) is drawn anew and refocused by id.
+  const typing = active instanceof HTMLInputElement && side.contains(active) && active.id ? active : null;
+  const slot = typing ? form.querySelector(`#${CSS.escape(typing.id)}`) : null;
+  if (typing && slot) slot.replaceWith(typing);
   side.replaceChildren(form, listHolder);
   renderList();
-  if (typing) typing.focus();
+  if (typing && slot) typing.focus();
   else if (focused) document.getElementById(focused)?.focus();
 }
 
