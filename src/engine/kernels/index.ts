@@ -7,7 +7,7 @@ import { col2imJs, im2colJs } from './im2col';
 import { maxPool2dJs } from './pool';
 import type { Kernels } from './types';
 
-export type { ConvEpilogue, ConvGeometry, ConvProblem, GemmArgs, Kernels } from './types';
+export type { ConvEpilogue, ConvGeometry, ConvProblem, GemmArgs, Kernels, ResidentMemory } from './types';
 
 const jsParts = { gemm: gemmJs, im2col: im2colJs, col2im: col2imJs };
 

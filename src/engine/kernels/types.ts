@@ -63,10 +63,27 @@ export interface ConvProblem {
   readonly outChannels: number;
 }
 
+/**
+ * Memory of a backend's own for an inference pass's intermediate float32 values: a convolution reads
+ * and writes such arrays where they are, instead of copying them into the backend's memory and the
+ * result back out. Model.infer takes its convolutions' outputs from here and gives each back once no
+ * value refers to it.
+ */
+export interface ResidentMemory {
+  /** An array of `length` floats; its contents are undefined until written. */
+  allocate(length: number): Float32Array;
+  /** Gives back an array from allocate(); it and its views must not be used afterwards. */
+  release(array: Float32Array): void;
+  /** The live array from allocate() that `view` is or lies within, if any. */
+  owner(view: FloatArray): Float32Array | undefined;
+}
+
 export interface Kernels {
   /** 'js', 'wasm-simd' or 'wasm-relaxed-simd' (with ×N threads when a pool runs it). */
   readonly name: string;
   gemm(args: GemmArgs): void;
+  /** Absent on backends without memory of their own (the JavaScript kernels). */
+  readonly resident?: ResidentMemory;
   /**
    * Unfolds `channels` planes of one image, starting at input[inputOffset], into
    * col[(c·kH + i)·kW + j][oh·outW + ow] (zero where the window reads padding).

@@ -120,12 +120,14 @@ class ConvCore {
     this.bias = bias ? createParameter('bias', initBias(init, weightShape, rng, dtype)) : undefined;
   }
 
-  forward(data: FloatArray, batch: number, inH: number, inW: number, epilogue?: ConvEpilogue): { data: FloatArray; outH: number; outW: number } {
+  forward(data: FloatArray, batch: number, inH: number, inW: number, epilogue?: ConvEpilogue, output?: FloatArray): { data: FloatArray; outH: number; outW: number } {
     const { spec } = this;
     const g = geometryFor(spec, inH, inW);
     const problem: ConvProblem = { geometry: g, batch, groups: spec.groups, outChannels: spec.outChannels };
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-    const y = allocate(dtype, batch * spec.outChannels * g.outH * g.outW);
+    const length = batch * spec.outChannels * g.outH * g.outW;
+    if (output && output.length !== length) throw new RangeError(`${spec.kind}: an output of ${output.length} values given for ${length}`);
+    const y = output ?? allocate(dtype, length);
     kernels().conv2dForward(problem, data, this.weight.value.data, this.bias?.value.data, y, epilogue);
     this.input = { data, batch, inH, inW };
     this.problem = problem;
@@ -214,14 +216,15 @@ export class Conv2d implements Layer {
 
   /**
    * forward() whose output also gets `epilogue` (the kernels apply it while the output is in their
-   * memory): what an inference pass runs for this convolution and the BatchNorm, Add and ReLU after it.
+   * memory), written into `output` if given (of the output's size and the weights' dtype): what an
+   * inference pass runs for this convolution and the BatchNorm, Add and ReLU after it.
    */
-  forwardWith(x: Tensor, epilogue?: ConvEpilogue): Tensor {
+  forwardWith(x: Tensor, epilogue?: ConvEpilogue, output?: FloatArray): Tensor {
     expectRank(this.kind, x, 4, '[N, C, H, W]');
     expectDType(this.kind, x, this.core.weight.value.dtype);
     const [batch, channels, inH, inW] = x.shape;
     if (channels !== this.core.spec.inChannels) throw new RangeError(`Conv2d expects ${this.core.spec.inChannels} channels, got ${channels}`);
-    const { data, outH, outW } = this.core.forward(x.data, batch, inH, inW, epilogue);
+    const { data, outH, outW } = this.core.forward(x.data, batch, inH, inW, epilogue, output);
     this.shapes = { input: x.shape, output: [batch, this.core.spec.outChannels, outH, outW] };
     return new Tensor(data, this.shapes.output);
   }

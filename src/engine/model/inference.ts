@@ -10,9 +10,9 @@
 import { ReLU } from '../layers/activations';
 import { Conv2d } from '../layers/conv';
 import type { ForwardContext } from '../layer';
-import type { ConvEpilogue } from '../kernels';
+import type { ConvEpilogue, ResidentMemory } from '../kernels';
 import { BatchNorm } from '../norm/batchnorm';
-import type { FloatArray, Tensor } from '../tensor';
+import { Tensor, type FloatArray } from '../tensor';
 import type { ModelNode } from './model';
 
 /** A convolution and what follows it alone; the chain's value is its last node's. */
@@ -64,9 +64,10 @@ export function inferencePlan(nodes: readonly ModelNode[], outputName: string): 
 /**
  * Runs a chain: the convolution with the longest prefix of the nodes after it that can be folded into
  * its epilogue for these inputs (a BatchNorm in eval mode, an Add of a residual of the output's shape
- * and dtype, a ReLU), then the rest as ordinary layers. Returns every value it produced by node name.
+ * and dtype, a ReLU), then the rest as ordinary layers. `output` gives the convolution's output array
+ * (of that many values, the weights' dtype). Returns every value it produced by node name.
  */
-export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, ctx: ForwardContext): Map<string, Tensor> {
+export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, ctx: ForwardContext, output?: (length: number) => FloatArray): Map<string, Tensor> {
   const conv = chain.conv.layer as Conv2d;
   const x = values.get(chain.conv.inputs[0]) as Tensor;
   const shape = conv.outputShape(x.shape);
@@ -93,11 +94,59 @@ export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, 
   }
   const produced = new Map<string, Tensor>();
   const epilogue: ConvEpilogue | undefined = folded ? { ...affine, residual, relu } : undefined;
-  let out = conv.forwardWith(x, epilogue);
+  let out = conv.forwardWith(x, epilogue, dtype === 'float32' ? output?.(shape.reduce((a, b) => a * b, 1)) : undefined);
   produced.set(value, out);
   for (const node of chain.after.slice(folded)) {
     out = node.layer.forward(node.inputs.map((i) => produced.get(i) ?? (values.get(i) as Tensor)), ctx);
     produced.set(node.name, out);
   }
   return produced;
+}
+
+/** For each step, the values it is the last step to read. */
+function lastReads(plan: readonly InferenceStep[]): Map<number, string[]> {
+  const last = new Map<string, number>();
+  plan.forEach((step, i) => {
+    const nodes = 'node' in step ? [step.node] : [step.chain.conv, ...step.chain.after];
+    for (const node of nodes) for (const input of node.inputs) last.set(input, i);
+  });
+  const byStep = new Map<number, string[]>();
+  for (const [name, i] of last) byStep.set(i, [...(byStep.get(i) ?? []), name]);
+  return byStep;
+}
+
+/**
+ * Runs a plan over `values` (the model's inputs) and returns the value of `outputName`. A value is
+ * dropped once its last reader has run, so its memory can go. With `resident`, the convolutions write
+ * their outputs into the kernel backend's memory, where the next convolution reads them without a
+ * copy; each such array goes back once no value refers to it (a reshape shares its array, so this
+ * asks `resident.owner` of every value left), and an output there is copied out.
+ */
+export function runPlan(plan: readonly InferenceStep[], values: Map<string, Tensor>, outputName: string, ctx: ForwardContext,
+  runNode: (node: ModelNode) => void, resident?: ResidentMemory): Tensor {
+  const dying = lastReads(plan);
+  const held = new Set<Float32Array>();
+  const take = resident && ((length: number): Float32Array => {
+    const array = resident.allocate(length);
+    held.add(array);
+    return array;
+  });
+  try {
+    plan.forEach((step, i) => {
+      if ('node' in step) runNode(step.node);
+      else for (const [name, value] of runChain(step.chain, values, ctx, take)) values.set(name, value);
+      for (const name of dying.get(i) ?? []) if (name !== outputName) values.delete(name);
+      if (!resident || held.size === 0) return;
+      const referred = new Set([...values.values()].map((v) => resident.owner(v.data)));
+      for (const array of held) {
+        if (referred.has(array)) continue;
+        resident.release(array);
+        held.delete(array);
+      }
+    });
+    const out = values.get(outputName) as Tensor;
+    return resident?.owner(out.data) ? new Tensor(out.data.slice(), out.shape) : out;
+  } finally {
+    if (resident) for (const array of held) resident.release(array);
+  }
 }

@@ -7,7 +7,8 @@
 import type { ForwardContext, Layer, Parameter, Rng } from '../layer';
 import { createRng } from '../rng';
 import { Tensor } from '../tensor';
-import { inferencePlan, runChain, type InferenceStep } from './inference';
+import { kernels } from '../kernels';
+import { inferencePlan, runPlan, type InferenceStep } from './inference';
 
 export interface ModelNode {
   readonly name: string;
@@ -105,7 +106,8 @@ export class Model {
    * forward() for inference only, like PyTorch's torch.no_grad(): the same output (up to float32
    * rounding) sooner, and nothing for backward(). Without an observer, a Conv2d and the eval-mode
    * BatchNorm, residual Add and ReLU that only it feeds run as one kernel call (./inference.ts); with
-   * one, every node runs and is observed as in forward().
+   * one, every node runs and is observed as in forward(). Values are dropped once nothing reads them,
+   * and on the WebAssembly kernels the convolutions' outputs stay in the kernels' memory in between.
    */
   infer(inputs: Tensor | Readonly<Record<string, Tensor>>): Tensor {
     const values = this.givenValues(inputs);
@@ -113,14 +115,10 @@ export class Model {
     this.inputShapes = undefined;
     if (this.observer) {
       for (const node of this.nodes) this.runNode(node, values, ctx);
-    } else {
-      this.plan ??= inferencePlan(this.nodes, this.outputName);
-      for (const step of this.plan) {
-        if ('node' in step) this.runNode(step.node, values, ctx);
-        else for (const [name, value] of runChain(step.chain, values, ctx)) values.set(name, value);
-      }
+      return values.get(this.outputName) as Tensor;
     }
-    return values.get(this.outputName) as Tensor;
+    this.plan ??= inferencePlan(this.nodes, this.outputName);
+    return runPlan(this.plan, values, this.outputName, ctx, (node) => this.runNode(node, values, ctx), kernels().resident);
   }
 
   private givenValues(inputs: Tensor | Readonly<Record<string, Tensor>>): Map<string, Tensor> {

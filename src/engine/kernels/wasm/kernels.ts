@@ -108,6 +108,10 @@ class Backend implements WasmKernels {
     return this.pool?.threads ?? 1;
   }
 
+  get resident(): WasmHeap {
+    return this.heap;
+  }
+
   readonly im2col = jsKernels.im2col;
   readonly col2im = jsKernels.col2im;
 
@@ -220,7 +224,7 @@ class Backend implements WasmKernels {
         return { fn: 'convEpilogue', args: [yOff, n0, n1, p.outChannels, plane, scaleOff, shiftOff, residualOff, +epilogue.relu] };
       }));
     }
-    y.set(this.heap.view(placed.yOff, y.length));
+    if (this.heap.offsetOf(y) === undefined) y.set(this.heap.view(placed.yOff, y.length));
   }
 
   /** The sizes a convolution is split by, and over how many threads. */
@@ -239,23 +243,24 @@ class Backend implements WasmKernels {
    */
   private placeForward(g: ConvGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray,
     epilogue: ConvEpilogue | undefined, parts: number, scratchBytes: number, bufferBytes: number): PlacedForward {
-    const bytes = (a: FloatArray | undefined): number => (a ? a.length * 4 : 0);
-    const [gOff, xOff, wOff, biasOff, yOff, scaleOff, shiftOff, residualOff, ...buffers] = this.heap.layout([
-      GEOMETRY_FIELDS.length * 4, x.length * 4, w.length * 4, bytes(bias), y.length * 4,
-      bytes(epilogue?.scale), bytes(epilogue?.shift), bytes(epilogue?.residual),
+    // Resident arrays (Model.infer's intermediate values) are used where they are: no room, no copy.
+    const heap = this.heap;
+    const room = (a: FloatArray | undefined): number => (a && heap.offsetOf(a) === undefined ? a.length * 4 : 0);
+    const [gOff, xOff, wOff, biasOff, yOff, scaleOff, shiftOff, residualOff, ...buffers] = heap.layout([
+      GEOMETRY_FIELDS.length * 4, room(x), room(w), room(bias), room(y),
+      room(epilogue?.scale), room(epilogue?.shift), room(epilogue?.residual),
       ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? scratchBytes : bufferBytes)),
     ]);
     this.putGeometry(gOff, g);
-    this.heap.put(xOff, x);
-    this.heap.put(wOff, w);
-    if (bias) this.heap.put(biasOff, bias);
     const operand = (a: FloatArray | undefined, offset: number): number => {
       if (!a) return 0;
-      this.heap.put(offset, a);
+      const own = heap.offsetOf(a);
+      if (own !== undefined) return own;
+      heap.put(offset, a);
       return offset;
     };
     return {
-      gOff, xOff, wOff, biasOff, yOff, buffers,
+      gOff, xOff: operand(x, xOff), wOff: operand(w, wOff), biasOff: operand(bias, biasOff), yOff: heap.offsetOf(y) ?? yOff, buffers,
       scaleOff: operand(epilogue?.scale, scaleOff), shiftOff: operand(epilogue?.shift, shiftOff), residualOff: operand(epilogue?.residual, residualOff),
     };
   }
@@ -266,9 +271,11 @@ class Backend implements WasmKernels {
       return;
     }
     const parts = this.partsFor(planes * g.outH * g.outW * g.kH * g.kW, planes);
-    const [gOff, xOff, yOff] = this.heap.layout([GEOMETRY_FIELDS.length * 4, x.length * 4, y.length * 4]);
+    const resident = this.heap.offsetOf(x);
+    const [gOff, layoutX, yOff] = this.heap.layout([GEOMETRY_FIELDS.length * 4, resident === undefined ? x.length * 4 : 0, y.length * 4]);
     this.putGeometry(gOff, g);
-    this.heap.put(xOff, x);
+    const xOff = resident ?? layoutX;
+    if (resident === undefined) this.heap.put(xOff, x);
     this.run(Array.from({ length: parts }, (_, t): KernelJob => {
       const [p0, p1] = range(planes, parts, t);
       return { fn: 'maxPool2d', args: [gOff, p0, p1, xOff, yOff] };

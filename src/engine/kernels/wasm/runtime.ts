@@ -3,6 +3,8 @@
 // each call's operands in that memory. Helper threads (pool.ts) instantiate the same module over the
 // same memory, so a call's operands are copied in once and every thread works on them in place.
 
+import type { ResidentMemory } from '../types';
+
 /** The two builds of src/engine/kernels/wasm/assembly (scripts/build-wasm.mjs): dist/kernels-*.wasm. */
 export interface KernelBinaries {
   readonly simd: Uint8Array<ArrayBuffer>;
@@ -64,31 +66,79 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
   return instance.exports as unknown as KernelExports;
 }
 
-/** The shared memory seen from JavaScript: a bump layout per call, views refreshed after growth. */
-export class WasmHeap {
+/**
+ * The shared memory seen from JavaScript: resident arrays (an inference pass's intermediate values,
+ * which kernels read and write in place) from the bottom, then each call's bump layout above them;
+ * views refreshed after growth. Growing a shared memory never detaches it, so a resident array stays
+ * valid however the memory grows.
+ */
+export class WasmHeap implements ResidentMemory {
   readonly base: number;
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
+  /** End of the resident regions: where each call's layout starts. */
+  private top: number;
+  /** Live resident arrays and their byte offsets. */
+  private readonly residents = new Map<Float32Array, number>();
+  /** Byte offsets of released regions, by size in bytes, for the next arrays of that size. */
+  private readonly spare = new Map<number, number[]>();
 
   constructor(readonly memory: WebAssembly.Memory, exports: KernelExports) {
     this.base = align(exports.heapBase());
+    this.top = this.base;
   }
 
   /** Byte offsets of consecutive blocks of the given byte sizes (64-byte aligned); grows memory to fit. */
   layout(sizes: readonly number[]): number[] {
-    let at = this.base;
+    let at = this.top;
     const offsets = sizes.map((s) => {
       const o = at;
       at = align(at + s);
       return o;
     });
-    const have = this.memory.buffer.byteLength;
-    if (at > have) {
-      const pages = Math.ceil((at - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`kernel operands need ${(at / 2 ** 30).toFixed(2)} GiB, over the 4 GiB a WebAssembly memory can hold`);
-      this.memory.grow(pages);
-    }
+    this.reach(at);
     return offsets;
+  }
+
+  allocate(length: number): Float32Array {
+    const bytes = align(length * 4);
+    let offset = this.spare.get(bytes)?.pop();
+    if (offset === undefined) {
+      offset = this.top;
+      this.reach(offset + bytes);
+      this.top = offset + bytes;
+    }
+    const array = new Float32Array(this.memory.buffer, offset, length);
+    this.residents.set(array, offset);
+    return array;
+  }
+
+  release(array: Float32Array): void {
+    const offset = this.residents.get(array);
+    if (offset === undefined) return;
+    this.residents.delete(array);
+    if (this.residents.size === 0) {
+      this.top = this.base;
+      this.spare.clear();
+      return;
+    }
+    const bytes = align(array.length * 4);
+    this.spare.set(bytes, [...(this.spare.get(bytes) ?? []), offset]);
+  }
+
+  owner(view: Float32Array | Float64Array): Float32Array | undefined {
+    if (!(view.buffer instanceof SharedArrayBuffer) || this.residents.size === 0) return undefined;
+    const start = view.byteOffset;
+    const end = start + view.byteLength;
+    for (const [array, offset] of this.residents) {
+      if (start >= offset && end <= offset + array.byteLength) return array;
+    }
+    return undefined;
+  }
+
+  /** The byte offset of a live resident array (the array itself, not a view into it). */
+  offsetOf(array: Float32Array | Float64Array): number | undefined {
+    return array instanceof Float32Array ? this.residents.get(array) : undefined;
   }
 
   floats(): Float32Array {
@@ -108,6 +158,15 @@ export class WasmHeap {
   /** A view (not a copy) of `length` floats at `offset`: valid until the next layout(). */
   view(offset: number, length: number): Float32Array {
     return this.floats().subarray(offset >> 2, (offset >> 2) + length);
+  }
+
+  /** Grows the memory to hold `end` bytes. */
+  private reach(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    const pages = Math.ceil((end - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`kernel operands need ${(end / 2 ** 30).toFixed(2)} GiB, over the 4 GiB a WebAssembly memory can hold`);
+    this.memory.grow(pages);
   }
 }
 
