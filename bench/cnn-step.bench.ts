@@ -4,13 +4,14 @@
 // TF.js (bench/tfjs-cnn.ts; on the wasm backend its convolution needs a custom filter gradient, see
 // there), on the wasm backend and, for reference, the cpu backend. Ours runs on the WebAssembly SIMD
 // kernels on 1 and 2 threads (TF.js wasm runs one thread in Node); the JavaScript kernels' time is kept
-// as "before". The forward pass alone is inference on both sides (BatchNorm on running statistics).
+// as "before". The forward pass alone is inference on both sides (BatchNorm on running statistics;
+// ours through Model.infer, TF.js' predict). Ours and TF.js wasm are timed in alternating rounds.
 // Recording: the same training step with the ActivationRecorder at its defaults (every step, the BN
 // layers' inputs and outputs, 1024 sampled positions per channel, 64 bins, γ/β gradient norms)
 // against the step without it, alternated step by step (ours = with, peer = without); sharePct is the
 // difference's share of the recorded step, recordingSharePct the recorder's own timed work's share.
 
-import { medianMs, report, median } from './harness';
+import { interleaved, medianMs, report, median } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
 import { randomFloats, useTfBackend } from './peers';
 import { filterGradientError, tfjsCnn } from './tfjs-cnn';
@@ -105,39 +106,45 @@ async function main(): Promise<void> {
   const model = ourModel();
   const optimizer = new SGD(model.parameters().map((p) => p.parameter), { lr: 0.01, momentum: 0.9 });
   const batch = { x: new Tensor(images, [BATCH, 3, SIZE, SIZE]), y: labels, numClasses: CLASSES };
-  // Ours on the JavaScript kernels ("before"), then the WebAssembly SIMD kernels on 1 and 2 threads.
-  const ours: { label: string; threads: number; stepMs: number; forwardMs: number }[] = [];
-  for (const [choice, threads] of [['js', 1], ['wasm', 1], ['wasm', 2]] as const) {
-    const label = kernelLabel(await useOurKernels(choice, threads));
+  const ourStep = (): void => {
     model.train();
-    const stepMs = await medianMs(() => trainStep(model, optimizer, batch, 'cross-entropy'), { warmup: 3, repeats: 9 });
+    trainStep(model, optimizer, batch, 'cross-entropy');
+  };
+  const ourForward = (): void => {
     model.eval();
-    const forwardMs = await medianMs(() => model.forward(batch.x), { warmup: 3, repeats: 9 });
-    ours.push({ label, threads, stepMs, forwardMs });
-  }
-  await recordingOverhead(model, optimizer, batch);
+    model.infer(batch.x);
+  };
+  // Ours on the JavaScript kernels: "before".
   await useOurKernels('js');
-  const js = ours[0];
+  const js = { stepMs: await medianMs(ourStep, { warmup: 2, repeats: 5 }), forwardMs: await medianMs(ourForward, { warmup: 2, repeats: 5 }) };
 
   const nhwc = new Float32Array(images.length);
   for (let n = 0; n < BATCH; n++) for (let c = 0; c < 3; c++) for (let p = 0; p < SIZE * SIZE; p++) {
     nhwc[(n * SIZE * SIZE + p) * 3 + c] = images[(n * 3 + c) * SIZE * SIZE + p];
   }
   const shape = { batch: BATCH, size: SIZE, channels: CHANNELS, strides: STRIDES, classes: CLASSES };
-  for (const backend of ['wasm', 'cpu'] as const) {
-    const tf = await useTfBackend(backend);
-    if (backend === 'cpu') console.log(`bench cnn: custom filter gradient vs TF.js' own, max abs difference ${filterGradientError(tf).toExponential(2)}`);
-    const net = tfjsCnn(tf, nhwc, labels, shape);
-    // TF.js cpu takes seconds per step: fewer repetitions there.
-    const timing = backend === 'cpu' ? { warmup: 1, repeats: 3 } : { warmup: 3, repeats: 9 };
-    const stepMs = await medianMs(net.step, timing);
-    const forwardMs = await medianMs(net.forward, timing);
-    for (const o of ours.slice(1)) {
-      const extra = (jsMs: number, peerMs: number) => ({ batch: BATCH, kernels: o.label, jsKernelsMs: jsMs.toFixed(1), jsRatio: (peerMs / jsMs).toFixed(2) });
-      report({ name: `cnn-train-step-b32-32x32x3-${o.threads}t`, oursMs: o.stepMs, peer: `tfjs-${backend}`, peerMs: stepMs, extra: extra(js.stepMs, stepMs) });
-      report({ name: `cnn-forward-b32-32x32x3-${o.threads}t`, oursMs: o.forwardMs, peer: `tfjs-${backend}`, peerMs: forwardMs, extra: extra(js.forwardMs, forwardMs) });
-    }
+  const extra = (label: string, jsMs: number, peerMs: number) => ({ batch: BATCH, kernels: label, jsKernelsMs: jsMs.toFixed(1), jsRatio: (peerMs / jsMs).toFixed(2) });
+  // The WebAssembly SIMD kernels on 1 and 2 threads, each timed in alternating rounds with TF.js wasm.
+  const tf = await useTfBackend('wasm');
+  const net = tfjsCnn(tf, nhwc, labels, shape);
+  let oneThread = { label: '', stepMs: 0, forwardMs: 0 };
+  for (const threads of [1, 2]) {
+    const label = kernelLabel(await useOurKernels('wasm', threads));
+    const times = await interleaved({ ourStep, ourForward, peerStep: net.step, peerForward: net.forward }, 5, { warmup: 1, repeats: 3 });
+    if (threads === 1) oneThread = { label, stepMs: times.ourStep, forwardMs: times.ourForward };
+    report({ name: `cnn-train-step-b32-32x32x3-${threads}t`, oursMs: times.ourStep, peer: 'tfjs-wasm', peerMs: times.peerStep, extra: extra(label, js.stepMs, times.peerStep) });
+    report({ name: `cnn-forward-b32-32x32x3-${threads}t`, oursMs: times.ourForward, peer: 'tfjs-wasm', peerMs: times.peerForward, extra: extra(label, js.forwardMs, times.peerForward) });
   }
+  await recordingOverhead(model, optimizer, batch);
+  await useOurKernels('js');
+  // TF.js cpu, for reference (seconds per step: fewer repetitions), against our one-thread times.
+  const cpu = await useTfBackend('cpu');
+  console.log(`bench cnn: custom filter gradient vs TF.js' own, max abs difference ${filterGradientError(cpu).toExponential(2)}`);
+  const cpuNet = tfjsCnn(cpu, nhwc, labels, shape);
+  const cpuStepMs = await medianMs(cpuNet.step, { warmup: 1, repeats: 3 });
+  const cpuForwardMs = await medianMs(cpuNet.forward, { warmup: 1, repeats: 3 });
+  report({ name: 'cnn-train-step-b32-32x32x3-1t', oursMs: oneThread.stepMs, peer: 'tfjs-cpu', peerMs: cpuStepMs, extra: extra(oneThread.label, js.stepMs, cpuStepMs) });
+  report({ name: 'cnn-forward-b32-32x32x3-1t', oursMs: oneThread.forwardMs, peer: 'tfjs-cpu', peerMs: cpuForwardMs, extra: extra(oneThread.label, js.forwardMs, cpuForwardMs) });
 }
 
 main().catch((e: unknown) => {

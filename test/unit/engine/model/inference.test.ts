@@ -3,7 +3,9 @@
 // keeps them in float64), on the JavaScript and the WebAssembly kernels, and which nodes it fuses.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { kernels } from '../../../../src/engine/kernels';
 import { installKernels } from '../../../../src/engine/kernels/select';
+import type { WasmHeap } from '../../../../src/engine/kernels/wasm/runtime';
 import { Add, Conv2d, ReLU } from '../../../../src/engine/layers';
 import type { Layer } from '../../../../src/engine/layer';
 import { Model, type ModelNode } from '../../../../src/engine/model';
@@ -130,6 +132,20 @@ describe('Model.infer', () => {
       expectSameOutput(model.infer(x), expected);
     });
   }
+
+  it('on the WebAssembly kernels, gives back every array it kept in their memory and hands out its output in memory of its own', async () => {
+    await installKernels({ choice: 'wasm', binaries: kernelBinaries(), threads: 2 });
+    const resident = kernels().resident as WasmHeap;
+    const model = resnetLike().eval();
+    // The output is a chain's (head → head_bn): it was in the kernels' memory and must be copied out.
+    const out = model.infer(input(6));
+    expect(out.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(resident.owner(out.data)).toBeUndefined();
+    // With nothing live, the next resident array starts at the bottom of the heap again.
+    const probe = resident.allocate(4);
+    expect(probe.byteOffset).toBe(resident.base);
+    resident.release(probe);
+  });
 
   it('in train mode normalizes with the batch statistics and moves the running statistics as forward() does', async () => {
     await installKernels({ choice: 'js' });
