@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { interleaved, medianMs, report } from './harness';
+import { ortSession } from './peers';
 import type { ForwardContext, Rng } from '../src/engine/layer';
 import { pytorchBatchNorm2d, type BatchNorm, type NormKernelSet } from '../src/engine/norm';
 import { NormThreadPool } from '../src/engine/norm/parallel';
@@ -107,7 +108,7 @@ async function inference(kernels: NormKernelSet): Promise<void> {
   const twoThreads = ourLayer(true, kernels);
   const oneThread = ourLayer(true);
   const fresh = ourLayer(false);
-  const session = await ort.InferenceSession.create(onnxBatchNormModel(), { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential' });
+  const session = await ortSession(onnxBatchNormModel(), 2);
   const feeds = { x: new ort.Tensor('float32', x, SHAPE) };
   const times = await interleaved({
     twoThreads: () => twoThreads.forward([sharedX], EVAL),

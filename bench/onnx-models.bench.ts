@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleaved, report } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
-import { randomFloats } from './peers';
+import { ortSession, randomFloats } from './peers';
 import { buildResNet50, withInputSize } from './resnet50-onnx';
 import { importOnnx } from '../src/analysis/import/onnx';
 import { readModel } from '../src/formats/read';
@@ -30,7 +30,7 @@ async function benchModel(name: string, bytes: Uint8Array, rounds: number, extra
   const x = new Tensor(data, dims);
   for (const threads of [1, 2]) {
     const label = kernelLabel(await useOurKernels('wasm', threads));
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const session = await ortSession(bytes, threads);
     let ours: Tensor | undefined;
     let peer: ort.Tensor | undefined;
     const contenders = {
