@@ -10,7 +10,25 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/** Arrays of at least this many elements go on a SharedArrayBuffer (see shareArraysFrom). */
+let sharedFrom = Infinity;
+
+/**
+ * Puts every array of at least `elements` values that allocate() makes on a SharedArrayBuffer, so that
+ * kernels with helper threads (the normalization kernels' pool) can work on the activations and
+ * gradients of a whole training step in place; Infinity turns it off. The kernel backend sets it with
+ * its threads (src/engine/kernels/select.ts).
+ */
+export function shareArraysFrom(elements: number): void {
+  sharedFrom = elements;
+}
+
 export function allocate(dtype: DType, length: number): FloatArray {
+  if (length >= sharedFrom) {
+    const bytes = dtype === 'float64' ? 8 : 4;
+    const buffer = new SharedArrayBuffer(length * bytes);
+    return dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer);
+  }
   return dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
 }
 

@@ -3,9 +3,21 @@
 // runs here and JavaScript otherwise; 'wasm' insists (and says why it cannot); 'js' forces the reference
 // kernels, to rule them out when a number looks wrong.
 
+import { jsKernels as jsNormKernels, setNormKernels } from '../norm/kernels';
+import { NormThreadPool } from '../norm/parallel';
+import { shareArraysFrom } from '../tensor';
 import { jsKernels, setKernels } from './index';
 import { createWasmKernels, type WasmKernels } from './wasm/kernels';
 import { compileKernels, type KernelBinaries } from './wasm/runtime';
+
+/**
+ * With threads, arrays from this many elements (4 MiB of float32) are allocated on SharedArrayBuffers,
+ * where BatchNorm's kernels split them across the threads. Measured on BatchNorm forward + backward,
+ * one thread against two: [32,32,16,16] 1.19 vs 1.76 ms, [32,16,32,32] 4.22 vs 3.91, [32,64,28,28]
+ * 12.1 vs 6.4; and a small CNN's training step whose activations were all shared from 2¹⁷ elements
+ * took 32.8 instead of 28.6 ms.
+ */
+const SHARED_FROM = 1 << 20;
 
 export const KERNEL_CHOICES = ['auto', 'wasm', 'js'] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
@@ -31,11 +43,20 @@ export interface KernelStatus {
 }
 
 let installedWasm: WasmKernels | undefined;
+let installedNormPool: NormThreadPool | undefined;
 
-/** Installs the backend `setup` asks for (closing a WebAssembly backend installed before). */
+/**
+ * Installs the backend `setup` asks for (closing a backend installed before). With more than one
+ * thread, BatchNorm runs on as many (a NormThreadPool over the activations, which then live in
+ * SharedArrayBuffers), so a training step splits its normalization as well as its convolutions.
+ */
 export async function installKernels(setup: KernelSetup): Promise<KernelStatus> {
   await installedWasm?.close();
   installedWasm = undefined;
+  await installedNormPool?.close();
+  installedNormPool = undefined;
+  setNormKernels(jsNormKernels);
+  shareArraysFrom(Infinity);
   if (setup.choice === 'js') {
     setKernels(jsKernels);
     return { name: jsKernels.name, threads: 1 };
@@ -57,5 +78,14 @@ export async function installKernels(setup: KernelSetup): Promise<KernelStatus> 
   }
   installedWasm = wasm;
   setKernels(wasm);
+  if (wasm.threads > 1) {
+    try {
+      installedNormPool = await NormThreadPool.create(wasm.threads - 1);
+      setNormKernels(installedNormPool.kernels());
+      shareArraysFrom(SHARED_FROM);
+    } catch (e) {
+      note = `BatchNorm on one thread: its helper threads did not start (${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
   return { name: wasm.name, threads: wasm.threads, ...(note ? { note } : {}) };
 }

@@ -52,7 +52,10 @@ export interface BatchNormOptions {
    * Default false.
    */
   reuseBuffers?: boolean;
-  /** The kernel backend. Default: plain JavaScript on the calling thread (jsKernels); see NormThreadPool for two threads. */
+  /**
+   * The kernel backend. Default: the installed set at each call (setNormKernels: plain JavaScript on
+   * the calling thread unless the kernel backend runs threads; see NormThreadPool).
+   */
   kernels?: NormKernelSet;
 }
 
@@ -86,7 +89,7 @@ export class BatchNorm implements NormalizationLayer {
   readonly batchesTracked: Tensor;
   private readonly names: BatchNormNames;
   private readonly inputRanks: BatchNormOptions['inputRanks'];
-  private readonly kernels: NormKernels<FloatArray>;
+  private readonly kernelSet: NormKernelSet | undefined;
   // Per-channel work arrays, allocated once: the statistics used by the last forward, and coefficients.
   private readonly mean: Float64Array;
   private readonly variance: Float64Array;
@@ -113,7 +116,7 @@ export class BatchNorm implements NormalizationLayer {
     this.names = { ...DEFAULT_NAMES[this.runningStats?.framework ?? 'pytorch'], ...options.names };
     this.inputRanks = options.inputRanks;
     this.reuseBuffers = options.reuseBuffers ?? false;
-    this.kernels = kernelsFor(dtype, options.kernels);
+    this.kernelSet = options.kernels;
     this.gamma = scale ? filledParameter(this.names.gamma, numFeatures, 1, dtype) : undefined;
     this.beta = center ? filledParameter(this.names.beta, numFeatures, 0, dtype) : undefined;
     this.runningMean = this.runningStats ? Tensor.zeros([numFeatures], dtype) : undefined;
@@ -240,6 +243,10 @@ export class BatchNorm implements NormalizationLayer {
   runningStatistics(): ChannelStatistics | undefined {
     if (!this.runningMean || !this.runningVariance) return undefined;
     return { mean: asFloat64(this.runningMean), variance: asFloat64(this.runningVariance) };
+  }
+
+  private get kernels(): NormKernels<FloatArray> {
+    return kernelsFor(this.dtype, this.kernelSet);
   }
 
   /** A result tensor in the kernels' memory. */

@@ -3,7 +3,7 @@
 
 import type { ForwardContext, Parameter } from '../layer';
 import { Tensor, type DType, type FloatArray } from '../tensor';
-import { kernelsFor, type NormKernels } from './kernels';
+import { jsKernels, kernelsFor, type NormKernels } from './kernels';
 import { groupBackward, groupGeometry, groupMoments, groupNormalize, requireChannelsFirst, type GroupGeometry, type GroupStatistics } from './groupkernels';
 import type { NormalizationLayer } from './normalization';
 import { filledParameter } from './parameters';
@@ -41,7 +41,7 @@ export class GroupNorm implements NormalizationLayer {
     this.numChannels = numChannels;
     this.eps = eps;
     this.dtype = dtype;
-    this.kernels = kernelsFor(dtype);
+    this.kernels = kernelsFor(dtype, jsKernels);
     this.gamma = affine ? filledParameter('weight', numChannels, 1, dtype) : undefined;
     this.beta = affine ? filledParameter('bias', numChannels, 0, dtype) : undefined;
   }

@@ -8,6 +8,6 @@ export {
 } from './frameworks';
 export { GroupNorm, type GroupNormOptions } from './groupnorm';
 export { InstanceNorm, type InstanceNormOptions } from './instancenorm';
-export { float32Kernels, float64Kernels, jsKernels, kernelsFor, type ChannelLayout, type NormKernels, type NormKernelSet } from './kernels';
+export { float32Kernels, float64Kernels, jsKernels, kernelsFor, setNormKernels, type ChannelLayout, type NormKernels, type NormKernelSet } from './kernels';
 export { LayerNorm, type LayerNormOptions } from './layernorm';
 export { isNormalizationLayer, type ChannelStatistics, type NormalizationLayer } from './normalization';

@@ -7,7 +7,7 @@
 import type { ForwardContext, Parameter } from '../layer';
 import { Tensor, type DType, type FloatArray } from '../tensor';
 import { updateRunningStatistics } from './conventions';
-import { kernelsFor, type ChannelLayout, type NormKernels } from './kernels';
+import { jsKernels, kernelsFor, type ChannelLayout, type NormKernels } from './kernels';
 import { groupBackward, groupGeometry, groupMoments, groupNormalize, requireChannelsFirst, type GroupGeometry, type GroupStatistics } from './groupkernels';
 import { formatShape } from './layout';
 import type { ChannelStatistics, NormalizationLayer } from './normalization';
@@ -52,7 +52,7 @@ export class InstanceNorm implements NormalizationLayer {
     this.eps = eps;
     this.momentum = momentum;
     this.dtype = dtype;
-    this.kernels = kernelsFor(dtype);
+    this.kernels = kernelsFor(dtype, jsKernels);
     this.gamma = affine ? filledParameter('weight', numFeatures, 1, dtype) : undefined;
     this.beta = affine ? filledParameter('bias', numFeatures, 0, dtype) : undefined;
     this.runningMean = trackRunningStats ? Tensor.zeros([numFeatures], dtype) : undefined;

@@ -327,7 +327,19 @@ export interface NormKernelSet {
 /** Plain JavaScript on the calling thread. */
 export const jsKernels: NormKernelSet = { float32: float32Kernels, float64: float64Kernels };
 
-/** A set's kernels for a dtype, typed for arrays of either kind (each is only ever handed its own kind). */
-export function kernelsFor(dtype: DType, set: NormKernelSet = jsKernels): NormKernels<FloatArray> {
+let activeSet: NormKernelSet = jsKernels;
+
+/**
+ * Installs the kernels a BatchNorm built without its own uses from its next call on (the kernel
+ * backend installs a NormThreadPool's with its threads); returns the previous set.
+ */
+export function setNormKernels(set: NormKernelSet): NormKernelSet {
+  const previous = activeSet;
+  activeSet = set;
+  return previous;
+}
+
+/** A set's kernels for a dtype (the installed set's by default), typed for arrays of either kind (each is only ever handed its own kind). */
+export function kernelsFor(dtype: DType, set: NormKernelSet = activeSet): NormKernels<FloatArray> {
   return (dtype === 'float64' ? set.float64 : set.float32) as NormKernels<FloatArray>;
 }

@@ -7,7 +7,7 @@
 
 import type { ForwardContext, Parameter } from '../layer';
 import { allocate, sizeOf, Tensor, type DType, type FloatArray } from '../tensor';
-import { kernelsFor, type ChannelLayout, type NormKernels } from './kernels';
+import { jsKernels, kernelsFor, type ChannelLayout, type NormKernels } from './kernels';
 import { formatShape } from './layout';
 import type { NormalizationLayer } from './normalization';
 import { accumulate, filledParameter } from './parameters';
@@ -51,7 +51,7 @@ export class LayerNorm implements NormalizationLayer {
     this.features = sizeOf(normalizedShape);
     this.eps = eps;
     this.dtype = dtype;
-    this.kernels = kernelsFor(dtype);
+    this.kernels = kernelsFor(dtype, jsKernels);
     this.zeroFeatures = new Float64Array(this.features);
     const parameter = (pname: string, value: number): Parameter => {
       const p = filledParameter(pname, this.features, value, dtype);

@@ -112,7 +112,9 @@ export class NormThreadPool {
     const view = (a: A, part: Part): A => a.subarray(part.offset, part.offset + part.layout.outer * part.layout.channels * part.layout.inner) as A;
     const channelsOf = (a: Float64Array, part: Part): Float64Array => a.subarray(part.channelBegin, part.channelEnd);
     return {
-      allocate: (length) => (dtype === 'float64' ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float32Array(new SharedArrayBuffer(length * 4))) as A,
+      // Only arrays large enough to be split go on a SharedArrayBuffer: a smaller one stays on this thread anyway.
+      allocate: (length) => (length < MIN_PARALLEL_ELEMENTS ? local.allocate(length)
+        : dtype === 'float64' ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float32Array(new SharedArrayBuffer(length * 4))) as A,
 
       channelMoments: (x, layout, mean, variance) => {
         const parts = parallel(layout, [x]);

@@ -10,6 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsKernels, kernels, setKernels, type ConvGeometry, type ConvProblem, type GemmArgs } from '../../../../src/engine/kernels';
 import { applyEpilogue } from '../../../../src/engine/kernels/conv';
+import { BatchNorm } from '../../../../src/engine/norm';
+import { createRng } from '../../../../src/engine/rng';
+import { allocate, Tensor } from '../../../../src/engine/tensor';
 import { installKernels } from '../../../../src/engine/kernels/select';
 import { createWasmKernels, type WasmKernels } from '../../../../src/engine/kernels/wasm/kernels';
 import { compileKernels, type CompiledKernels } from '../../../../src/engine/kernels/wasm/runtime';
@@ -224,6 +227,37 @@ describe('choosing the kernels', () => {
     const broken = { simd: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) };
     await expect(installKernels({ choice: 'wasm', binaries: broken })).rejects.toThrow(/bnlens\.engine\.kernels is "wasm", but this runtime does not validate/);
     expect(kernels()).toBe(jsKernels);
+  });
+
+  it('with two threads, large activations go on SharedArrayBuffers and BatchNorm splits them; one thread or js turns both off', async () => {
+    const binaries = kernelBinaries();
+    const shape = [2, 8, 256, 256]; // 2²⁰ elements: the size from which arrays are shared
+    const x = Tensor.zeros(shape);
+    for (let i = 0; i < x.size; i++) x.data[i] = Math.sin(i * 0.37) * 3 + (i % 7);
+    const run = (): Tensor => {
+      const bn = new BatchNorm({ name: 'bn', numFeatures: 8 });
+      const input = new Tensor(allocate('float32', x.size), shape);
+      input.data.set(x.data);
+      const y = bn.forward([input], { training: true, rng: createRng(0) });
+      expect(Array.from(bn.runningMean?.data ?? [])).not.toEqual(new Array(8).fill(0));
+      return y;
+    };
+    await installKernels({ choice: 'js' });
+    const reference = run();
+    expect(reference.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    await installKernels({ choice: 'wasm', binaries, threads: 2 });
+    expect(allocate('float32', 1 << 20).buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(allocate('float32', (1 << 20) - 1).buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    const split = run();
+    // Its output comes from the normalization pool (in shared memory, where the next layer's call can split too).
+    expect(split.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    let worst = 0;
+    for (let i = 0; i < split.size; i++) worst = Math.max(worst, Math.abs(split.data[i] - reference.data[i]));
+    expect(worst).toBeLessThan(1e-5);
+    await installKernels({ choice: 'wasm', binaries, threads: 1 });
+    expect(allocate('float32', 1 << 20).buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(run().data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    await installKernels({ choice: 'js' });
   });
 
   it('plain SIMD is chosen where relaxed SIMD does not validate, relaxed where it does', () => {
