@@ -142,6 +142,19 @@ function problemOf(c: ConvCase): ConvProblem {
   return { geometry, batch: c.batch, groups: c.groups, outChannels: c.outC };
 }
 
+/** A case's problem and random operands (seeds seed, seed + 1, seed + 2), and its output's length. */
+function operands(c: ConvCase, seed: number) {
+  const p = problemOf(c);
+  const g = p.geometry;
+  return {
+    p, g,
+    x: random(c.batch * c.inC * c.inH * c.inW, seed),
+    w: random(c.outC * g.channels * g.kH * g.kW, seed + 1),
+    bias: c.bias ? random(c.outC, seed + 2) : undefined,
+    outLength: c.batch * c.outC * g.outH * g.outW,
+  };
+}
+
 const convCases: ConvCase[] = [
   { label: '3×3 pad 1', batch: 2, inC: 5, outC: 7, groups: 1, inH: 9, inW: 11, k: [3, 3], stride: [1, 1], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
   { label: 'batch 1, stride 2, odd sizes', batch: 1, inC: 3, outC: 10, groups: 1, inH: 13, inW: 7, k: [3, 3], stride: [2, 2], dilation: [1, 1], pads: [1, 1, 1, 1], bias: true },
@@ -166,12 +179,7 @@ const convCases: ConvCase[] = [
 describe('WebAssembly convolutions', () => {
   for (const c of convCases) {
     it(`forward and both backward passes match the JavaScript kernels: ${c.label}`, () => {
-      const p = problemOf(c);
-      const g = p.geometry;
-      const x = random(c.batch * c.inC * c.inH * c.inW, 11);
-      const w = random(c.outC * g.channels * g.kH * g.kW, 12);
-      const bias = c.bias ? random(c.outC, 13) : undefined;
-      const outLength = c.batch * c.outC * g.outH * g.outW;
+      const { p, g, x, w, bias, outLength } = operands(c, 11);
       const dy = random(outLength, 14);
       const dwStart = random(w.length, 15);
       const yRef = new Float32Array(outLength);
@@ -282,12 +290,7 @@ describe('WebAssembly convolution epilogue (the BatchNorm, residual Add and ReLU
   ];
   for (const c of paths) {
     it(`${c.label}: every combination, one and two threads`, () => {
-      const p = problemOf(c);
-      const g = p.geometry;
-      const x = random(c.batch * c.inC * c.inH * c.inW, 21);
-      const w = random(c.outC * g.channels * g.kH * g.kW, 22);
-      const bias = c.bias ? random(c.outC, 23) : undefined;
-      const outLength = c.batch * c.outC * g.outH * g.outW;
+      const { p, g, x, w, bias, outLength } = operands(c, 21);
       const residual = random(outLength, 24);
       // NaN and −0 in the residual: ReLU must turn both into +0, as the ReLU layer does.
       residual[0] = Number.NaN;
