@@ -43,13 +43,15 @@ export function convForwardWith(k: ConvParts, p: ConvProblem, x: FloatArray, w: 
 }
 
 /**
- * The reference epilogue: y = relu?(y·scale[c] + shift[c] + residual) over `batch` images of
+ * The reference epilogue: y = act(y·scale[c] + shift[c] + residual) over `batch` images of
  * `channels` planes of `plane` values, each step rounded to the array's precision like the separate
- * layers it stands for (BatchNorm, Add, ReLU; ReLU turns NaN and −0 into +0 as the ReLU layer does).
+ * layers it stands for (BatchNorm, Add, then ReLU, which turns NaN and −0 into +0 as the ReLU layer
+ * does, or Clip, which keeps NaN as the Clip layer does).
  */
 export function applyEpilogue(y: FloatArray, batch: number, channels: number, plane: number, e: ConvEpilogue): void {
   const round = y instanceof Float32Array ? Math.fround : (v: number) => v;
   const { scale, shift, residual, relu } = e;
+  const [low, high] = e.clip ? [round(e.clip[0]), round(e.clip[1])] : [-Infinity, Infinity];
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const a = scale ? round(scale[c]) : 1;
@@ -58,7 +60,7 @@ export function applyEpilogue(y: FloatArray, batch: number, channels: number, pl
       for (let i = base; i < base + plane; i++) {
         let v = scale || shift ? round(round(y[i] * a) + b) : y[i];
         if (residual) v = round(v + residual[i]);
-        y[i] = relu ? (v > 0 ? v : 0) : v;
+        y[i] = relu ? (v > 0 ? v : 0) : v < low ? low : v > high ? high : v;
       }
     }
   }

@@ -43,16 +43,20 @@ export interface ConvGeometry {
 
 /**
  * What a forward convolution's output gets before it is returned, per output channel c:
- * y = relu?(y·scale[c] + shift[c] + residual), each part optional, in that order. An inference pass
- * folds an eval-mode BatchNorm (scale, shift), a residual Add and a ReLU after a convolution into it,
- * so their passes over the activations happen while the output is still in the kernel's memory.
+ * y = act(y·scale[c] + shift[c] + residual), each part optional, in that order, act a ReLU or a clip
+ * to [min, max] (ReLU6). An inference pass folds an eval-mode BatchNorm (scale, shift), a residual Add
+ * and the activation after a convolution into it, so their passes over the activations happen while
+ * the output is still in the kernel's memory.
  */
 export interface ConvEpilogue {
   readonly scale?: FloatArray;
   readonly shift?: FloatArray;
   /** Same shape as y. */
   readonly residual?: FloatArray;
+  /** max(y, 0), NaN and −0 to +0, as the ReLU layer. */
   readonly relu: boolean;
+  /** y below min to min, above max to max, NaN kept, as the Clip layer (not with relu). */
+  readonly clip?: readonly [min: number, max: number];
 }
 
 /** A whole 2-D convolution (NCHW): `geometry` is one group's, weights are [outChannels, channels, kH, kW]. */

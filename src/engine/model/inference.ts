@@ -1,13 +1,14 @@
 // The plan of an inference pass (Model.infer): the model's nodes in order, except that a Conv2d and
 // the nodes only it feeds, one after another, an eval-mode BatchNorm, an Add of a residual and a
-// ReLU (each optional, in that order: ResNet's conv → bn → (+ shortcut) → relu), run as one
+// ReLU or Clip (each optional, in that order: ResNet's conv → bn → (+ shortcut) → relu, MobileNet's
+// conv → bn → relu6), run as one
 // convolution with an epilogue (ConvEpilogue). Their separate passes over the activations (a
 // BatchNorm, an Add and a ReLU each read and write a whole tensor) then happen inside the
 // convolution's kernel, on its threads, while the output is still in its memory; ONNX Runtime and
 // PyTorch's inference paths fuse the same way. Only intermediate values no other node reads (and that
 // are not the model's output) are skipped, so the result is the same up to float32 rounding.
 
-import { ReLU } from '../layers/activations';
+import { Clip, ReLU } from '../layers/activations';
 import { Conv2d } from '../layers/conv';
 import type { ForwardContext } from '../layer';
 import type { ConvEpilogue, ResidentMemory } from '../kernels';
@@ -18,7 +19,7 @@ import type { ModelNode } from './model';
 /** A convolution and what follows it alone; the chain's value is its last node's. */
 export interface ConvChain {
   readonly conv: ModelNode;
-  /** The nodes after it, in order: at most a BatchNorm, then an Add, then a ReLU. */
+  /** The nodes after it, in order: at most a BatchNorm, then an Add, then a ReLU or Clip. */
   readonly after: readonly ModelNode[];
 }
 
@@ -48,7 +49,7 @@ export function inferencePlan(nodes: readonly ModelNode[], outputName: string): 
       after.push(next);
       next = onlyReader((value = next.name));
     }
-    if (next?.layer instanceof ReLU) after.push(next);
+    if (next?.layer instanceof ReLU || next?.layer instanceof Clip) after.push(next);
     if (after.length === 0) continue;
     chainEnds.set(after[after.length - 1], { conv, after });
     for (const node of [conv, ...after]) claimed.add(node);
@@ -64,8 +65,8 @@ export function inferencePlan(nodes: readonly ModelNode[], outputName: string): 
 /**
  * Runs a chain: the convolution with the longest prefix of the nodes after it that can be folded into
  * its epilogue for these inputs (a BatchNorm in eval mode, an Add of a residual of the output's shape
- * and dtype, a ReLU), then the rest as ordinary layers. `output` gives the convolution's output array
- * (of that many values, the weights' dtype). Returns every value it produced by node name.
+ * and dtype, a ReLU or Clip), then the rest as ordinary layers. `output` gives the convolution's
+ * output array (of that many values, the weights' dtype). Returns every value it produced by node name.
  */
 export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, ctx: ForwardContext, output?: (length: number) => FloatArray): Map<string, Tensor> {
   const conv = chain.conv.layer as Conv2d;
@@ -75,6 +76,7 @@ export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, 
   let affine: { scale: FloatArray; shift: FloatArray } | undefined;
   let residual: FloatArray | undefined;
   let relu = false;
+  let clip: [number, number] | undefined;
   let value = chain.conv.name;
   let folded = 0;
   for (const node of chain.after) {
@@ -84,6 +86,8 @@ export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, 
       if (!affine) break;
     } else if (layer instanceof ReLU) {
       relu = true;
+    } else if (layer instanceof Clip) {
+      clip = [layer.min, layer.max];
     } else {
       const other = values.get(node.inputs[0] === value ? node.inputs[1] : node.inputs[0]) as Tensor;
       if (other.dtype !== dtype || other.shape.length !== shape.length || other.shape.some((d, i) => d !== shape[i])) break;
@@ -93,7 +97,7 @@ export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, 
     folded++;
   }
   const produced = new Map<string, Tensor>();
-  const epilogue: ConvEpilogue | undefined = folded ? { ...affine, residual, relu } : undefined;
+  const epilogue: ConvEpilogue | undefined = folded ? { ...affine, residual, relu, clip } : undefined;
   let out = conv.forwardWith(x, epilogue, dtype === 'float32' ? output?.(shape.reduce((a, b) => a * b, 1)) : undefined);
   produced.set(value, out);
   for (const node of chain.after.slice(folded)) {

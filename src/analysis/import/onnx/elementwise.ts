@@ -2,7 +2,7 @@
 // Where, parameter-free unary functions, and activations with attributes. Relu, LeakyRelu, Sigmoid,
 // Tanh and Gelu become the engine's own activation layers (which have gradients).
 
-import { GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../../engine/layers';
+import { Clip, GELU, LeakyReLU, ReLU, Sigmoid, Tanh } from '../../../engine/layers';
 import {
   applyBinary, BINARY, celu, clipTensor, elu, hardSigmoid, map, prelu, selu, thresholdedRelu, UNARY, variadic, where, type Unary,
 } from '../../../engine/ops/elementwise';
@@ -37,13 +37,23 @@ const withAttributes = (f: (ctx: OnnxContext) => Unary): Converter => (ctx) => {
   return { compute: ([x]) => map(x as Tensor, g) };
 };
 
-/** Clip-6 has min/max attributes; Clip-11 and later take them as optional inputs (maybe computed). */
-const clipOp: Converter = ({ node, opset }) => {
-  if (opset < 11) {
-    const min = floatAttr(node, 'min', -Infinity), max = floatAttr(node, 'max', Infinity);
-    return { compute: ([x]) => clipTensor(x as Tensor, min, max) };
-  }
-  return { compute: ([x, min, max]) => clipTensor(x as Tensor, scalar(min, -Infinity), scalar(max, Infinity)) };
+/**
+ * Clip-6 has min/max attributes; Clip-11 and later take them as optional inputs (maybe computed).
+ * Bounds known at import time (min ≤ max) make the engine's Clip layer, which an inference pass folds
+ * into the convolution before it (MobileNet's ReLU6); computed ones, a function of them.
+ */
+const clipOp: Converter = (ctx) => {
+  const { node, opset } = ctx;
+  const bound = (i: number, fallback: number): number | null => {
+    if (!ctx.present(i)) return fallback;
+    const t = ctx.constant(i);
+    return t ? scalar(t, fallback) : null;
+  };
+  const min = opset < 11 ? floatAttr(node, 'min', -Infinity) : bound(1, -Infinity);
+  const max = opset < 11 ? floatAttr(node, 'max', Infinity) : bound(2, Infinity);
+  if (min !== null && max !== null && min <= max) return single(new Clip({ name: node.name, min, max }));
+  if (opset < 11) return { compute: ([x]) => clipTensor(x as Tensor, min ?? -Infinity, max ?? Infinity) };
+  return { compute: ([x, lo, hi]) => clipTensor(x as Tensor, scalar(lo, -Infinity), scalar(hi, Infinity)) };
 };
 
 const binaries: Record<string, Converter> = Object.fromEntries(

@@ -221,7 +221,8 @@ class Backend implements WasmKernels {
       const { yOff, scaleOff, shiftOff, residualOff } = placed;
       this.run(Array.from({ length: parts }, (_, t): KernelJob => {
         const [n0, n1] = range(p.batch, parts, t);
-        return { fn: 'convEpilogue', args: [yOff, n0, n1, p.outChannels, plane, scaleOff, shiftOff, residualOff, +epilogue.relu] };
+        const [low, high] = epilogue.clip ?? [0, 0];
+        return { fn: 'convEpilogue', args: [yOff, n0, n1, p.outChannels, plane, scaleOff, shiftOff, residualOff, +epilogue.relu, +!!epilogue.clip, low, high] };
       }));
     }
     if (this.heap.offsetOf(y) === undefined) y.set(this.heap.view(placed.yOff, y.length));

@@ -24,7 +24,8 @@ export interface KernelExports {
   convBackwardFilter(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, dy: number, dw: number, col: number, scratch: number): void;
   winogradBufferBytes(cin: number, coutG: number): number;
   winogradForward(g: number, n0: number, n1: number, groups: number, coutG: number, x: number, w: number, bias: number, y: number, buffer: number, scratch: number): void;
-  convEpilogue(y: number, n0: number, n1: number, channels: number, plane: number, scale: number, shift: number, residual: number, relu: number): void;
+  convEpilogue(y: number, n0: number, n1: number, channels: number, plane: number, scale: number, shift: number, residual: number, relu: number,
+    clip: number, low: number, high: number): void;
   maxPool2d(g: number, p0: number, p1: number, x: number, y: number): void;
   depthwiseForward(g: number, n0: number, n1: number, channels: number, x: number, w: number, bias: number, y: number): void;
   depthwiseBackward(g: number, n0: number, n1: number, channels: number, x: number, w: number, dy: number, dx: number, dw: number): void;

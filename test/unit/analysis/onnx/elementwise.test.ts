@@ -27,6 +27,7 @@ const cases: [string, OpCase][] = [
   ['Mean of two', { op: 'Mean', inputs: [x, values([3, 1, 1], 12)], constants: [] }],
   ['Clip-13 with min and max inputs', { op: 'Clip', opset: 13, inputs: [x, { shape: [], data: [-0.5] }, { shape: [], data: [1.25] }] }],
   ['Clip-13 with max only', { op: 'Clip', opset: 13, inputs: [x, null, { shape: [], data: [0.3] }] }],
+  ['Clip-13 with bounds known only at run time (a tensor function, not the Clip layer)', { op: 'Clip', opset: 13, inputs: [x, { shape: [], data: [-0.5] }, { shape: [], data: [1.25] }], constants: [] }],
   ['Clip-6 attributes (ReLU6 of old exports)', { op: 'Clip', opset: 6, inputs: [x], attributes: { min: { float: 0 }, max: { float: 1.5 } } }],
   ['HardSigmoid, PyTorch α=1/6', { op: 'HardSigmoid', inputs: [x], attributes: { alpha: { float: 1 / 6 }, beta: { float: 0.5 } } }],
   ['HardSigmoid, defaults', { op: 'HardSigmoid', inputs: [x] }],

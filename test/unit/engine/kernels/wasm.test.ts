@@ -281,18 +281,20 @@ describe('WebAssembly convolution epilogue (the BatchNorm, residual Add and ReLU
   // Each path of the forward convolution, with every combination of epilogue parts: the wasm epilogue is
   // the JavaScript reference's (applyEpilogue) to the bit, applied to the wasm convolution's own output.
   const paths = convCases.filter((c) => /3×3 pad 1|depthwise 3×3|1×1 \(pointwise\)|chunks|Winograd F|bands of output rows \(97/.test(c.label));
-  const parts: { label: string; scale: boolean; shift: boolean; residual: boolean; relu: boolean }[] = [
+  const parts: { label: string; scale: boolean; shift: boolean; residual: boolean; relu: boolean; clip?: [number, number] }[] = [
     { label: 'BatchNorm + Add + ReLU', scale: true, shift: true, residual: true, relu: true },
     { label: 'BatchNorm + ReLU', scale: true, shift: true, residual: false, relu: true },
     { label: 'BatchNorm', scale: true, shift: true, residual: false, relu: false },
     { label: 'Add + ReLU', scale: false, shift: false, residual: true, relu: true },
     { label: 'ReLU', scale: false, shift: false, residual: false, relu: true },
+    { label: 'BatchNorm + Clip to [0, 6] (ReLU6)', scale: true, shift: true, residual: false, relu: false, clip: [0, 6] },
+    { label: 'Add + Clip to [−0.3, 0.45]', scale: false, shift: false, residual: true, relu: false, clip: [-0.3, 0.45] },
   ];
   for (const c of paths) {
     it(`${c.label}: every combination, one and two threads`, () => {
       const { p, g, x, w, bias, outLength } = operands(c, 21);
       const residual = random(outLength, 24);
-      // NaN and −0 in the residual: ReLU must turn both into +0, as the ReLU layer does.
+      // NaN and −0 in the residual: ReLU must turn both into +0, as the ReLU layer does; Clip keeps NaN.
       residual[0] = Number.NaN;
       residual[1] = -0;
       for (const backend of [one, two]) {
@@ -304,6 +306,7 @@ describe('WebAssembly convolution epilogue (the BatchNorm, residual Add and ReLU
             shift: part.shift ? random(c.outC, 26) : undefined,
             residual: part.residual ? residual : undefined,
             relu: part.relu,
+            clip: part.clip,
           };
           const expected = plain.slice();
           applyEpilogue(expected, c.batch, c.outC, g.outH * g.outW, epilogue);
@@ -312,6 +315,8 @@ describe('WebAssembly convolution epilogue (the BatchNorm, residual Add and ReLU
           const label = `${backend.name}×${backend.threads} ${part.label}`;
           expect(Array.from(y), label).toEqual(Array.from(expected));
           if (part.relu) expect(Object.is(y[1], -0) || Number.isNaN(y[0]), `${label}: NaN/−0 through ReLU`).toBe(false);
+          if (part.clip && part.residual) expect(Number.isNaN(y[0]), `${label}: NaN kept by Clip`).toBe(true);
+          if (part.clip) expect(y.every((v) => Number.isNaN(v) || (v >= Math.fround(part.clip?.[0] ?? 0) && v <= Math.fround(part.clip?.[1] ?? 0))), `${label}: inside the bounds`).toBe(true);
         }
       }
     });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { kernels } from '../../../../src/engine/kernels';
 import { installKernels } from '../../../../src/engine/kernels/select';
 import type { WasmHeap } from '../../../../src/engine/kernels/wasm/runtime';
-import { Add, Conv2d, ReLU } from '../../../../src/engine/layers';
+import { Add, Clip, Conv2d, ReLU, ReLU6 } from '../../../../src/engine/layers';
 import type { Layer } from '../../../../src/engine/layer';
 import { Model, type ModelNode } from '../../../../src/engine/model';
 import { inferencePlan } from '../../../../src/engine/model/inference';
@@ -70,6 +70,20 @@ function resnetLike(): Model {
   });
 }
 
+/** MobileNetV2's pattern: conv → bn → relu6, a depthwise conv → bn → relu6, a 1×1 conv → bn + residual. */
+function mobileLike(): Model {
+  rng = createRng(6);
+  return new Model({
+    nodes: [
+      node('expand', conv('expand', 3, 12, 1), ['input']), node('expand_bn', bn('expand_bn', 12), ['expand']), node('expand_relu6', new ReLU6(), ['expand_bn']),
+      node('dw', new Conv2d({ name: 'dw', inChannels: 12, outChannels: 12, groups: 12, kernelSize: 3, padding: 1 }, rng), ['expand_relu6']),
+      node('dw_bn', bn('dw_bn', 12), ['dw']), node('dw_relu6', new ReLU6(), ['dw_bn']),
+      node('project', conv('project', 12, 3, 1), ['dw_relu6']), node('project_bn', bn('project_bn', 3), ['project']),
+      node('residual', new Add(), ['input', 'project_bn']),
+    ],
+  });
+}
+
 function input(seed: number): Tensor {
   const r = createRng(seed);
   const x = Tensor.zeros([3, 3, 11, 9]);
@@ -106,6 +120,18 @@ describe('the inference plan', () => {
     ]);
   });
 
+  it('fuses a Clip (ReLU6) as a chain\'s last node, MobileNet\'s conv → bn → relu6', () => {
+    const model = new Model({
+      nodes: [
+        node('c1', conv('c1', 3, 6, 3), ['input']), node('n1', bn('n1', 6), ['c1']), node('r6', new ReLU6(), ['n1']),
+        node('c2', conv('c2', 6, 4, 1), ['r6']), node('clip', new Clip({ min: -0.25, max: 0.5 }), ['c2']),
+        node('c3', conv('c3', 4, 4, 3), ['clip']), node('n3', bn('n3', 4), ['c3']),
+      ],
+    });
+    const steps = inferencePlan(model.nodes, model.outputName).map((s) => ('node' in s ? s.node.name : [s.chain.conv, ...s.chain.after].map((n) => n.name).join('+')));
+    expect(steps).toEqual(['c1+n1+r6', 'c2+clip', 'c3+n3']);
+  });
+
   it('does not fuse past the model output', () => {
     const model = new Model({
       nodes: [node('c', conv('c', 2, 3, 3), ['input']), node('n', bn('n', 3), ['c']), node('r', new ReLU(), ['n'])],
@@ -130,6 +156,8 @@ describe('Model.infer', () => {
       expectSameOutput(model.infer(x), expected);
       // A second pass reuses the cached plan and gives the same numbers.
       expectSameOutput(model.infer(x), expected);
+      const mobile = mobileLike().eval();
+      expectSameOutput(mobile.infer(x), mobile.forward(x));
     });
   }
 
