@@ -52,7 +52,9 @@ export function summarize(plan: SamplePlan, edges: Float64Array, saturation: Sat
   const low = edges[0];
   const high = edges[bins];
   const binScale = bins / (high - low);
-  const counts = new Uint32Array(bins);
+  // Four interleaved histograms, summed at the end: consecutive values often fall in the same bin, and
+  // one array's increments would then wait on each other.
+  const lanes = new Uint32Array(4 * bins);
   let underflow = 0;
   let overflow = 0;
   const satLow = saturation.kind === 'magnitude' ? -saturation.threshold : saturation.low;
@@ -91,7 +93,7 @@ export function summarize(plan: SamplePlan, edges: Float64Array, saturation: Sat
       if (v <= satLow || v >= satHigh) saturated++;
       if (v < low) underflow++;
       else if (v > high) overflow++;
-      else counts[Math.min(Math.floor((v - low) * binScale), bins - 1)]++;
+      else lanes[(j & 3) * bins + Math.min(((v - low) * binScale) | 0, bins - 1)]++;
     }
     const m = count > 0 ? sum / count : 0;
     channelMean[c] = count > 0 ? shift + m : NaN;
@@ -106,6 +108,8 @@ export function summarize(plan: SamplePlan, edges: Float64Array, saturation: Sat
   for (let c = 0; c < channels; c++) {
     if (channelCount[c] > 0) m2 += channelCount[c] * (channelVariance[c] + (channelMean[c] - mean) ** 2);
   }
+  const counts = new Uint32Array(bins);
+  for (let b = 0; b < bins; b++) counts[b] = lanes[b] + lanes[bins + b] + lanes[2 * bins + b] + lanes[3 * bins + b];
   const histogram: Histogram = { edges: edges.slice(), counts, underflow, overflow };
   return {
     shape: plan.shape,
