@@ -1,19 +1,19 @@
 // The plan of an inference pass (Model.infer): the model's nodes in order, except that a Conv2d and
 // the nodes only it feeds, one after another, an eval-mode BatchNorm, an Add of a residual and a
 // ReLU or Clip (each optional, in that order: ResNet's conv → bn → (+ shortcut) → relu, MobileNet's
-// conv → bn → relu6), run as one
-// convolution with an epilogue (ConvEpilogue). Their separate passes over the activations (a
-// BatchNorm, an Add and a ReLU each read and write a whole tensor) then happen inside the
-// convolution's kernel, on its threads, while the output is still in its memory; ONNX Runtime and
-// PyTorch's inference paths fuse the same way. Only intermediate values no other node reads (and that
-// are not the model's output) are skipped, so the result is the same up to float32 rounding.
+// conv → bn → relu6), run as one convolution with an epilogue (ConvEpilogue). Their separate passes
+// over the activations (a BatchNorm, an Add and an activation each read and write a whole tensor) then
+// happen inside the convolution's kernel, on its threads, while the output is still in its memory;
+// ONNX Runtime and PyTorch's inference paths fuse the same way. Only intermediate values no other node
+// reads (and that are not the model's output) are skipped, so the result is the same up to float32
+// rounding.
 
 import { Clip, ReLU } from '../layers/activations';
 import { Conv2d } from '../layers/conv';
 import type { ForwardContext } from '../layer';
 import type { ConvEpilogue, ResidentMemory } from '../kernels';
 import { BatchNorm } from '../norm/batchnorm';
-import { Tensor, type FloatArray } from '../tensor';
+import { sizeOf, Tensor, type FloatArray } from '../tensor';
 import type { ModelNode } from './model';
 
 /** A convolution and what follows it alone; the chain's value is its last node's. */
@@ -98,7 +98,7 @@ export function runChain(chain: ConvChain, values: ReadonlyMap<string, Tensor>, 
   }
   const produced = new Map<string, Tensor>();
   const epilogue: ConvEpilogue | undefined = folded ? { ...affine, residual, relu, clip } : undefined;
-  let out = conv.forwardWith(x, epilogue, dtype === 'float32' ? output?.(shape.reduce((a, b) => a * b, 1)) : undefined);
+  let out = conv.forwardWith(x, epilogue, dtype === 'float32' ? output?.(sizeOf(shape)) : undefined);
   produced.set(value, out);
   for (const node of chain.after.slice(folded)) {
     out = node.layer.forward(node.inputs.map((i) => produced.get(i) ?? (values.get(i) as Tensor)), ctx);

@@ -152,14 +152,7 @@ export class BatchNorm implements NormalizationLayer {
       this.variance.set((this.runningVariance as Tensor).data);
     }
     // y = x·(γ·s) + (β − μ·γ·s): one fused pass.
-    const gamma = this.gamma?.value.data;
-    const beta = this.beta?.value.data;
-    for (let c = 0; c < this.numFeatures; c++) {
-      this.invStd[c] = 1 / Math.sqrt(this.variance[c] + this.eps);
-      const scale = (gamma ? gamma[c] : 1) * this.invStd[c];
-      this.coefA[c] = scale;
-      this.coefD[c] = (beta ? beta[c] : 0) - this.mean[c] * scale;
-    }
+    this.affineMap(this.mean, this.variance, this.coefA, this.coefD, this.invStd);
     const y = this.reuseBuffers ? (this.outputBuffer = this.reusable(this.outputBuffer, x.shape)) : this.fresh(x.shape);
     this.kernels.channelAffine(x.data, layout, this.coefA, this.coefD, y.data);
     this.saved = { input: x, layout, batchStatistics: useBatchStatistics };
@@ -221,18 +214,26 @@ export class BatchNorm implements NormalizationLayer {
   inferenceAffine(shape: readonly number[], dtype: DType, ctx: ForwardContext): { scale: FloatArray; shift: FloatArray } | undefined {
     if (ctx.training || !this.runningMean || !this.runningVariance || dtype !== this.dtype || shape.length < 2) return undefined;
     if ((this.inputRanks && !this.inputRanks.ranks.includes(shape.length)) || resolveAxis(this.axis, shape.length) !== 1 || shape[1] !== this.numFeatures) return undefined;
-    const gamma = this.gamma?.value.data;
-    const beta = this.beta?.value.data;
-    const mean = this.runningMean.data;
-    const variance = this.runningVariance.data;
     const scale = allocate(this.dtype, this.numFeatures);
     const shift = allocate(this.dtype, this.numFeatures);
-    for (let c = 0; c < this.numFeatures; c++) {
-      const a = (gamma ? gamma[c] : 1) * (1 / Math.sqrt(variance[c] + this.eps));
-      scale[c] = a;
-      shift[c] = (beta ? beta[c] : 0) - mean[c] * a;
-    }
+    this.affineMap(this.runningMean.data, this.runningVariance.data, scale, shift);
     return { scale, shift };
+  }
+
+  /**
+   * Normalizing with these statistics as one map per channel, y = x·a + d: s = 1/√(σ² + ε),
+   * a = γ·s, d = β − μ·a (s also into invStd when given).
+   */
+  private affineMap(mean: ArrayLike<number>, variance: ArrayLike<number>, a: FloatArray, d: FloatArray, invStd?: Float64Array): void {
+    const gamma = this.gamma?.value.data;
+    const beta = this.beta?.value.data;
+    for (let c = 0; c < this.numFeatures; c++) {
+      const s = 1 / Math.sqrt(variance[c] + this.eps);
+      if (invStd) invStd[c] = s;
+      const scale = (gamma ? gamma[c] : 1) * s;
+      a[c] = scale;
+      d[c] = (beta ? beta[c] : 0) - mean[c] * scale;
+    }
   }
 
   batchStatistics(): ChannelStatistics | undefined {

@@ -44,16 +44,17 @@ const withAttributes = (f: (ctx: OnnxContext) => Unary): Converter => (ctx) => {
  */
 const clipOp: Converter = (ctx) => {
   const { node, opset } = ctx;
-  const bound = (i: number, fallback: number): number | null => {
+  /** The attribute before opset 11, else input i (absent: the fallback); null when only known at run time. */
+  const bound = (i: number, name: string, fallback: number): number | null => {
+    if (opset < 11) return floatAttr(node, name, fallback);
     if (!ctx.present(i)) return fallback;
     const t = ctx.constant(i);
     return t ? scalar(t, fallback) : null;
   };
-  const min = opset < 11 ? floatAttr(node, 'min', -Infinity) : bound(1, -Infinity);
-  const max = opset < 11 ? floatAttr(node, 'max', Infinity) : bound(2, Infinity);
+  const min = bound(1, 'min', -Infinity);
+  const max = bound(2, 'max', Infinity);
   if (min !== null && max !== null && min <= max) return single(new Clip({ name: node.name, min, max }));
-  if (opset < 11) return { compute: ([x]) => clipTensor(x as Tensor, min ?? -Infinity, max ?? Infinity) };
-  return { compute: ([x, lo, hi]) => clipTensor(x as Tensor, scalar(lo, -Infinity), scalar(hi, Infinity)) };
+  return { compute: ([x, lo, hi]) => clipTensor(x as Tensor, min ?? scalar(lo, -Infinity), max ?? scalar(hi, Infinity)) };
 };
 
 const binaries: Record<string, Converter> = Object.fromEntries(

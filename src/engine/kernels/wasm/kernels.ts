@@ -225,9 +225,9 @@ class Backend implements WasmKernels {
     if (epilogue) {
       const plane = p.geometry.outH * p.geometry.outW;
       const { yOff, scaleOff, shiftOff, residualOff } = placed;
+      const [low, high] = epilogue.clip ?? [0, 0];
       this.run(Array.from({ length: parts }, (_, t): KernelJob => {
         const [n0, n1] = range(p.batch, parts, t);
-        const [low, high] = epilogue.clip ?? [0, 0];
         return { fn: 'convEpilogue', args: [yOff, n0, n1, p.outChannels, plane, scaleOff, shiftOff, residualOff, +epilogue.relu, +!!epilogue.clip, low, high] };
       }));
     }
@@ -252,23 +252,15 @@ class Backend implements WasmKernels {
     epilogue: ConvEpilogue | undefined, parts: number, scratchBytes: number, bufferBytes: number): PlacedForward {
     // Resident arrays (Model.infer's intermediate values) are used where they are: no room, no copy.
     const heap = this.heap;
-    const room = (a: FloatArray | undefined): number => (a && heap.offsetOf(a) === undefined ? a.length * 4 : 0);
     const [gOff, xOff, wOff, biasOff, yOff, scaleOff, shiftOff, residualOff, ...buffers] = heap.layout([
-      GEOMETRY_FIELDS.length * 4, room(x), room(w), room(bias), room(y),
-      room(epilogue?.scale), room(epilogue?.shift), room(epilogue?.residual),
+      GEOMETRY_FIELDS.length * 4, heap.room(x), heap.room(w), heap.room(bias), heap.room(y),
+      heap.room(epilogue?.scale), heap.room(epilogue?.shift), heap.room(epilogue?.residual),
       ...Array<number>(parts * 2).fill(0).map((_, i) => (i % 2 === 0 ? scratchBytes : bufferBytes)),
     ]);
     this.putGeometry(gOff, g);
-    const operand = (a: FloatArray | undefined, offset: number): number => {
-      if (!a) return 0;
-      const own = heap.offsetOf(a);
-      if (own !== undefined) return own;
-      heap.put(offset, a);
-      return offset;
-    };
     return {
-      gOff, xOff: operand(x, xOff), wOff: operand(w, wOff), biasOff: operand(bias, biasOff), yOff: heap.offsetOf(y) ?? yOff, buffers,
-      scaleOff: operand(epilogue?.scale, scaleOff), shiftOff: operand(epilogue?.shift, shiftOff), residualOff: operand(epilogue?.residual, residualOff),
+      gOff, xOff: heap.place(x, xOff), wOff: heap.place(w, wOff), biasOff: heap.place(bias, biasOff), yOff: heap.offsetOf(y) ?? yOff, buffers,
+      scaleOff: heap.place(epilogue?.scale, scaleOff), shiftOff: heap.place(epilogue?.shift, shiftOff), residualOff: heap.place(epilogue?.residual, residualOff),
     };
   }
 
@@ -278,11 +270,9 @@ class Backend implements WasmKernels {
       return;
     }
     const parts = this.partsFor(planes * g.outH * g.outW * g.kH * g.kW, planes);
-    const resident = this.heap.offsetOf(x);
-    const [gOff, layoutX, yOff] = this.heap.layout([GEOMETRY_FIELDS.length * 4, resident === undefined ? x.length * 4 : 0, y.length * 4]);
+    const [gOff, layoutX, yOff] = this.heap.layout([GEOMETRY_FIELDS.length * 4, this.heap.room(x), y.length * 4]);
     this.putGeometry(gOff, g);
-    const xOff = resident ?? layoutX;
-    if (resident === undefined) this.heap.put(xOff, x);
+    const xOff = this.heap.place(x, layoutX);
     this.run(Array.from({ length: parts }, (_, t): KernelJob => {
       const [p0, p1] = range(planes, parts, t);
       return { fn: 'maxPool2d', args: [gOff, p0, p1, xOff, yOff] };

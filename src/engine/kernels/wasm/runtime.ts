@@ -142,6 +142,20 @@ export class WasmHeap implements ResidentMemory {
     return array instanceof Float32Array ? this.residents.get(array) : undefined;
   }
 
+  /** Bytes a call's layout needs for `array`: none when it is absent or resident (used where it is). */
+  room(array: Float32Array | Float64Array | undefined): number {
+    return array && this.offsetOf(array) === undefined ? array.length * 4 : 0;
+  }
+
+  /** Where a kernel finds `array`: its own offset if resident, else `offset` in the layout, copied in (0 when absent). */
+  place(array: Float32Array | Float64Array | undefined, offset: number): number {
+    if (!array) return 0;
+    const own = this.offsetOf(array);
+    if (own !== undefined) return own;
+    this.put(offset, array);
+    return offset;
+  }
+
   floats(): Float32Array {
     if (this.f32.buffer !== this.memory.buffer || this.f32.length * 4 !== this.memory.buffer.byteLength) this.f32 = new Float32Array(this.memory.buffer);
     return this.f32;
