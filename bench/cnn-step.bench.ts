@@ -14,7 +14,7 @@
 
 import { interleaved, medianMs, report, median } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
-import { randomFloats, useTfBackend } from './peers';
+import { nchwToNhwc, randomFloats, useTfBackend } from './peers';
 import { filterGradientError, tfjsCnn } from './tfjs-cnn';
 import { Conv2d, Dense, Flatten, ReLU } from '../src/engine/layers';
 import type { Layer } from '../src/engine/layer';
@@ -130,10 +130,7 @@ async function main(): Promise<void> {
   await useOurKernels('js');
   const js = { stepMs: await medianMs(ourStep, { warmup: 2, repeats: 5 }), forwardMs: await medianMs(ourForward, { warmup: 2, repeats: 5 }) };
 
-  const nhwc = new Float32Array(images.length);
-  for (let n = 0; n < BATCH; n++) for (let c = 0; c < 3; c++) for (let p = 0; p < SIZE * SIZE; p++) {
-    nhwc[(n * SIZE * SIZE + p) * 3 + c] = images[(n * 3 + c) * SIZE * SIZE + p];
-  }
+  const nhwc = nchwToNhwc(images, BATCH, 3, SIZE * SIZE);
   const shape = { batch: BATCH, size: SIZE, channels: CHANNELS, strides: STRIDES, classes: CLASSES };
   const extra = (label: string, jsMs: number, peerMs: number) => ({ batch: BATCH, kernels: label, jsKernelsMs: jsMs.toFixed(1), jsRatio: (peerMs / jsMs).toFixed(2) });
   // The WebAssembly SIMD kernels on 1 and 2 threads, each timed in alternating rounds with TF.js wasm.

@@ -7,7 +7,7 @@
 
 import { interleaved, medianMs, report } from './harness';
 import { kernelLabel, useOurKernels } from './kernels';
-import { gflops, ortRun, ortSingleNodeSession, randomFloats, useTfBackend } from './peers';
+import { gflops, nchwToNhwc, ortRun, ortSingleNodeSession, randomFloats, useTfBackend } from './peers';
 import { Conv2d, Dense } from '../src/engine/layers';
 import type { Layer } from '../src/engine/layer';
 import { createRng } from '../src/engine/rng';
@@ -31,20 +31,20 @@ async function compare(name: string, flops: number, layer: Layer, x: Tensor, pee
   await useOurKernels('js');
   const jsMs = await medianMs(() => layer.forward([x], ctx), { warmup: 1, repeats: 3 });
   await useTfBackend('wasm');
-  let oneThreadMs = 0;
+  let oneThread = { label: '', ms: 0 };
   for (const threads of [1, 2] as const) {
     const label = kernelLabel(await useOurKernels('wasm', threads));
     const group = peers.filter((p) => p.threads === threads);
     const contenders: Record<string, () => unknown> = { ours: () => layer.forward([x], ctx) };
     for (const p of group) contenders[p.name] = () => p.run();
     const times = await interleaved(contenders, ROUNDS, { warmup: 1, repeats: 3 });
-    if (threads === 1) oneThreadMs = times.ours;
+    if (threads === 1) oneThread = { label, ms: times.ours };
     for (const peer of group) reportOne(name, flops, label, times.ours, jsMs, peer.name, times[peer.name], threads);
   }
   await useOurKernels('js');
   if (slow) {
     await useTfBackend('cpu');
-    reportOne(name, flops, 'wasm-simd×1', oneThreadMs, jsMs, slow.name, await medianMs(() => slow.run(), { warmup: 1, repeats: 3 }), 1);
+    reportOne(name, flops, oneThread.label, oneThread.ms, jsMs, slow.name, await medianMs(() => slow.run(), { warmup: 1, repeats: 3 }), 1);
   }
 }
 
@@ -99,10 +99,7 @@ async function conv(): Promise<void> {
   const w = layer.weight.value.data as Float32Array;
 
   // TF.js convolves NHWC with HWIO filters (its native layout; NCHW is not supported by every backend).
-  const xNhwc = new Float32Array(x.size);
-  for (let n = 0; n < batch; n++) for (let c = 0; c < channels; c++) for (let p = 0; p < size * size; p++) {
-    xNhwc[(n * size * size + p) * channels + c] = x.data[(n * channels + c) * size * size + p];
-  }
+  const xNhwc = nchwToNhwc(x.data, batch, channels, size * size);
   const wHwio = new Float32Array(w.length);
   for (let o = 0; o < channels; o++) for (let i = 0; i < channels; i++) for (let t = 0; t < k * k; t++) {
     wHwio[(t * channels + i) * channels + o] = w[(o * channels + i) * k * k + t];
@@ -129,10 +126,7 @@ async function depthwise(): Promise<void> {
   const layer = new Conv2d({ inChannels: channels, outChannels: channels, groups: channels, kernelSize: 3, padding: 1, bias: false }, createRng(5));
   const x = new Tensor(randomFloats(batch * channels * size * size, 6), [batch, channels, size, size]);
   const w = layer.weight.value.data as Float32Array;
-  const xNhwc = new Float32Array(x.size);
-  for (let n = 0; n < batch; n++) for (let c = 0; c < channels; c++) for (let p = 0; p < size * size; p++) {
-    xNhwc[(n * size * size + p) * channels + c] = x.data[(n * channels + c) * size * size + p];
-  }
+  const xNhwc = nchwToNhwc(x.data, batch, channels, size * size);
   // TF.js depthwise filters are [kH, kW, inChannels, multiplier].
   const wHwcm = new Float32Array(w.length);
   for (let c = 0; c < channels; c++) for (let t = 0; t < 9; t++) wHwcm[t * channels + c] = w[c * 9 + t];

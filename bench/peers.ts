@@ -64,6 +64,15 @@ export function ortSession(bytes: Uint8Array, threads: number): Promise<ort.Infe
   });
 }
 
+/** NCHW values (`batch` images of `channels` planes of `plane` values) in NHWC order, TF.js' native layout. */
+export function nchwToNhwc(data: ArrayLike<number>, batch: number, channels: number, plane: number): Float32Array {
+  const out = new Float32Array(batch * channels * plane);
+  for (let n = 0; n < batch; n++) for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) {
+    out[(n * plane + p) * channels + c] = data[(n * channels + c) * plane + p];
+  }
+  return out;
+}
+
 export async function ortRun(session: ort.InferenceSession, name: string, data: Float32Array, dims: number[]): Promise<void> {
   const out = await session.run({ [name]: new ort.Tensor('float32', data, dims) });
   if (!out.Y) throw new Error('ONNX Runtime returned no output');
